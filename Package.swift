@@ -1,0 +1,73 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Layers, dependencies pointing down:
+/// C system libraries (C*) → one Swift wrapper module each (DL1Crypto, DL1Compression,
+/// DL1QREncode, DL1Raster, DL1Scanner) → pure format code (DL1Format) → DL1Verifier (what an
+/// integrator or a handheld links: no registry, no SQLite, no issuer code) and DL1Issuer
+/// (registry, signing, rendering) → command libraries → two thin executables.
+let package = Package(
+    name: "dl1",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "DL1Verifier", targets: ["DL1Verifier"]),
+        .library(name: "DL1Issuer", targets: ["DL1Issuer"]),
+        .executable(name: "dl-issue", targets: ["dl-issue"]),
+        .executable(name: "dl-verify", targets: ["dl-verify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries, each behind a module map and a small shim header.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode",
+                       providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // libjpeg reports errors by longjmp, which Swift cannot do: a tiny C bridge.
+        .target(name: "CJPEGBridge", dependencies: ["CJPEG"]),
+
+        // Swift wrappers: the only modules that touch unsafe pointers.
+        .target(name: "DL1Crypto", dependencies: ["CCrypto"]),
+        .target(name: "DL1Compression", dependencies: ["CZlib"]),
+        .target(name: "DL1QREncode", dependencies: ["CQREncode"]),
+        .target(name: "DL1Raster", dependencies: ["CPNG", "CJPEGBridge"]),
+        .target(name: "DL1Scanner", dependencies: ["CZBar", "DL1Raster"]),
+
+        // Pure Swift: CBOR, Base45, COSE_Sign1, DL1 claims and licence model, status-list bits.
+        .target(name: "DL1Format"),
+
+        // The verifier: what a handheld or an integrator links.
+        .target(name: "DL1Verifier",
+                dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1Raster", "DL1Scanner"]),
+
+        // The issuer: keys, registry, signing, rendering.
+        .target(name: "DL1Issuer",
+                dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1QREncode", "DL1Raster",
+                               .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // Command logic (testable), and the two thin executables.
+        .target(name: "DL1VerifyCommand",
+                dependencies: ["DL1Verifier",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "DL1IssueCommand",
+                dependencies: ["DL1Issuer", "DL1Verifier",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "dl-verify", dependencies: ["DL1VerifyCommand"]),
+        .executableTarget(name: "dl-issue", dependencies: ["DL1IssueCommand"]),
+
+        .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
+                    resources: [.copy("Vectors")]),
+        .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto"], resources: [.copy("Vectors")]),
+        .testTarget(name: "DL1EndToEndTests",
+                    dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand",
+                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression"],
+                    resources: [.copy("Fixtures")]),
+    ]
+)

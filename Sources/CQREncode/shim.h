@@ -1,0 +1,4 @@
+#ifndef DL1_CQRENCODE_SHIM_H
+#define DL1_CQRENCODE_SHIM_H
+#include <qrencode.h>
+#endif

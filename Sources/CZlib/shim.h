@@ -1,0 +1,7 @@
+#ifndef DL1_CZLIB_SHIM_H
+#define DL1_CZLIB_SHIM_H
+#include <zlib.h>
+/* deflateInit/inflateInit are macros. */
+static inline int dl1_deflateInit(z_streamp s, int level) { return deflateInit(s, level); }
+static inline int dl1_inflateInit(z_streamp s) { return inflateInit(s); }
+#endif

@@ -1,0 +1,138 @@
+internal import CCrypto
+
+/// An ECDSA P-256 private key held by OpenSSL.
+public final class P256PrivateKey: @unchecked Sendable {
+    // Immutable after init; OpenSSL EVP_PKEY objects may be used from several threads for signing.
+    let pkey: OpaquePointer
+
+    private init(owning pkey: OpaquePointer) { self.pkey = pkey }
+
+    deinit { EVP_PKEY_free(pkey) }
+
+    /// A new random key.
+    public convenience init() throws(CryptoError) {
+        guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else { throw .openSSL("creating a key context") }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        var key: OpaquePointer?
+        guard EVP_PKEY_keygen_init(ctx) == 1, EVP_PKEY_CTX_set_group_name(ctx, "P-256") == 1,
+              EVP_PKEY_generate(ctx, &key) == 1, let key else { throw .openSSL("generating a P-256 key") }
+        self.init(owning: key)
+    }
+
+    /// Reads an unencrypted PKCS#8 (or traditional EC) PEM private key, which must be on P-256.
+    public convenience init(pem: [UInt8]) throws(CryptoError) {
+        let key: OpaquePointer?
+        do {
+            key = try MemoryBIO.reading(pem) { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
+        } catch { throw CryptoError("reading the private key", detail: "\(error)") }
+        guard let key else { throw .openSSL("reading the private key (not a PEM private key, or encrypted)") }
+        guard P256PublicKey.isP256(key) else {
+            EVP_PKEY_free(key)
+            throw CryptoError("reading the private key", detail: "the key is not an EC key on P-256")
+        }
+        self.init(owning: key)
+    }
+
+    /// The key as PKCS#8 PEM (`BEGIN PRIVATE KEY`). Keep it secret: write it with mode 0600.
+    public func pkcs8PEM() throws(CryptoError) -> [UInt8] {
+        try MemoryBIO.writing("writing the private key") { PEM_write_bio_PrivateKey($0, pkey, nil, nil, 0, nil, nil) }
+    }
+
+    /// The matching public key.
+    public var publicKey: P256PublicKey {
+        let der = try! derBytes("encoding the public key") { i2d_PUBKEY(pkey, $0) }
+        return try! P256PublicKey(spkiDER: der)
+    }
+
+    /// An ECDSA signature over SHA-256 of `message`, as raw `r || s` (64 bytes, RFC 9053).
+    public func sign(_ message: [UInt8]) throws(CryptoError) -> [UInt8] {
+        guard let ctx = EVP_MD_CTX_new() else { throw .openSSL("allocating a digest context") }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestSignInit(ctx, nil, EVP_sha256(), nil, pkey) == 1 else { throw .openSSL("starting a signature") }
+        var length = 0
+        guard EVP_DigestSign(ctx, nil, &length, message, message.count) == 1 else { throw .openSSL("sizing a signature") }
+        var der = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSign(ctx, &der, &length, message, message.count) == 1 else { throw .openSSL("signing") }
+        return try ECDSASignature.rawFromDER(Array(der.prefix(length)))
+    }
+}
+
+/// An ECDSA P-256 public key held by OpenSSL.
+public final class P256PublicKey: @unchecked Sendable {
+    // Immutable after init; EVP_PKEY verification is thread-safe on a shared key.
+    let pkey: OpaquePointer
+
+    init(owning pkey: OpaquePointer) { self.pkey = pkey }
+
+    deinit { EVP_PKEY_free(pkey) }
+
+    /// Reads a DER SubjectPublicKeyInfo, which must hold a P-256 key.
+    public convenience init(spkiDER: [UInt8]) throws(CryptoError) {
+        let key: OpaquePointer? = spkiDER.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_PUBKEY(nil, &cursor, buffer.count)
+        }
+        guard let key else { throw .openSSL("reading the public key") }
+        guard Self.isP256(key) else {
+            EVP_PKEY_free(key)
+            throw CryptoError("reading the public key", detail: "the key is not an EC key on P-256")
+        }
+        self.init(owning: key)
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    public var spkiDER: [UInt8] { try! derBytes("encoding the public key") { i2d_PUBKEY(pkey, $0) } }
+
+    /// Whether `signature` (raw `r || s`, 64 bytes) is a valid ECDSA/SHA-256 signature of `message`.
+    /// Any malformed signature is simply invalid.
+    public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+        guard let der = ECDSASignature.derFromRaw(signature) else { return false }
+        guard let ctx = EVP_MD_CTX_new() else { return false }
+        defer {
+            EVP_MD_CTX_free(ctx)
+            ERR_clear_error()
+        }
+        guard EVP_DigestVerifyInit(ctx, nil, EVP_sha256(), nil, pkey) == 1 else { return false }
+        return EVP_DigestVerify(ctx, der, der.count, message, message.count) == 1
+    }
+
+    static func isP256(_ key: OpaquePointer) -> Bool {
+        guard EVP_PKEY_get_base_id(key) == EVP_PKEY_EC else { return false }
+        var name = [CChar](repeating: 0, count: 64)
+        var length = 0
+        guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else { return false }
+        let group = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return group == "prime256v1" || group == "P-256"
+    }
+}
+
+/// Conversions between raw `r || s` signatures (COSE) and DER ECDSA-Sig-Value (OpenSSL).
+enum ECDSASignature {
+    static func rawFromDER(_ der: [UInt8]) throws(CryptoError) -> [UInt8] {
+        let sig: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_ECDSA_SIG(nil, &cursor, buffer.count)
+        }
+        guard let sig else { throw .openSSL("decoding a signature") }
+        defer { ECDSA_SIG_free(sig) }
+        var out = [UInt8](repeating: 0, count: 64)
+        guard BN_bn2binpad(ECDSA_SIG_get0_r(sig), &out, 32) == 32,
+              out.withUnsafeMutableBufferPointer({ BN_bn2binpad(ECDSA_SIG_get0_s(sig), $0.baseAddress! + 32, 32) }) == 32
+        else { throw .openSSL("encoding a signature") }
+        return out
+    }
+
+    static func derFromRaw(_ raw: [UInt8]) -> [UInt8]? {
+        guard raw.count == 64 else { return nil }
+        guard let sig = ECDSA_SIG_new() else { return nil }
+        defer { ECDSA_SIG_free(sig) }
+        let r = BN_bin2bn(raw, 32, nil)
+        let s = raw.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress! + 32, 32, nil) }
+        guard let r, let s, ECDSA_SIG_set0(sig, r, s) == 1 else {
+            BN_free(r)
+            BN_free(s)
+            return nil
+        }
+        return try? derBytes("encoding a signature") { i2d_ECDSA_SIG(sig, $0) }
+    }
+}

@@ -1,0 +1,75 @@
+/// Base45 (RFC 9285): the encoding that keeps a QR code in its compact alphanumeric mode.
+public enum Base45 {
+    /// The 45 characters, in value order.
+    public static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".utf8)
+
+    private static let values: [Int8] = {
+        var table = [Int8](repeating: -1, count: 256)
+        for (i, c) in alphabet.enumerated() { table[Int(c)] = Int8(i) }
+        return table
+    }()
+
+    /// Why a text is not valid Base45.
+    public enum DecodingError: Error, Hashable, Sendable, CustomStringConvertible {
+        /// A character outside the alphabet (lower case and line ends included), at this offset.
+        case invalidCharacter(offset: Int)
+        /// A length of 3n+1 characters, which no byte string encodes to.
+        case invalidLength(Int)
+        /// A group whose value exceeds 65535 (three characters) or 255 (two), at this offset.
+        case groupOutOfRange(offset: Int)
+
+        public var description: String {
+            switch self {
+            case .invalidCharacter(let o): return "Base45: character \(o + 1) is not in the Base45 alphabet"
+            case .invalidLength(let n): return "Base45: a length of \(n) characters (3n+1) is impossible"
+            case .groupOutOfRange(let o): return "Base45: the group at character \(o + 1) is out of range"
+            }
+        }
+    }
+
+    /// The Base45 text of `bytes`.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 1) / 2 * 3)
+        var iterator = bytes.makeIterator()
+        while let a = iterator.next() {
+            if let b = iterator.next() {
+                var n = Int(a) << 8 | Int(b)
+                for _ in 0..<3 { out.append(alphabet[n % 45]); n /= 45 }
+            } else {
+                let n = Int(a)
+                out.append(alphabet[n % 45])
+                out.append(alphabet[n / 45])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes a Base45 text encodes, checking every character and every group.
+    public static func decode(_ text: some StringProtocol) throws(DecodingError) -> [UInt8] {
+        let chars = Array(text.utf8)
+        var digits = [Int](repeating: 0, count: chars.count)
+        for (i, c) in chars.enumerated() {
+            let v = values[Int(c)]
+            guard v >= 0 else { throw .invalidCharacter(offset: i) }
+            digits[i] = Int(v)
+        }
+        guard chars.count % 3 != 1 else { throw .invalidLength(chars.count) }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count / 3 * 2 + 1)
+        var i = 0
+        while i + 3 <= digits.count {
+            let n = digits[i] + digits[i + 1] * 45 + digits[i + 2] * 45 * 45
+            guard n <= 0xffff else { throw .groupOutOfRange(offset: i) }
+            out.append(UInt8(n >> 8))
+            out.append(UInt8(n & 0xff))
+            i += 3
+        }
+        if digits.count - i == 2 {
+            let n = digits[i] + digits[i + 1] * 45
+            guard n <= 0xff else { throw .groupOutOfRange(offset: i) }
+            out.append(UInt8(n))
+        }
+        return out
+    }
+}
