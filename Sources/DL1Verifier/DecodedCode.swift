@@ -1,0 +1,66 @@
+import DL1Format
+import DL1Compression
+
+/// A code's text taken apart, layer by layer (FORMAT §1): prefix, Base45, zlib, COSE_Sign1,
+/// header rules, claims. Nothing here is trusted yet: the signature is checked by ``Verifier``.
+public struct DecodedCode: Sendable {
+    /// The text every DL1 code starts with.
+    public static let prefix = "DL1:"
+
+    /// The COSE_Sign1 structure, with the signed bytes as received.
+    public let sign1: COSESign1
+    /// The kid from the protected header.
+    public let kid: [UInt8]
+    /// The claims from the payload.
+    public let claims: DL1Claims
+
+    /// A decoding failure: the layer, and what was wrong there.
+    public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The layer that failed.
+        public let layer: DecodeLayer
+        /// What was wrong, in words.
+        public let detail: String
+
+        public var description: String { "\(layer): \(detail)" }
+    }
+
+    /// Decodes a code's text through every layer, stopping at the first that fails.
+    public init(text: String) throws(Failure) {
+        guard text.utf8.starts(with: Self.prefix.utf8) else {
+            throw Failure(layer: .prefix, detail: "the text does not start with \"DL1:\"")
+        }
+        let compressed: [UInt8]
+        do { compressed = try Base45.decode(Substring(text.utf8.dropFirst(Self.prefix.utf8.count))) }
+        catch { throw Failure(layer: .base45, detail: error.description) }
+        try self.init(compressed: compressed)
+    }
+
+    /// Decodes from the zlib layer inwards.
+    public init(compressed: [UInt8]) throws(Failure) {
+        let coseBytes: [UInt8]
+        do { coseBytes = try Zlib.decompress(compressed, limit: Zlib.codeLimit) }
+        catch { throw Failure(layer: .zlib, detail: error.description) }
+        let sign1: COSESign1
+        do { sign1 = try COSESign1(decoding: coseBytes) }
+        catch { throw Failure(layer: .cose, detail: error.description) }
+        guard sign1.signature.count == 64 else {
+            throw Failure(layer: .cose, detail: "the signature is \(sign1.signature.count) bytes, not 64 (raw r||s)")
+        }
+        guard let payload = sign1.payload else { throw Failure(layer: .cose, detail: "the payload is detached (null)") }
+        // FORMAT §5: the claims are decoded (step 1) before the header rules apply (step 2).
+        let claims: DL1Claims
+        do { claims = try DL1Claims(payload: payload) }
+        catch { throw Failure(layer: .claims, detail: error.description) }
+        let kid: [UInt8]
+        do { kid = try DL1Header.validate(sign1) }
+        catch { throw Failure(layer: .header, detail: error.description) }
+        self.sign1 = sign1
+        self.kid = kid
+        self.claims = claims
+    }
+
+    /// The text of a code whose COSE_Sign1 bytes are `coseBytes`: `"DL1:" + Base45(zlib(cose))`.
+    public static func text(coseBytes: [UInt8]) -> String {
+        prefix + Base45.encode(Zlib.compress(coseBytes))
+    }
+}

@@ -1,0 +1,42 @@
+/// A minimal JSON value with ordered object keys, so machine-readable output is stable.
+public indirect enum JSONValue: Sendable, Hashable {
+    case string(String), int(Int64), bool(Bool), null
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized == b.serialized }
+    public func hash(into hasher: inout Hasher) { hasher.combine(serialized) }
+
+    /// The value as compact JSON text on one line.
+    public var serialized: String {
+        switch self {
+        case .string(let s): return Self.quote(s)
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let items): return "[" + items.map(\.serialized).joined(separator: ",") + "]"
+        case .object(let members): return "{" + members.map { Self.quote($0.0) + ":" + $0.1.serialized }.joined(separator: ",") + "}"
+        }
+    }
+
+    private static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,101 @@
+import DL1Crypto
+import DL1Format
+import Foundation
+
+/// The certificates and CRLs a verifier trusts or can use (FORMAT §4).
+///
+/// Roots (self-signed, CA:TRUE) are the trust anchors. Every certificate, roots included, can be
+/// selected by a code's kid; whether it may sign codes is decided by ``Verifier``'s checks, not
+/// by being here. CRLs count only for the root that signed them.
+public struct TrustStore: Sendable {
+    /// The trust anchors.
+    public let roots: [Certificate]
+    /// Every certificate known (roots included), looked up by kid.
+    public let certificates: [Certificate]
+    /// CRLs whose signature verifies with one of the roots.
+    public let revocationLists: [CertificateRevocationList]
+    /// Problems met while loading that did not stop it (skipped files or items).
+    public let warnings: [String]
+
+    private let byKid: [[UInt8]: [Certificate]]
+
+    /// A store from certificates (roots are told apart by basicConstraints and self-signature)
+    /// and CRLs (kept only when signed by one of the roots). Only `anchors`, when given, may be roots:
+    /// certificates from a bundle are never trust anchors (FORMAT §6).
+    public init(certificates: [Certificate], revocationLists: [CertificateRevocationList] = [],
+                additionalCertificates: [Certificate] = [], warnings: [String] = []) {
+        let roots = certificates.filter { $0.isCA && $0.isSelfSigned }
+        var all: [Certificate] = []
+        var seen = Set<[UInt8]>()
+        for certificate in certificates + additionalCertificates where seen.insert(certificate.der).inserted {
+            all.append(certificate)
+        }
+        self.roots = roots
+        self.certificates = all
+        self.revocationLists = revocationLists.filter { crl in roots.contains { crl.isIssued(by: $0) } }
+        self.warnings = warnings
+        self.byKid = Dictionary(grouping: all, by: \.kid)
+    }
+
+    /// The certificates whose kid is `kid`, in load order.
+    public func certificates(forKid kid: [UInt8]) -> [Certificate] { byKid[kid] ?? [] }
+
+    /// The trusted root that issued `certificate`, if any.
+    public func root(issuing certificate: Certificate) -> Certificate? {
+        roots.first { certificate.isIssued(by: $0) }
+    }
+
+    /// The withdrawal of `certificate` by a CRL of `root`, if a permanent one is listed.
+    public func withdrawal(of certificate: Certificate, under root: Certificate) -> (date: Int64, reason: RevocationReason)? {
+        for crl in revocationLists where crl.isIssued(by: root) {
+            if let entry = crl.entry(for: certificate), entry.reason.isPermanent { return entry }
+        }
+        return nil
+    }
+
+    /// Why a trust folder could not be used.
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        /// The explanation, naming the folder or file.
+        public let description: String
+    }
+
+    /// Loads a trust folder: every `*.pem` (other than `*.crl.pem`) holds one or more PEM
+    /// certificates; every `*.crl.pem` holds CRLs. The folder must hold at least one root.
+    public static func load(directory: URL) throws(LoadError) -> TrustStore {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() }
+        catch { throw LoadError(description: "cannot read the trust folder \(directory.path): \(error.localizedDescription)") }
+        var certificates: [Certificate] = []
+        var crls: [CertificateRevocationList] = []
+        var warnings: [String] = []
+        for name in names where name.hasSuffix(".pem") {
+            let url = directory.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                warnings.append("\(url.path): cannot be read, skipped")
+                continue
+            }
+            guard data.count <= 4 * 1024 * 1024 else {
+                warnings.append("\(url.path): larger than 4 MiB, skipped")
+                continue
+            }
+            do {
+                if name.hasSuffix(".crl.pem") {
+                    let found = try CertificateRevocationList.parseAll(pem: [UInt8](data))
+                    if found.isEmpty { warnings.append("\(url.path): no CRL found, skipped") }
+                    crls += found
+                } else {
+                    let found = try Certificate.parseAll(pem: [UInt8](data))
+                    if found.isEmpty { warnings.append("\(url.path): no certificate found, skipped") }
+                    certificates += found
+                }
+            } catch {
+                warnings.append("\(url.path): \(error), skipped")
+            }
+        }
+        let store = TrustStore(certificates: certificates, revocationLists: crls, warnings: warnings)
+        guard !store.roots.isEmpty else {
+            throw LoadError(description: "the trust folder \(directory.path) holds no root certificate (self-signed, CA:TRUE)")
+        }
+        return store
+    }
+}

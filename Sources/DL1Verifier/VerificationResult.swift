@@ -1,0 +1,65 @@
+import DL1Format
+
+/// The outcome of verifying one code: a value to inspect, never a string to parse.
+public struct VerificationResult: Sendable {
+    /// The verdict (FORMAT §5).
+    public let verdict: Verdict
+    /// One plain sentence saying why, for a person.
+    public let reason: String
+    /// The decoding layer, when the verdict is MALFORMED.
+    public let layer: DecodeLayer?
+    /// The failed certificate condition, when the verdict is UNTRUSTED_SIGNER.
+    public let condition: TrustCondition?
+    /// The claims, present once the signature has verified (never for a forged code).
+    public let claims: DL1Claims?
+    /// The signer, once known.
+    public let signer: SignerInfo?
+    /// What the status list said, when one was consulted.
+    public let status: StatusInfo?
+    /// The verification time (seconds since the epoch).
+    public let verifiedAt: Int64
+
+    /// The failed check, or nil for VALID.
+    public var check: Check? { verdict.check }
+    /// Whether the verdict is VALID.
+    public var isValid: Bool { verdict == .valid }
+    /// The licence, once the signature has verified.
+    public var licence: Licence? { claims?.licence }
+
+    /// A result from its parts.
+    public init(verdict: Verdict, reason: String, layer: DecodeLayer? = nil, condition: TrustCondition? = nil,
+                claims: DL1Claims? = nil, signer: SignerInfo? = nil, status: StatusInfo? = nil, verifiedAt: Int64) {
+        self.verdict = verdict
+        self.reason = reason
+        self.layer = layer
+        self.condition = condition
+        self.claims = claims
+        self.signer = signer
+        self.status = status
+        self.verifiedAt = verifiedAt
+    }
+}
+
+/// Who signed a code.
+public struct SignerInfo: Sendable, Hashable {
+    /// The kid, as lower-case hex.
+    public let kid: String
+    /// The document signer's subject, when its certificate was found.
+    public let subject: String?
+}
+
+/// What the status list said about a code.
+public struct StatusInfo: Sendable, Hashable {
+    /// The list's URI.
+    public let uri: String
+    /// The code's index in it.
+    public let index: UInt64
+    /// The entry's value, or nil when no usable list held it (STATUS_UNKNOWN).
+    public let value: CredentialStatus?
+    /// The iat of the list used.
+    public let listIssuedAt: Int64?
+    /// The exp of the list used.
+    public let listExpiresAt: Int64?
+    /// Whether the caller allowed an unknown status and it was unknown.
+    public let unknownAllowed: Bool
+}

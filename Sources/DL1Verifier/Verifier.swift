@@ -1,0 +1,216 @@
+import DL1Crypto
+import DL1Format
+import Foundation
+
+/// Verifies DL1 codes fully offline against a trust store and status lists (FORMAT §5).
+///
+/// A value type with no global state: build one, then call it from as many tasks as you like.
+/// Time is an input (``Options/clock`` or the `at:` argument), so results are reproducible.
+public struct Verifier: Sendable {
+    /// Settings of a verifier.
+    public struct Options: Sendable {
+        /// Clock-skew leeway applied both ways to every issuer-set instant (FORMAT §5.6).
+        public var leeway: Int64
+        /// Whether a code whose status cannot be checked may still be VALID (said beside it).
+        public var allowUnknownStatus: Bool
+        /// The current time in seconds since the epoch; injected so tests never read the wall clock.
+        public var clock: @Sendable () -> Int64
+
+        /// Options with FORMAT's defaults: 300 s leeway, unknown status not allowed, the system clock.
+        public init(leeway: Int64 = 300, allowUnknownStatus: Bool = false,
+                    clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+            self.leeway = leeway
+            self.allowUnknownStatus = allowUnknownStatus
+            self.clock = clock
+        }
+    }
+
+    /// What the caller asks beyond validity (FORMAT §5.8).
+    public struct Request: Sendable, Hashable {
+        /// A vehicle category the holder must hold today (exact, case-sensitive).
+        public var category: String?
+        /// SHA-256 of the portrait the holder presents.
+        public var portraitHash: [UInt8]?
+
+        /// A request for the given optional checks.
+        public init(category: String? = nil, portraitHash: [UInt8]? = nil) {
+            self.category = category
+            self.portraitHash = portraitHash
+        }
+    }
+
+    /// The trust material.
+    public let trustStore: TrustStore
+    /// The settings.
+    public let options: Options
+    private let statusTokens: [UsableToken]
+
+    /// A token whose signer has been checked, with the root it chains to.
+    private struct UsableToken: Sendable {
+        let token: StatusListToken
+        let rootDER: [UInt8]
+    }
+
+    /// A verifier over `trustStore` and the given Status List Tokens. Tokens whose signature or
+    /// signer fails the checks of FORMAT §3 are ignored (as if absent).
+    public init(trustStore: TrustStore, statusTokens: [StatusListToken] = [], options: Options = Options()) {
+        self.trustStore = trustStore
+        self.options = options
+        var usable: [UsableToken] = []
+        for token in statusTokens {
+            for candidate in trustStore.certificates(forKid: token.kid) {
+                guard let key = candidate.publicKey,
+                      key.isValidSignature(token.sign1.signature, for: token.sign1.toBeSigned()) else { continue }
+                if case .trusted(let root) = Self.evaluateSigner(candidate, at: token.claims.issuedAt, in: trustStore) {
+                    usable.append(UsableToken(token: token, rootDER: root.der))
+                    break
+                }
+            }
+        }
+        self.statusTokens = usable
+    }
+
+    /// How many of the given status tokens passed the signer checks.
+    public var usableStatusTokenCount: Int { statusTokens.count }
+
+    /// Verifies a code's text at the clock's time (or `at`, seconds since the epoch).
+    public func verify(text: String, request: Request = Request(), at instant: Int64? = nil) -> VerificationResult {
+        let now = instant ?? options.clock()
+        let decoded: DecodedCode
+        do { decoded = try DecodedCode(text: text) } catch {
+            return VerificationResult(verdict: .malformed, reason: Reasons.malformed(error), layer: error.layer, verifiedAt: now)
+        }
+        return verify(decoded, request: request, at: now)
+    }
+
+    /// Verifies an already decoded code (steps 3–9 of FORMAT §5).
+    public func verify(_ code: DecodedCode, request: Request = Request(), at now: Int64) -> VerificationResult {
+        let claims = code.claims
+        let kidHex = Hex.encode(code.kid)
+        // 3. kid → certificates.
+        let candidates = trustStore.certificates(forKid: code.kid)
+        guard !candidates.isEmpty else {
+            return VerificationResult(verdict: .unknownSigner, reason: Reasons.unknownSigner(kidHex),
+                                      signer: SignerInfo(kid: kidHex, subject: nil), verifiedAt: now)
+        }
+        // 4. Signature, over the bytes as received.
+        let toBeSigned = code.sign1.toBeSigned()
+        let verifying = candidates.filter { $0.publicKey?.isValidSignature(code.sign1.signature, for: toBeSigned) == true }
+        guard let firstVerifying = verifying.first else {
+            return VerificationResult(verdict: .badSignature, reason: Reasons.badSignature,
+                                      signer: SignerInfo(kid: kidHex, subject: candidates[0].subject), verifiedAt: now)
+        }
+        // 5. The signer's certificate.
+        var chosen: (Certificate, Certificate)?
+        var firstFailure: (TrustCondition, String)?
+        for candidate in verifying {
+            switch Self.evaluateSigner(candidate, at: claims.issuedAt, in: trustStore, claims: claims) {
+            case .trusted(let root):
+                chosen = (candidate, root)
+            case .untrusted(let condition, let detail):
+                if firstFailure == nil { firstFailure = (condition, detail) }
+            }
+            if chosen != nil { break }
+        }
+        guard let (signer, root) = chosen else {
+            let (condition, detail) = firstFailure!
+            return VerificationResult(verdict: .untrustedSigner, reason: detail, condition: condition, claims: claims,
+                                      signer: SignerInfo(kid: kidHex, subject: firstVerifying.subject), verifiedAt: now)
+        }
+        let signerInfo = SignerInfo(kid: kidHex, subject: signer.subject)
+        func result(_ verdict: Verdict, _ reason: String, status: StatusInfo? = nil) -> VerificationResult {
+            VerificationResult(verdict: verdict, reason: reason, claims: claims, signer: signerInfo, status: status, verifiedAt: now)
+        }
+        // 6. Time.
+        let leeway = options.leeway
+        if now < claims.issuedAt - leeway { return result(.notYetValid, Reasons.notYetValid(claims.issuedAt)) }
+        if now >= claims.expiresAt + leeway { return result(.expiredCode, Reasons.expiredCode(claims.expiresAt)) }
+        let today = CalendarDate(utcDayOf: now)
+        if claims.licence.expiryDate < today { return result(.licenceExpired, Reasons.licenceExpired(claims.licence.expiryDate)) }
+        // 7. Status.
+        let status = statusInfo(for: claims.status, rootDER: root.der, now: now)
+        switch status.value {
+        case .invalid: return result(.revoked, Reasons.revoked, status: status)
+        case .suspended: return result(.suspended, Reasons.suspended, status: status)
+        case .superseded: return result(.superseded, Reasons.superseded, status: status)
+        case .valid: break
+        case nil:
+            if !status.unknownAllowed { return result(.statusUnknown, Reasons.statusUnknown(claims.status.uri), status: status) }
+        }
+        // 8. Optional checks.
+        if let category = request.category,
+           !claims.licence.privileges.contains(where: { $0.category == category && $0.isValid(on: today) }) {
+            return result(.categoryNotHeld, Reasons.categoryNotHeld(category), status: status)
+        }
+        if let portrait = request.portraitHash, portrait != claims.licence.portraitHash {
+            return result(.portraitMismatch, Reasons.portraitMismatch, status: status)
+        }
+        // 9.
+        return result(.valid, status.unknownAllowed ? Reasons.validUnknownStatus : Reasons.valid, status: status)
+    }
+
+    private func statusInfo(for reference: StatusReference, rootDER: [UInt8], now: Int64) -> StatusInfo {
+        let leeway = options.leeway
+        let candidates = statusTokens.filter {
+            $0.rootDER == rootDER && $0.token.claims.uri == reference.uri
+                && $0.token.claims.issuedAt <= now + leeway && now < $0.token.claims.expiresAt + leeway
+        }.map(\.token)
+        guard let latest = candidates.map(\.claims.issuedAt).max() else {
+            return StatusInfo(uri: reference.uri, index: reference.index, value: nil, listIssuedAt: nil,
+                              listExpiresAt: nil, unknownAllowed: options.allowUnknownStatus)
+        }
+        let newest = candidates.filter { $0.claims.issuedAt == latest }
+        // Between tokens of the same iat, the less favourable status wins.
+        let answers = newest.map { ($0, $0.status(at: reference.index)) }
+        let worst = answers.max { Self.severity($0.1) < Self.severity($1.1) }!
+        return StatusInfo(uri: reference.uri, index: reference.index, value: worst.1,
+                          listIssuedAt: worst.0.claims.issuedAt, listExpiresAt: worst.0.claims.expiresAt,
+                          unknownAllowed: worst.1 == nil && options.allowUnknownStatus)
+    }
+
+    private static func severity(_ status: CredentialStatus?) -> Int {
+        switch status {
+        case .valid: return 0
+        case .superseded: return 1
+        case .suspended: return 2
+        case .invalid: return 3
+        case nil: return 4
+        }
+    }
+
+    enum SignerEvaluation {
+        case trusted(root: Certificate)
+        case untrusted(TrustCondition, String)
+    }
+
+    /// FORMAT §5.5 for one candidate: chain, ds, validity (at `instant`), withdrawn, and, when
+    /// `claims` are given, country and authority.
+    static func evaluateSigner(_ certificate: Certificate, at instant: Int64, in store: TrustStore,
+                               claims: DL1Claims? = nil) -> SignerEvaluation {
+        guard let root = store.root(issuing: certificate) else {
+            return .untrusted(.chain, Reasons.Trust.chain(certificate.issuer))
+        }
+        guard !certificate.isCA, certificate.allowsDigitalSignature else {
+            return .untrusted(.ds, Reasons.Trust.ds)
+        }
+        guard certificate.isValid(at: instant) else {
+            return .untrusted(.validity, Reasons.Trust.validity(certificate, instant, what: "signer"))
+        }
+        guard root.isValid(at: instant) else {
+            return .untrusted(.validity, Reasons.Trust.validity(root, instant, what: "root"))
+        }
+        if let withdrawal = store.withdrawal(of: certificate, under: root) {
+            return .untrusted(.withdrawn, Reasons.Trust.withdrawn(withdrawal.date, withdrawal.reason))
+        }
+        if let claims {
+            let country = claims.licence.issuingCountry
+            guard certificate.subjectCountries == [country], root.subjectCountries == [country] else {
+                return .untrusted(.country, Reasons.Trust.country(certificate.subjectCountries, root.subjectCountries, country))
+            }
+            guard certificate.subjectOrganizationalUnits == [claims.issuer] else {
+                return .untrusted(.authority, Reasons.Trust.authority(certificate.subjectOrganizationalUnits, claims.issuer))
+            }
+        }
+        return .trusted(root: root)
+    }
+}
