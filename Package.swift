@@ -49,7 +49,7 @@ let package = Package(
 
         // The issuer: keys, registry, signing, rendering.
         .target(name: "DL1Issuer",
-                dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1QREncode", "DL1Raster",
+                dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1QREncode", "DL1Raster", "DL1Verifier",
                                .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Command logic (testable), and the two thin executables.

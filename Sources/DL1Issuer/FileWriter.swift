@@ -1,0 +1,34 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes files so that a reader never sees half of one: into a temporary file beside the
+/// target (created with the final permissions before any byte is written), flushed, then
+/// renamed into place.
+enum FileWriter {
+    static func write(_ bytes: [UInt8], to url: URL, permissions: Int = 0o644) throws(IssuerError) {
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil,
+                                             attributes: [.posixPermissions: permissions]) else {
+            throw IssuerError("cannot create a file in \(directory.path) (does the folder exist and is it writable?)")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.write(contentsOf: Data(bytes))
+            try handle.synchronize()
+            try handle.close()
+            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
+            guard rename(temporary.path, url.path) == 0 else {
+                throw IssuerError("cannot move the new file into place at \(url.path): \(String(cString: strerror(errno)))")
+            }
+        } catch let error as IssuerError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw IssuerError("cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import DL1Crypto
+import DL1Format
+import DL1QREncode
+import DL1Verifier
+import Foundation
+
+/// How long a new code is acceptable.
+public enum CodeLifetime: Sendable, Hashable {
+    /// exp = iat + seconds (a phone code; default 24 h).
+    case seconds(Int64)
+    /// exp = 00:00 UTC of the day after the licence's expiry date (a printed card).
+    case untilLicenceExpiry
+}
+
+/// Where and how a new code is written.
+public struct OutputRequest: Sendable, Hashable {
+    /// The kinds of output.
+    public enum Format: String, Sendable, CaseIterable {
+        case png, svg, text = "txt", terminal
+    }
+
+    /// The format.
+    public var format: Format
+    /// The file, for every format but terminal.
+    public var file: URL?
+    /// QR error correction.
+    public var errorCorrection: QRCodeMatrix.ErrorCorrection
+    /// Pixels (PNG) or user units (SVG) per module.
+    public var scale: Int
+
+    /// An output request.
+    public init(format: Format, file: URL?, errorCorrection: QRCodeMatrix.ErrorCorrection = .medium, scale: Int = 8) {
+        self.format = format
+        self.file = file
+        self.errorCorrection = errorCorrection
+        self.scale = scale
+    }
+}
+
+/// What `issue` produced.
+public struct IssuedCode: Sendable {
+    /// The credential id.
+    public let credentialID: [UInt8]
+    /// The code's text.
+    public let text: String
+    /// The signed claims.
+    public let claims: DL1Claims
+    /// The QR version of the rendered code (nil for text output).
+    public let qrVersion: Int?
+    /// The terminal drawing, for terminal output.
+    public let terminalDrawing: String?
+}
+
+extension Issuer {
+    /// Checks a licence against the issuer's rules before anything is recorded.
+    public func validate(_ licence: Licence) throws(IssuerError) {
+        guard !licence.documentNumber.isEmpty, licence.documentNumber.count <= 64 else {
+            throw IssuerError("the document number must be 1 to 64 characters")
+        }
+        guard !licence.familyName.isEmpty, licence.familyName.count <= 100 else { throw IssuerError("the family name must be 1 to 100 characters") }
+        if let given = licence.givenName, given.isEmpty || given.count > 100 {
+            throw IssuerError("the given name must be 1 to 100 characters when present")
+        }
+        guard licence.issuingCountry == settings.country, licence.issuingAuthority == settings.authorityName else {
+            throw IssuerError("the licence's country and authority must be this issuer's (\(settings.country), \(settings.authorityName))")
+        }
+        guard licence.birthDate < licence.issueDate else { throw IssuerError("the birth date \(licence.birthDate) must be before the issue date \(licence.issueDate)") }
+        guard licence.issueDate <= licence.expiryDate else { throw IssuerError("the expiry date \(licence.expiryDate) is before the issue date \(licence.issueDate)") }
+        guard !licence.privileges.isEmpty else { throw IssuerError("a licence needs at least one --category") }
+        guard licence.privileges.count <= 17 else { throw IssuerError("a licence may hold at most 17 categories") }
+        var seen = Set<String>()
+        for p in licence.privileges {
+            guard settings.categories.contains(p.category) else {
+                throw IssuerError("category \(p.category) is not one this issuer grants (\(settings.categories.joined(separator: " ")))")
+            }
+            guard seen.insert(p.category).inserted else { throw IssuerError("category \(p.category) is given twice") }
+            guard p.issueDate > licence.birthDate else { throw IssuerError("category \(p.category) is granted before the holder's birth") }
+            if let e = p.expiryDate, e < p.issueDate { throw IssuerError("category \(p.category) expires (\(e)) before it is granted (\(p.issueDate))") }
+            if let r = p.restrictions, r.count > 64 { throw IssuerError("the restrictions of \(p.category) are longer than 64 characters") }
+        }
+        guard licence.points.maximum > 0, licence.points.maximum <= 1000, licence.points.remaining <= licence.points.maximum else {
+            throw IssuerError("points must be REMAINING/MAXIMUM with 0 ≤ remaining ≤ maximum ≤ 1000 and maximum > 0")
+        }
+        guard licence.portraitHash.count == 32 else { throw IssuerError("the portrait hash must be 32 bytes (SHA-256)") }
+    }
+
+    /// Issues a new credential for `licence`: records it as pending, signs its code, writes the
+    /// output (temporary file renamed into place), then marks the record written.
+    public func issue(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?) throws(IssuerError) -> IssuedCode {
+        try validate(licence)
+        if let output {
+            guard (1...100).contains(output.scale) else { throw IssuerError("--scale must be between 1 and 100") }
+            if output.format != .terminal, output.file == nil { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
+        }
+        let iat = clock()
+        let exp: Int64
+        switch lifetime {
+        case .seconds(let s):
+            guard s > 0, s <= 20 * 366 * 86_400 else { throw IssuerError("--valid-for must be positive and at most 20 years") }
+            exp = iat + s
+        case .untilLicenceExpiry:
+            exp = licence.expiryDate.adding(days: 1).startOfDayUTC
+            guard exp > iat else { throw IssuerError("the licence expired on \(licence.expiryDate): a code valid until expiry would already be expired") }
+        }
+        guard signer.certificate.isValid(at: iat) else {
+            throw IssuerError("the document signer's certificate is not valid now (valid \(Instant.iso(signer.certificate.notBefore)) to \(Instant.iso(signer.certificate.notAfter)))")
+        }
+        let reservation = try registry.reserve(.init(documentNumber: licence.documentNumber, licence: licence, signerKid: signer.kid,
+                                                     issuedAt: iat, expiresAt: exp), settings: settings)
+        do {
+            let claims = DL1Claims(issuer: settings.authorityCode, issuedAt: iat, expiresAt: exp,
+                                   credentialID: reservation.credentialID,
+                                   status: StatusReference(index: reservation.index, uri: reservation.list.uri), licence: licence)
+            let text = try sign(claims)
+            let (version, drawing, where_) = try write(text, output: output)
+            try registry.markWritten(reservation.credentialID, output: where_)
+            return IssuedCode(credentialID: reservation.credentialID, text: text, claims: claims, qrVersion: version, terminalDrawing: drawing)
+        } catch {
+            registry.discardPending(reservation.credentialID)
+            throw error
+        }
+    }
+
+    /// Signs claims into a code's text, and checks that the text decodes back to them.
+    public func sign(_ claims: DL1Claims) throws(IssuerError) -> String {
+        let cose = try Self.wrap { try CodeSigner.sign(payload: claims.encoded, with: signer) }
+        let text = DecodedCode.text(coseBytes: cose)
+        guard let decoded = try? DecodedCode(text: text), decoded.claims == claims else {
+            throw IssuerError("internal error: the signed code does not decode back to its claims")
+        }
+        return text
+    }
+
+    private func write(_ text: String, output: OutputRequest?) throws(IssuerError) -> (Int?, String?, String) {
+        guard let output else { return (nil, nil, "stdout") }
+        if output.format == .text {
+            try FileWriter.write(Array((text + "\n").utf8), to: output.file!)
+            return (nil, nil, output.file!.path)
+        }
+        let matrix: QRCodeMatrix
+        do { matrix = try QRCodeMatrix(encoding: text, errorCorrection: output.errorCorrection) }
+        catch { throw IssuerError(error.description) }
+        let renderer = QRRenderer(matrix: matrix)
+        switch output.format {
+        case .png:
+            let png: [UInt8]
+            do { png = try renderer.png(scale: output.scale) } catch { throw IssuerError("cannot encode the PNG: \(error)") }
+            try FileWriter.write(png, to: output.file!)
+        case .svg:
+            try FileWriter.write(Array(renderer.svg(scale: output.scale).utf8), to: output.file!)
+        case .terminal:
+            return (matrix.version, renderer.terminal(), "terminal")
+        case .text:
+            break
+        }
+        return (matrix.version, nil, output.file!.path)
+    }
+}

@@ -1,0 +1,53 @@
+/// An issuer's settings, kept in `issuer.json` in its folder.
+public struct IssuerSettings: Codable, Sendable, Hashable {
+    /// Settings file format version.
+    public var format: Int = 1
+    /// ISO 3166-1 alpha-2 country (licence key 7, the certificates' `C`).
+    public var country: String
+    /// Authority code (the codes' `iss`, the document signer's `OU`), e.g. `CN-31`.
+    public var authorityCode: String
+    /// Authority name (licence key 8).
+    public var authorityName: String
+    /// Status list URIs are this base followed by `/N`.
+    public var statusURIBase: String
+    /// Entries per status list.
+    public var statusListCapacity: Int
+    /// The `ttl` of published status tokens, seconds.
+    public var statusTimeToLive: Int64
+    /// How long a published status token is valid (exp − iat), seconds.
+    public var statusValidity: Int64
+    /// Vehicle categories this issuer may grant.
+    public var categories: [String]
+    /// Hex kid of the document signer that signs new codes.
+    public var activeSigner: String
+
+    /// The 17 vehicle classes of the Chinese system, the default category list.
+    public static let chineseCategories = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6",
+                                           "D", "E", "F", "M", "N", "P"]
+
+    /// Checks the settings a user gives at `init`.
+    public func validate() throws(IssuerError) {
+        guard country.count == 2, country.utf8.allSatisfy({ (65...90).contains($0) }) else {
+            throw IssuerError("--country must be an ISO 3166-1 alpha-2 code in capitals (e.g. CN), not '\(country)'")
+        }
+        guard !authorityCode.isEmpty, authorityCode.count <= 32,
+              authorityCode.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 }) else {
+            throw IssuerError("--authority-code must be 1 to 32 printable ASCII characters without spaces, not '\(authorityCode)'")
+        }
+        guard !authorityName.trimmingCharacters(in: .whitespaces).isEmpty, authorityName.count <= 200 else {
+            throw IssuerError("--authority-name must not be empty (and at most 200 characters)")
+        }
+        guard !statusURIBase.isEmpty, !statusURIBase.contains(where: \.isWhitespace) else {
+            throw IssuerError("--status-uri-base must be a URI without spaces")
+        }
+        guard (16...100_000_000).contains(statusListCapacity) else {
+            throw IssuerError("--status-list-capacity must be between 16 and 100000000")
+        }
+        guard !categories.isEmpty, Set(categories).count == categories.count,
+              categories.allSatisfy({ !$0.isEmpty && $0.count <= 8 && $0.allSatisfy { $0.isLetter || $0.isNumber } }) else {
+            throw IssuerError("--categories must be distinct codes of 1 to 8 letters or digits")
+        }
+    }
+}
+
+import Foundation
