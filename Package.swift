@@ -53,11 +53,13 @@ let package = Package(
                                .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Command logic (testable), and the two thin executables.
+        .target(name: "DL1CommandSupport",
+                dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "DL1VerifyCommand",
-                dependencies: ["DL1Verifier",
+                dependencies: ["DL1Verifier", "DL1CommandSupport",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "DL1IssueCommand",
-                dependencies: ["DL1Issuer", "DL1Verifier",
+                dependencies: ["DL1Issuer", "DL1Verifier", "DL1CommandSupport",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dl-verify", dependencies: ["DL1VerifyCommand"]),
         .executableTarget(name: "dl-issue", dependencies: ["DL1IssueCommand"]),
@@ -66,7 +68,7 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto"], resources: [.copy("Vectors")]),
         .testTarget(name: "DL1EndToEndTests",
-                    dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand",
+                    dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport",
                                    "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression"],
                     resources: [.copy("Fixtures")]),
     ]

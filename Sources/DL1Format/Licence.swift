@@ -1,5 +1,5 @@
 /// The driving licence carried in claim -65537 (FORMAT §2).
-public struct Licence: Hashable, Sendable, Codable {
+public struct Licence: Hashable, Sendable {
     /// Licence key 1: the document number.
     public var documentNumber: String
     /// Licence key 2: family name (UTF-8).
@@ -42,7 +42,7 @@ public struct Licence: Hashable, Sendable, Codable {
 }
 
 /// One vehicle category held, with its dates (licence key 9's array items).
-public struct DrivingPrivilege: Hashable, Sendable, Codable {
+public struct DrivingPrivilege: Hashable, Sendable {
     /// The category code, e.g. `C1` (exact, case-sensitive).
     public var category: String
     /// The date the category was granted.
@@ -67,7 +67,7 @@ public struct DrivingPrivilege: Hashable, Sendable, Codable {
 }
 
 /// The penalty-point balance (licence key 11); "as of" the code's iat.
-public struct Points: Hashable, Sendable, Codable {
+public struct Points: Hashable, Sendable {
     /// Points left.
     public var remaining: UInt64
     /// Points in a full balance (12 in the Chinese system).

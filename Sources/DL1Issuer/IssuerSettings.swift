@@ -25,6 +25,21 @@ public struct IssuerSettings: Codable, Sendable, Hashable {
     public static let chineseCategories = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6",
                                            "D", "E", "F", "M", "N", "P"]
 
+    /// Settings from their values.
+    public init(country: String, authorityCode: String, authorityName: String, statusURIBase: String,
+                statusListCapacity: Int = 1_000_000, statusTimeToLive: Int64 = 6 * 3600, statusValidity: Int64 = 48 * 3600,
+                categories: [String] = IssuerSettings.chineseCategories, activeSigner: String = "") {
+        self.country = country
+        self.authorityCode = authorityCode
+        self.authorityName = authorityName
+        self.statusURIBase = statusURIBase
+        self.statusListCapacity = statusListCapacity
+        self.statusTimeToLive = statusTimeToLive
+        self.statusValidity = statusValidity
+        self.categories = categories
+        self.activeSigner = activeSigner
+    }
+
     /// Checks the settings a user gives at `init`.
     public func validate() throws(IssuerError) {
         guard country.count == 2, country.utf8.allSatisfy({ (65...90).contains($0) }) else {

@@ -1,1 +1,4 @@
-print("x")
+import DL1CommandSupport
+import DL1IssueCommand
+
+CommandRunner.main(DLIssue.self)

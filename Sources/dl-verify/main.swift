@@ -1,1 +1,4 @@
-print("x")
+import DL1CommandSupport
+import DL1VerifyCommand
+
+CommandRunner.main(DLVerify.self)

@@ -1,0 +1,41 @@
+import ArgumentParser
+import DL1CommandSupport
+import DL1Issuer
+import Foundation
+
+/// `dl-issue status-list`: sign and write every status list.
+public struct StatusListCommand: ConsoleCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "status-list", abstract: "Write the signed Status List Token of every list as OUT/<name>.cwt.")
+
+    @OptionGroup public var issuerOption: IssuerOption
+
+    @Option(name: .long, help: ArgumentHelp("Folder to write the tokens to.", valueName: "OUT"))
+    public var outputDir: String
+
+    public init() {}
+
+    public func execute(console: Console) -> Int32 {
+        do {
+            let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer))
+            PendingReport.show(issuer, console: console)
+            let files = try issuer.writeStatusLists(to: URL(fileURLWithPath: outputDir))
+            if files.isEmpty { console.out("No status list yet: issue a licence first.") }
+            for file in files { console.out("Wrote \(file.path)") }
+            return 0
+        } catch {
+            console.err("dl-issue status-list: \(error)")
+            return usageExitCode
+        }
+    }
+}
+
+/// Tells the user about credentials an interrupted run left pending.
+enum PendingReport {
+    static func show(_ issuer: Issuer, console: Console) {
+        guard let pending = try? issuer.registry.pending(), !pending.isEmpty else { return }
+        for p in pending {
+            console.err("dl-issue: warning: a credential for document \(p.documentNumber) was left pending by an interrupted run (its code may not have been written)")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import DL1CommandSupport
+import DL1Crypto
+import DL1Format
+import DL1Verifier
+import Foundation
+
+/// `dl-verify`: checks DL1 driving-licence codes offline, from photos or from text.
+public struct DLVerify: ConsoleCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "dl-verify",
+        abstract: "Verify DL1 driving-licence QR codes offline.",
+        discussion: """
+        Exit codes: 0 every code VALID; 1 a code is not valid; 2 usage or configuration error \
+        (bad flag, unreadable trust folder, a file that is not an image); 3 an image holds no QR code. \
+        With several inputs the highest-ranked applies: 2, then 3, then 1.
+        """)
+
+    @Argument(help: "PNG or JPEG images holding one or more codes.")
+    public var images: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A code's text; '-' reads one code per line from standard input.", valueName: "TEXT"))
+    public var text: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Folder of trusted PEM certificates (roots and document signers) and *.crl.pem CRLs.", valueName: "DIR"))
+    public var trust: String?
+
+    @Option(name: .long, help: ArgumentHelp("A Status List Token file (.cwt); repeatable.", valueName: "FILE"))
+    public var status: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Verification time, ISO 8601 with Z or an offset (default: now).", valueName: "ISO8601"))
+    public var at: String?
+
+    @Option(name: .long, help: ArgumentHelp("Clock-skew leeway in seconds.", valueName: "SECONDS"))
+    public var leeway: Int64 = 300
+
+    @Flag(name: .long, help: "Answer VALID (saying so) when the revocation status cannot be checked.")
+    public var allowUnknownStatus = false
+
+    @Option(name: .long, help: ArgumentHelp("A vehicle category the holder must hold today (exact code, e.g. C1).", valueName: "CODE"))
+    public var category: String?
+
+    @Option(name: .long, help: ArgumentHelp("The holder's portrait file, compared by SHA-256.", valueName: "FILE"))
+    public var portrait: String?
+
+    @Flag(name: .long, help: "One JSON object per code, one per line.")
+    public var json = false
+
+    public init() {}
+
+    public func validate() throws {
+        guard !images.isEmpty || !text.isEmpty else { throw ValidationError("give image files or --text") }
+        guard text.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("--text - may be given once") }
+        guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
+        if let at, Instant.parse(at) == nil {
+            throw ValidationError("--at '\(at)' is not an ISO 8601 time with Z or an offset (e.g. 2026-11-22T10:00:00Z)")
+        }
+        guard trust != nil else { throw ValidationError("--trust DIR is required: the folder of trusted certificates") }
+    }
+
+    public func execute(console: Console) -> Int32 {
+        let setup: (Verifier, Verifier.Request)
+        switch makeVerifier(console: console) {
+        case .success(let s): setup = s
+        case .failure(let message):
+            console.err("dl-verify: \(message)")
+            return usageExitCode
+        }
+        let (verifier, request) = setup
+        let now = at.flatMap(Instant.parse) ?? verifier.options.clock()
+        var outcome = ExitOutcome()
+        let printer = ResultPrinter(console: console, json: json, colour: console.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+
+        for item in text {
+            if item == "-" {
+                var lineNumber = 0
+                while let line = console.readLine() {
+                    lineNumber += 1
+                    let result = verifier.verify(text: line, request: request, at: now)
+                    outcome.add(result)
+                    printer.printCompact(result, source: "stdin:\(lineNumber)")
+                }
+            } else {
+                let result = verifier.verify(text: item, request: request, at: now)
+                outcome.add(result)
+                printer.print(result, source: "text")
+            }
+        }
+        for path in images {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                console.err("dl-verify: cannot read \(path)")
+                outcome.usageError = true
+                continue
+            }
+            guard data.count <= 64 * 1024 * 1024 else {
+                console.err("dl-verify: \(path) is larger than 64 MiB: not a photo this tool reads")
+                outcome.usageError = true
+                continue
+            }
+            do {
+                let scan = try verifier.verify(imageBytes: [UInt8](data), request: request, at: now)
+                if scan.foundNoCode {
+                    console.err("dl-verify: \(path): no QR code found in the image")
+                    outcome.noCode = true
+                }
+                for (i, result) in scan.results.enumerated() {
+                    outcome.add(result)
+                    printer.print(result, source: scan.results.count > 1 ? "\(path)#\(i + 1)" : path)
+                }
+            } catch {
+                console.err("dl-verify: \(path) is not a readable image: \(error)")
+                outcome.usageError = true
+            }
+        }
+        return outcome.code
+    }
+
+    enum Setup { case success((Verifier, Verifier.Request)), failure(String) }
+
+    func makeVerifier(console: Console) -> Setup {
+        let store: TrustStore
+        do { store = try TrustStore.load(directory: URL(fileURLWithPath: trust!)) }
+        catch { return .failure(error.description) }
+        for warning in store.warnings { console.err("dl-verify: warning: \(warning)") }
+        var tokens: [StatusListToken] = []
+        for path in status {
+            guard let data = FileManager.default.contents(atPath: path) else { return .failure("cannot read the status file \(path)") }
+            guard data.count <= 40 * 1024 * 1024 else { return .failure("the status file \(path) is larger than 40 MiB") }
+            do { tokens.append(try StatusListToken(bytes: [UInt8](data))) }
+            catch { return .failure("\(path): \(error)") }
+        }
+        var portraitHash: [UInt8]?
+        if let portrait {
+            guard let data = FileManager.default.contents(atPath: portrait) else { return .failure("cannot read the portrait file \(portrait)") }
+            portraitHash = SHA256.hash([UInt8](data))
+        }
+        let fixed = at.flatMap(Instant.parse)
+        var options = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus)
+        if let fixed { options.clock = { fixed } }
+        let verifier = Verifier(trustStore: store, statusTokens: tokens, options: options)
+        if verifier.usableStatusTokenCount < tokens.count {
+            console.err("dl-verify: warning: \(tokens.count - verifier.usableStatusTokenCount) status file(s) ignored: their signer is not a trusted document signer")
+        }
+        return .success((verifier, Verifier.Request(category: category, portraitHash: portraitHash)))
+    }
+}
+
+/// Combines per-input outcomes into one exit code: 2, then 3, then 1, else 0.
+struct ExitOutcome {
+    var usageError = false
+    var noCode = false
+    var invalid = false
+
+    mutating func add(_ result: VerificationResult) {
+        if !result.isValid { invalid = true }
+    }
+
+    var code: Int32 { usageError ? 2 : noCode ? 3 : invalid ? 1 : 0 }
+}
