@@ -64,12 +64,17 @@ let package = Package(
         .executableTarget(name: "dl-verify", dependencies: ["DL1VerifyCommand"]),
         .executableTarget(name: "dl-issue", dependencies: ["DL1IssueCommand"]),
 
+        // Shared by the tests and the test-vector generator: a throw-away PKI and a code factory
+        // that can break any rule on purpose.
+        .target(name: "DL1TestSupport", dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1Verifier"]),
+        .executableTarget(name: "dl1-testvectors",
+                          dependencies: ["DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Verifier", "DL1Issuer"]),
+
         .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto"], resources: [.copy("Vectors")]),
         .testTarget(name: "DL1EndToEndTests",
-                    dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport",
-                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression"],
-                    resources: [.copy("Fixtures")]),
+                    dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
+                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression"]),
     ]
 )

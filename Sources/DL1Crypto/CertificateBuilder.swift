@@ -77,3 +77,11 @@ public enum CertificateBuilder {
         }
     }
 }
+
+/// OpenSSL's identifiers of the X.509 extensions ``CertificateBuilder/make`` can add.
+public enum ExtensionNID {
+    public static let basicConstraints = NID_basic_constraints
+    public static let keyUsage = NID_key_usage
+    public static let subjectKeyIdentifier = NID_subject_key_identifier
+    public static let authorityKeyIdentifier = NID_authority_key_identifier
+}

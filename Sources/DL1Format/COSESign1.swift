@@ -83,8 +83,12 @@ public struct COSESign1: Sendable, Hashable {
     }
 
     /// The bytes this structure's signature covers (the payload must be attached).
+    ///
+    /// The protected bytes are used exactly as received, with one exception RFC 9052 §3 allows
+    /// and the cose-wg examples test ("sign-pass-01"): a protected header that encodes an empty
+    /// map counts as the zero-length byte string. A DL1 protected header is never empty.
     public func toBeSigned(externalAAD: [UInt8] = []) -> [UInt8] {
-        Self.toBeSigned(protectedBytes: protectedBytes, payload: payload ?? [], externalAAD: externalAAD)
+        Self.toBeSigned(protectedBytes: protectedHeader.isEmpty ? [] : protectedBytes, payload: payload ?? [], externalAAD: externalAAD)
     }
 
     /// The structure serialized, tagged 18.

@@ -1,0 +1,74 @@
+import DL1Format
+import Testing
+
+@Suite("CBOR: the strict decoder")
+struct CBORStrictDecoderTests {
+    func code(_ hex: String, decoder: CBORDecoder = CBORDecoder()) -> CBORError.Code? {
+        do { _ = try decoder.decode(Hex.decode(hex)!); return nil } catch { return error.code }
+    }
+
+    @Test("duplicate map keys are rejected, also when encoded differently")
+    func duplicateKeys() {
+        #expect(code("a201020103") == .duplicateMapKey)
+        #expect(code("a2616101616102") == .duplicateMapKey)
+        #expect(code("a20102180103") == .duplicateMapKey) // 1 and 24-encoded 1
+    }
+
+    @Test("bytes after the item are rejected")
+    func trailing() { #expect(code("0100") == .trailingBytes) }
+
+    @Test("truncated input is rejected")
+    func truncated() {
+        #expect(code("19") == .truncated)
+        #expect(code("83") == .lengthTooLarge)
+        #expect(code("8301") == .lengthTooLarge)
+        #expect(code("") == .truncated)
+    }
+
+    @Test("a length larger than the input is rejected before allocating")
+    func hugeLength() {
+        #expect(code("5bffffffffffffffff00") == .lengthTooLarge)
+        #expect(code("9bffffffffffffffff") == .lengthTooLarge)
+        #expect(code("bb7fffffffffffffff") == .lengthTooLarge)
+    }
+
+    @Test("nesting beyond the bound is rejected quickly, even 10,000 deep")
+    func deepNesting() {
+        let deep = [UInt8](repeating: 0x81, count: 10_000) + [0x00]
+        #expect(throws: CBORError(.nestingTooDeep, at: 33)) { try CBORDecoder().decode(deep) }
+        let tags = Array([UInt8](repeating: 0xc1, count: 10_000)) + [0x00]
+        #expect(throws: CBORError.self) { try CBORDecoder().decode(tags) }
+        #expect(code("818100", decoder: CBORDecoder(maxDepth: 1)) == .nestingTooDeep)
+        #expect(code("818100", decoder: CBORDecoder(maxDepth: 2)) == nil)
+    }
+
+    @Test("invalid UTF-8 in a text string is rejected")
+    func utf8() { #expect(code("62c328") == .invalidUTF8) }
+
+    @Test("reserved additional information and two-byte simple values below 32 are rejected")
+    func reserved() {
+        #expect(code("1c") == .reservedAdditionalInfo)
+        #expect(code("f813") == .invalidSimpleValue)
+        #expect(code("ff") == .indefiniteLength)
+    }
+
+    @Test("deterministic encoding sorts map keys bytewise and uses the shortest heads")
+    func deterministic() throws {
+        let map = CBOR.map([.init("b", 1), .init(10, 2), .init(-1, 3), .init(100, 4)])
+        #expect(Hex.encode(CBOREncoder.encode(map)) == "a40a0218640420036162" + "01")
+        #expect(Hex.encode(CBOREncoder.encode(.int(-65537))) == "3a00010000")
+        #expect(Hex.encode(CBOREncoder.encode(.unsigned(65535))) == "19ffff")
+    }
+
+    @Test("dates are tag 100 day counts: 100(7305) is 1990-01-01")
+    func dates() throws {
+        let date = try #require(CalendarDate(cbor: .tagged(100, 7305)))
+        #expect(date.description == "1990-01-01")
+        #expect(CalendarDate(iso8601: "1969-12-31")?.daysSinceEpoch == -1)
+        #expect(CalendarDate(iso8601: "2023-02-29") == nil)
+        #expect(CalendarDate(iso8601: "2024-02-29")?.description == "2024-02-29")
+        #expect(CalendarDate(iso8601: "2024-2-29") == nil)
+        #expect(CalendarDate(utcDayOf: -1).description == "1969-12-31")
+        #expect(CalendarDate(utcDayOf: 86_399).description == "1970-01-01")
+    }
+}
