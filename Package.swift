@@ -66,7 +66,7 @@ let package = Package(
 
         // Shared by the tests and the test-vector generator: a throw-away PKI and a code factory
         // that can break any rule on purpose.
-        .target(name: "DL1TestSupport", dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1Verifier"]),
+        .target(name: "DL1TestSupport", dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1Verifier", "DL1Raster"]),
         .executableTarget(name: "dl1-testvectors",
                           dependencies: ["DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Verifier", "DL1Issuer"]),
 
@@ -75,6 +75,6 @@ let package = Package(
         .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto"], resources: [.copy("Vectors")]),
         .testTarget(name: "DL1EndToEndTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
-                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression"]),
+                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode"]),
     ]
 )

@@ -24,7 +24,9 @@ public final class Console: @unchecked Sendable {
 
     /// A console that records output and serves `stdin` as standard input, for tests.
     public static func capturing(stdin: String = "") -> Console {
-        var lines = stdin.components(separatedBy: "\n")
+        // Split on LF bytes ("\r\n" is one Character in Swift, so split the UTF-8 view).
+        var lines = stdin.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
         if lines.last == "" { lines.removeLast() }
         return Console(capture: true, input: lines, isTerminal: false)
     }
@@ -41,13 +43,11 @@ public final class Console: @unchecked Sendable {
         if capture {
             lock.lock(); defer { lock.unlock() }
             guard !inputLines.isEmpty else { return nil }
-            var line = inputLines.removeFirst()
-            if line.hasSuffix("\r") { line.removeLast() }
-            return line
+            let line = inputLines.removeFirst()
+            return line.utf8.last == UInt8(ascii: "\r") ? String(decoding: line.utf8.dropLast(), as: UTF8.self) : line
         }
-        guard var line = Swift.readLine(strippingNewline: true) else { return nil }
-        if line.hasSuffix("\r") { line.removeLast() }
-        return line
+        // readLine strips a trailing LF or CRLF and nothing else (a space is a Base45 character).
+        return Swift.readLine(strippingNewline: true)
     }
 
     /// What was written to standard output (capturing consoles only).

@@ -80,6 +80,15 @@ public final class Registry: Sendable {
         public var signerKid: [UInt8]
         public var issuedAt: Int64
         public var expiresAt: Int64
+
+        /// A credential to record.
+        public init(documentNumber: String, licence: Licence, signerKid: [UInt8], issuedAt: Int64, expiresAt: Int64) {
+            self.documentNumber = documentNumber
+            self.licence = licence
+            self.signerKid = signerKid
+            self.issuedAt = issuedAt
+            self.expiresAt = expiresAt
+        }
     }
 
     /// Records a pending credential with a fresh random cti and a random free index in the
