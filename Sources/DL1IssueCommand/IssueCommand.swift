@@ -4,6 +4,7 @@ import DL1Crypto
 import DL1Format
 import DL1Issuer
 import DL1QREncode
+import DL1Verifier
 import Foundation
 
 /// `dl-issue issue`: sign a licence and write its code.
@@ -26,8 +27,8 @@ public struct IssueCommand: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("A category held: CODE:ISSUE[:EXPIRY]; repeatable.", valueName: "SPEC"))
     public var category: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Point balance REMAINING/MAXIMUM.", valueName: "N/M"))
-    public var points: String = "12/12"
+    @Option(name: .long, help: ArgumentHelp("Point balance REMAINING/MAXIMUM (default 12/12).", valueName: "N/M"))
+    public var points: String?
 
     @Option(name: .long, help: ArgumentHelp("Last day of the scoring cycle (default: the day before the next anniversary of the issue date).", valueName: "DATE"))
     public var pointsCycleEnd: String?
@@ -62,8 +63,9 @@ public struct IssueCommand: ConsoleCommand {
         }
         guard QRCodeMatrix.ErrorCorrection(rawValue: ecc.uppercased()) != nil else { throw ValidationError("--ecc must be L, M, Q or H") }
         guard (1...100).contains(scale) else { throw ValidationError("--scale must be between 1 and 100") }
-        if holder != nil, documentNumber != nil || familyName != nil || givenName != nil || birthDate != nil || expiryDate != nil || !category.isEmpty {
-            throw ValidationError("give the holder either with --holder FILE.json or with the holder flags, not both")
+        if holder != nil, documentNumber != nil || familyName != nil || givenName != nil || birthDate != nil || expiryDate != nil
+            || issueDate != nil || !category.isEmpty || points != nil || pointsCycleEnd != nil {
+            throw ValidationError("give the holder either with --holder FILE.json or with the holder flags, not both (--portrait may override the file's portrait)")
         }
         if let format, OutputRequest.Format(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format must be png, svg, txt or terminal")
@@ -78,12 +80,13 @@ public struct IssueCommand: ConsoleCommand {
             let licence = try buildLicence(issuer: issuer)
             let lifetime: CodeLifetime = validUntilExpiry ? .untilLicenceExpiry : .seconds(Self.parseDuration(validFor ?? "24h")!)
             let request = try outputRequest()
-            let issued = try issuer.issue(licence, lifetime: lifetime, output: request)
-            if let drawing = issued.terminalDrawing { console.write(drawing) }
-            if request == nil { console.out(issued.text) }
+            let issued = try issuer.issue(licence, lifetime: lifetime, output: request) { issued in
+                if let drawing = issued.terminalDrawing { console.write(drawing) }
+                if request == nil { console.out(issued.text) }
+            }
             let version = issued.qrVersion.map { ", QR version \($0)" } ?? ""
             let destination = request?.file.map { " to \($0.path)" } ?? ""
-            console.err("Issued credential \(Hex.encode(issued.credentialID)) for \(licence.documentNumber)\(destination) (\(issued.text.count) characters\(version), valid until \(CalendarDate(utcDayOf: issued.claims.expiresAt)))")
+            console.err("Issued credential \(Hex.encode(issued.credentialID)) for \(licence.documentNumber)\(destination) (\(issued.text.count) characters\(version), valid until \(Instant.iso(issued.claims.expiresAt)))")
             return 0
         } catch {
             console.err("dl-issue issue: \(error)")
@@ -132,8 +135,8 @@ public struct IssueCommand: ConsoleCommand {
                                 expiryDate: try HolderInput.date(try need(expiryDate, "--expiry-date"), "--expiry-date"),
                                 drivingPrivileges: privileges, points: nil, portrait: nil, portraitSHA256: nil)
         }
-        if holder == nil || input.points == nil {
-            input.points = try HolderInput.parsePoints(points,
+        if input.points == nil {
+            input.points = try HolderInput.parsePoints(points ?? "12/12",
                 cycleEnd: try pointsCycleEnd.map { d throws(IssuerError) in try HolderInput.date(d, "--points-cycle-end") })
         }
         if let portrait { input.portrait = portrait; base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath) }

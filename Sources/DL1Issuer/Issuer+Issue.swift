@@ -49,6 +49,8 @@ public struct IssuedCode: Sendable {
     public let qrVersion: Int?
     /// The terminal drawing, for terminal output.
     public let terminalDrawing: String?
+    /// Where the code went: a file path, "terminal" or "stdout".
+    public let destination: String
 }
 
 extension Issuer {
@@ -85,8 +87,10 @@ extension Issuer {
     }
 
     /// Issues a new credential for `licence`: records it as pending, signs its code, writes the
-    /// output (temporary file renamed into place), then marks the record written.
-    public func issue(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?) throws(IssuerError) -> IssuedCode {
+    /// output (temporary file renamed into place) and hands the result to `deliver` (which
+    /// prints terminal or standard-output codes), then marks the record written.
+    public func issue(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?,
+                      deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         try validate(licence)
         if let output {
             guard (1...100).contains(output.scale) else { throw IssuerError("--scale must be between 1 and 100") }
@@ -107,18 +111,24 @@ extension Issuer {
         }
         let reservation = try registry.reserve(.init(documentNumber: licence.documentNumber, licence: licence, signerKid: signer.kid,
                                                      issuedAt: iat, expiresAt: exp), settings: settings)
-        do {
+        // Until the output exists, a failure leaves nothing behind: the pending record is removed.
+        // Once it exists, the record stays (pending at worst, reported by the next command).
+        let issued: IssuedCode
+        do throws(IssuerError) {
             let claims = DL1Claims(issuer: settings.authorityCode, issuedAt: iat, expiresAt: exp,
                                    credentialID: reservation.credentialID,
                                    status: StatusReference(index: reservation.index, uri: reservation.list.uri), licence: licence)
             let text = try sign(claims)
-            let (version, drawing, where_) = try write(text, output: output)
-            try registry.markWritten(reservation.credentialID, output: where_)
-            return IssuedCode(credentialID: reservation.credentialID, text: text, claims: claims, qrVersion: version, terminalDrawing: drawing)
+            let (version, drawing, destination) = try write(text, output: output)
+            issued = IssuedCode(credentialID: reservation.credentialID, text: text, claims: claims, qrVersion: version,
+                                terminalDrawing: drawing, destination: destination)
         } catch {
             registry.discardPending(reservation.credentialID)
             throw error
         }
+        do { try deliver(issued) } catch { throw IssuerError("the code was made but could not be delivered (\(error)); its credential stays pending") }
+        try registry.markWritten(reservation.credentialID, output: issued.destination)
+        return issued
     }
 
     /// Signs claims into a code's text, and checks that the text decodes back to them.

@@ -23,7 +23,7 @@ public struct DLVerify: ConsoleCommand {
     public var text: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Folder of trusted PEM certificates (roots and document signers) and *.crl.pem CRLs.", valueName: "DIR"))
-    public var trust: String?
+    public var trust: String
 
     @Option(name: .long, help: ArgumentHelp("A Status List Token file (.cwt); repeatable.", valueName: "FILE"))
     public var status: [String] = []
@@ -55,7 +55,6 @@ public struct DLVerify: ConsoleCommand {
         if let at, Instant.parse(at) == nil {
             throw ValidationError("--at '\(at)' is not an ISO 8601 time with Z or an offset (e.g. 2026-11-22T10:00:00Z)")
         }
-        guard trust != nil else { throw ValidationError("--trust DIR is required: the folder of trusted certificates") }
     }
 
     public func execute(console: Console) -> Int32 {
@@ -79,6 +78,10 @@ public struct DLVerify: ConsoleCommand {
                     let result = verifier.verify(text: line, request: request, at: now)
                     outcome.add(result)
                     printer.printCompact(result, source: "stdin:\(lineNumber)")
+                }
+                if lineNumber == 0 {
+                    console.err("dl-verify: --text -: standard input held no code")
+                    outcome.usageError = true
                 }
             } else {
                 let result = verifier.verify(text: item, request: request, at: now)
@@ -119,15 +122,17 @@ public struct DLVerify: ConsoleCommand {
 
     func makeVerifier(console: Console) -> Setup {
         let store: TrustStore
-        do { store = try TrustStore.load(directory: URL(fileURLWithPath: trust!)) }
+        do { store = try TrustStore.load(directory: URL(fileURLWithPath: trust)) }
         catch { return .failure(error.description) }
         for warning in store.warnings { console.err("dl-verify: warning: \(warning)") }
         var tokens: [StatusListToken] = []
         for path in status {
             guard let data = FileManager.default.contents(atPath: path) else { return .failure("cannot read the status file \(path)") }
             guard data.count <= 40 * 1024 * 1024 else { return .failure("the status file \(path) is larger than 40 MiB") }
+            // FORMAT §3: a token that is not usable is ignored as if absent (the code's status
+            // is then unknown); say so, so the officer can fix the device's data.
             do { tokens.append(try StatusListToken(bytes: [UInt8](data))) }
-            catch { return .failure("\(path): \(error)") }
+            catch { console.err("dl-verify: warning: \(path) ignored: \(error)") }
         }
         var portraitHash: [UInt8]?
         if let portrait {

@@ -149,7 +149,11 @@ struct CommandLineTests {
         #expect(world.verify(trust + ["--leeway", "-1", world.png]).0 == 2)
         #expect(world.verify(trust + ["--at", "yesterday", world.png]).0 == 2)
         #expect(world.verify(trust + ["--bogus", world.png]).0 == 2)
-        #expect(world.verify(trust + ["--status", notImage, world.png]).0 == 2)
+        let ignored = world.verify(trust + ["--status", notImage, world.png])
+        #expect(ignored.0 == 1 && ignored.1.stdout.hasPrefix("STATUS_UNKNOWN") && ignored.1.stderr.contains("ignored"))
+        #expect(world.verify(trust + ["--status", "/nonexistent.cwt", world.png]).0 == 2)
+        #expect(world.verify(trust + ["--text", "-"], stdin: "").0 == 2)
+        #expect(world.verify([world.png]).0 == 2)
         #expect(world.verify(trust).0 == 2)
         #expect(world.verify(trust + ["--at", "2020-01-01T00:00:00+08:00", "--allow-unknown-status", world.png]).0 == 1)
     }
