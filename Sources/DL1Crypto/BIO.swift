@@ -13,6 +13,23 @@ enum MemoryBIO {
         }
     }
 
+    /// Every PEM object `read` finds in `pem`, one after the other (stops at the first that is not one).
+    static func readAll<T>(_ pem: [UInt8], what: String, _ read: (OpaquePointer) -> OpaquePointer?,
+                           _ wrap: (OpaquePointer) throws(CryptoError) -> T) throws(CryptoError) -> [T] {
+        do {
+            return try reading(pem) { bio in
+                var items: [T] = []
+                while let raw = read(bio) { items.append(try wrap(raw)) }
+                ERR_clear_error()
+                return items
+            }
+        } catch let error as CryptoError {
+            throw error
+        } catch {
+            throw CryptoError("reading PEM \(what)", detail: "\(error)")
+        }
+    }
+
     /// Runs `body` with a writable BIO and returns what it wrote.
     static func writing(_ operation: String, _ body: (OpaquePointer) -> Int32) throws(CryptoError) -> [UInt8] {
         guard let bio = BIO_new(BIO_s_mem()) else { throw CryptoError.openSSL("allocating a memory BIO") }

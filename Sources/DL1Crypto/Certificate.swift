@@ -8,9 +8,15 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     /// The certificate's DER encoding.
     public let der: [UInt8]
 
+    /// Takes ownership of `x509` (freed here if the certificate cannot be encoded).
     init(owning x509: OpaquePointer) throws(CryptoError) {
+        let der: [UInt8]
+        do { der = try derBytes("encoding a certificate") { i2d_X509(x509, $0) } } catch {
+            X509_free(x509)
+            throw error
+        }
         self.x509 = x509
-        self.der = try derBytes("encoding a certificate") { i2d_X509(x509, $0) }
+        self.der = der
         // Fill OpenSSL's extension cache now, so later reads do not mutate shared state.
         _ = X509_get_extension_flags(x509)
     }
@@ -35,19 +41,8 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
 
     /// Every certificate in a PEM text (one or more `BEGIN CERTIFICATE` blocks).
     public static func parseAll(pem: [UInt8]) throws(CryptoError) -> [Certificate] {
-        do {
-            return try MemoryBIO.reading(pem) { bio in
-                var certificates: [Certificate] = []
-                while let x = PEM_read_bio_X509(bio, nil, nil, nil) {
-                    certificates.append(try Certificate(owning: x))
-                }
-                ERR_clear_error()
-                return certificates
-            }
-        } catch let error as CryptoError {
-            throw error
-        } catch {
-            throw CryptoError("reading PEM certificates", detail: "\(error)")
+        try MemoryBIO.readAll(pem, what: "certificates", { PEM_read_bio_X509($0, nil, nil, nil) }) { x throws(CryptoError) in
+            try Certificate(owning: x)
         }
     }
 

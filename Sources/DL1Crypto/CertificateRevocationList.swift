@@ -33,9 +33,15 @@ public final class CertificateRevocationList: @unchecked Sendable {
     /// The CRL's DER encoding.
     public let der: [UInt8]
 
+    /// Takes ownership of `crl` (freed here if it cannot be encoded).
     init(owning crl: OpaquePointer) throws(CryptoError) {
+        let der: [UInt8]
+        do { der = try derBytes("encoding a CRL") { i2d_X509_CRL(crl, $0) } } catch {
+            X509_CRL_free(crl)
+            throw error
+        }
         self.crl = crl
-        self.der = try derBytes("encoding a CRL") { i2d_X509_CRL(crl, $0) }
+        self.der = der
     }
 
     deinit { X509_CRL_free(crl) }
@@ -52,17 +58,8 @@ public final class CertificateRevocationList: @unchecked Sendable {
 
     /// Every CRL in a PEM text.
     public static func parseAll(pem: [UInt8]) throws(CryptoError) -> [CertificateRevocationList] {
-        do {
-            return try MemoryBIO.reading(pem) { bio in
-                var result: [CertificateRevocationList] = []
-                while let c = PEM_read_bio_X509_CRL(bio, nil, nil, nil) { result.append(try CertificateRevocationList(owning: c)) }
-                ERR_clear_error()
-                return result
-            }
-        } catch let error as CryptoError {
-            throw error
-        } catch {
-            throw CryptoError("reading PEM CRLs", detail: "\(error)")
+        try MemoryBIO.readAll(pem, what: "CRLs", { PEM_read_bio_X509_CRL($0, nil, nil, nil) }) { c throws(CryptoError) in
+            try CertificateRevocationList(owning: c)
         }
     }
 

@@ -35,7 +35,7 @@ enum PendingReport {
     static func show(_ issuer: Issuer, console: Console) {
         guard let pending = try? issuer.registry.pending(), !pending.isEmpty else { return }
         for p in pending {
-            console.err("dl-issue: warning: a credential for document \(p.documentNumber) was left pending by an interrupted run (its code may not have been written)")
+            console.err("dl-issue: warning: a credential for document \(p.documentNumber) is still pending: a run was interrupted or failed, and its code may or may not have been written")
         }
     }
 }

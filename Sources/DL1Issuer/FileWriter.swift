@@ -21,7 +21,8 @@ enum FileWriter {
             try handle.close()
             try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
             guard rename(temporary.path, url.path) == 0 else {
-                throw IssuerError("cannot move the new file into place at \(url.path): \(String(cString: strerror(errno)))")
+                let reason = POSIXErrorCode(rawValue: errno).map { "\(POSIXError($0).localizedDescription)" } ?? "error \(errno)"
+                throw IssuerError("cannot move the new file into place at \(url.path): \(reason)")
             }
         } catch let error as IssuerError {
             try? FileManager.default.removeItem(at: temporary)

@@ -126,10 +126,17 @@ public final class Registry: Sendable {
         } catch { throw IssuerError("cannot mark the credential as written: \(error)") }
     }
 
-    /// Removes a pending credential whose code was never produced (a clean failure).
-    public func discardPending(_ cti: [UInt8]) {
-        _ = try? pool.write { db in
-            try db.execute(sql: "DELETE FROM credential WHERE cti = ? AND state = 'pending'", arguments: [Data(cti)])
+    /// Removes a pending credential whose code was never produced (a clean failure). When even
+    /// that fails, the record stays pending and the next command reports it.
+    @discardableResult
+    public func discardPending(_ cti: [UInt8]) -> Bool {
+        do {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM credential WHERE cti = ? AND state = 'pending'", arguments: [Data(cti)])
+            }
+            return true
+        } catch {
+            return false
         }
     }
 

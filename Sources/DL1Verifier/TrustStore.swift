@@ -18,10 +18,15 @@ public struct TrustStore: Sendable {
     public let warnings: [String]
 
     private let byKid: [[UInt8]: [Certificate]]
+    /// Chain results, worked out once: certificate DER → the root that issued it.
+    private let issuingRoot: [[UInt8]: Certificate]
+    /// Verified CRLs by the DER of the root that signed them.
+    private let crlsByRoot: [[UInt8]: [CertificateRevocationList]]
 
     /// A store from certificates (roots are told apart by basicConstraints and self-signature)
-    /// and CRLs (kept only when signed by one of the roots). Only `anchors`, when given, may be roots:
-    /// certificates from a bundle are never trust anchors (FORMAT §6).
+    /// and CRLs (kept only when signed by one of the roots). `additionalCertificates` (e.g. from
+    /// a bundle) are never trust anchors (FORMAT §6). Every signature check between them is
+    /// done here, once, so verifying a code costs one ECDSA verification.
     public init(certificates: [Certificate], revocationLists: [CertificateRevocationList] = [],
                 additionalCertificates: [Certificate] = [], warnings: [String] = []) {
         let roots = certificates.filter { $0.isCA && $0.isSelfSigned }
@@ -30,11 +35,21 @@ public struct TrustStore: Sendable {
         for certificate in certificates + additionalCertificates where seen.insert(certificate.der).inserted {
             all.append(certificate)
         }
+        var issuingRoot: [[UInt8]: Certificate] = [:]
+        for certificate in all {
+            if let root = roots.first(where: { certificate.isIssued(by: $0) }) { issuingRoot[certificate.der] = root }
+        }
+        var crlsByRoot: [[UInt8]: [CertificateRevocationList]] = [:]
+        for crl in revocationLists {
+            if let root = roots.first(where: { crl.isIssued(by: $0) }) { crlsByRoot[root.der, default: []].append(crl) }
+        }
         self.roots = roots
         self.certificates = all
-        self.revocationLists = revocationLists.filter { crl in roots.contains { crl.isIssued(by: $0) } }
+        self.revocationLists = crlsByRoot.values.flatMap { $0 }
         self.warnings = warnings
         self.byKid = Dictionary(grouping: all, by: \.kid)
+        self.issuingRoot = issuingRoot
+        self.crlsByRoot = crlsByRoot
     }
 
     /// The certificates whose kid is `kid`, in load order.
@@ -42,12 +57,13 @@ public struct TrustStore: Sendable {
 
     /// The trusted root that issued `certificate`, if any.
     public func root(issuing certificate: Certificate) -> Certificate? {
-        roots.first { certificate.isIssued(by: $0) }
+        if let known = issuingRoot[certificate.der] { return known }
+        return roots.first { certificate.isIssued(by: $0) }
     }
 
     /// The withdrawal of `certificate` by a CRL of `root`, if a permanent one is listed.
     public func withdrawal(of certificate: Certificate, under root: Certificate) -> (date: Int64, reason: RevocationReason)? {
-        for crl in revocationLists where crl.isIssued(by: root) {
+        for crl in crlsByRoot[root.der] ?? [] {
             if let entry = crl.entry(for: certificate), entry.reason.isPermanent { return entry }
         }
         return nil

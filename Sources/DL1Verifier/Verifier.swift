@@ -168,13 +168,16 @@ public struct Verifier: Sendable {
                           unknownAllowed: worst.1 == nil && options.allowUnknownStatus)
     }
 
+    /// How unfavourable a status is, for choosing between tokens of the same iat: an explicit
+    /// INVALID, SUSPENDED or SUPERSEDED outranks "no entry", which outranks VALID, so that a
+    /// short list can never hide a revocation (not even when unknown status is allowed).
     private static func severity(_ status: CredentialStatus?) -> Int {
         switch status {
         case .valid: return 0
-        case .superseded: return 1
-        case .suspended: return 2
-        case .invalid: return 3
-        case nil: return 4
+        case nil: return 1
+        case .superseded: return 2
+        case .suspended: return 3
+        case .invalid: return 4
         }
     }
 

@@ -345,6 +345,10 @@ struct VerdictTests {
         let tieA = try factory.statusToken(signer: pki.signer, iat: now - 60)
         let tieB = try factory.statusToken(signer: pki.signer, entries: [7: .suspended], iat: now - 60)
         #expect(try verify(code, verifier: try Fixture.verifier(tokens: [tieA, tieB])).verdict == .suspended)
+        let tieShort = try factory.statusToken(signer: pki.signer, capacity: 4, iat: now - 60)
+        let tieRevoked = try factory.statusToken(signer: pki.signer, entries: [7: .invalid], iat: now - 60)
+        #expect(try verify(code, verifier: try Fixture.verifier(tokens: [tieShort, tieRevoked], allowUnknown: true)).verdict == .revoked)
+        #expect(try verify(code, verifier: try Fixture.verifier(tokens: [tieShort, tieA])).verdict == .statusUnknown)
         // A token signed by a withdrawn signer is unusable.
         let crl = try CertificateRevocationList.make(root: pki.root.certificate, rootKey: pki.root.key, number: 1,
                                                      entries: [(pki.signer.certificate, now, .keyCompromise)], thisUpdate: now, nextUpdate: now + 1)
