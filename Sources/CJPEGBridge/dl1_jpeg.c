@@ -29,6 +29,7 @@ int dl1_jpeg_decode_grey(const unsigned char *data, size_t len, size_t max_pixel
     struct jpeg_decompress_struct cinfo;
     struct dl1_err jerr;
     unsigned char *volatile pixels = NULL;
+    unsigned char *volatile line = NULL;
     *out = NULL;
     memset(&cinfo, 0, sizeof cinfo);
     cinfo.err = jpeg_std_error(&jerr.mgr);
@@ -38,6 +39,7 @@ int dl1_jpeg_decode_grey(const unsigned char *data, size_t len, size_t max_pixel
     if (setjmp(jerr.jump)) {
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
+        free(line);
         return -1;
     }
     jpeg_create_decompress(&cinfo);
@@ -45,7 +47,10 @@ int dl1_jpeg_decode_grey(const unsigned char *data, size_t len, size_t max_pixel
     jpeg_read_header(&cinfo, TRUE);
     *full_width = (int)cinfo.image_width;
     *full_height = (int)cinfo.image_height;
-    cinfo.out_color_space = JCS_GRAYSCALE;
+    /* libjpeg converts YCbCr and RGB to grey itself, but not CMYK/YCCK (print-ready files): those
+     * are decoded as CMYK and converted below. */
+    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_GRAYSCALE;
     cinfo.scale_num = 1;
     cinfo.scale_denom = 1;
     while (cinfo.scale_denom < 8 &&
@@ -55,7 +60,7 @@ int dl1_jpeg_decode_grey(const unsigned char *data, size_t len, size_t max_pixel
     }
     jpeg_start_decompress(&cinfo);
     size_t w = cinfo.output_width, h = cinfo.output_height;
-    if (cinfo.output_components != 1 || w == 0 || h == 0 || w * h > max_pixels) {
+    if (cinfo.output_components != (cmyk ? 4 : 1) || w == 0 || h == 0 || w * h > max_pixels) {
         if (err && errlen) snprintf(err, errlen, "image of %ux%u pixels is too large to decode",
                                     cinfo.image_width, cinfo.image_height);
         jpeg_destroy_decompress(&cinfo);
@@ -67,9 +72,32 @@ int dl1_jpeg_decode_grey(const unsigned char *data, size_t len, size_t max_pixel
         jpeg_destroy_decompress(&cinfo);
         return -1;
     }
-    while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = pixels + (size_t)cinfo.output_scanline * w;
-        jpeg_read_scanlines(&cinfo, &row, 1);
+    if (cmyk) {
+        line = malloc(w * 4);
+        if (!line) {
+            if (err && errlen) snprintf(err, errlen, "out of memory");
+            jpeg_destroy_decompress(&cinfo);
+            free(pixels);
+            return -1;
+        }
+        while (cinfo.output_scanline < cinfo.output_height) {
+            size_t y = cinfo.output_scanline;
+            JSAMPROW row = line;
+            jpeg_read_scanlines(&cinfo, &row, 1);
+            for (size_t x = 0; x < w; x++) {
+                /* Adobe CMYK JPEGs store inverted inks: each value is already (255 - ink). */
+                unsigned int c = line[4 * x], m = line[4 * x + 1], yy = line[4 * x + 2], k = line[4 * x + 3];
+                unsigned int r = c * k / 255, g = m * k / 255, b = yy * k / 255;
+                pixels[y * w + x] = (unsigned char)((299 * r + 587 * g + 114 * b) / 1000);
+            }
+        }
+        free(line);
+        line = NULL;
+    } else {
+        while (cinfo.output_scanline < cinfo.output_height) {
+            JSAMPROW row = pixels + (size_t)cinfo.output_scanline * w;
+            jpeg_read_scanlines(&cinfo, &row, 1);
+        }
     }
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);

@@ -34,8 +34,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// The UTC calendar date of an instant given in seconds since the Unix epoch.
     public init(utcDayOf secondsSinceEpoch: Int64) {
-        self.daysSinceEpoch = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400
-            : -((-secondsSinceEpoch + 86_399) / 86_400)
+        // Floor division, written so that no value (Int64.min included) can overflow.
+        let (quotient, remainder) = secondsSinceEpoch.quotientAndRemainder(dividingBy: 86_400)
+        self.daysSinceEpoch = remainder < 0 ? quotient - 1 : quotient
     }
 
     /// Year, month and day.
@@ -45,7 +46,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// The first second of this day in UTC, as seconds since the Unix epoch.
-    public var startOfDayUTC: Int64 { daysSinceEpoch * 86_400 }
+    public var startOfDayUTC: Int64 {
+        let (value, overflow) = daysSinceEpoch.multipliedReportingOverflow(by: 86_400)
+        return overflow ? (daysSinceEpoch < 0 ? .min : .max) : value
+    }
 
     /// The date `days` later.
     public func adding(days: Int64) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + days) }

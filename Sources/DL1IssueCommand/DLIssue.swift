@@ -6,7 +6,7 @@ public struct DLIssue: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dl-issue",
         abstract: "Issue signed DL1 driving-licence codes and publish their status lists.",
-        subcommands: [InitCommand.self, IssueCommand.self, StatusListCommand.self])
+        subcommands: [InitCommand.self, IssueCommand.self, StatusListCommand.self, PendingCommand.self])
 
     public init() {}
 }

@@ -32,7 +32,12 @@ struct HolderInput: Codable {
     }
 
     func licence(settings: IssuerSettings, today: CalendarDate, baseFolder: URL) throws(IssuerError) -> Licence {
+        guard let points else { throw IssuerError("points are required") }
+        guard points.remaining >= 0, points.maximum >= 0 else {
+            throw IssuerError("points.remaining and points.maximum must be 0 or more (got \(points.remaining)/\(points.maximum))")
+        }
         let hash: [UInt8]
+        if portrait != nil, portraitSHA256 != nil { throw IssuerError("give either portrait or portrait_sha256, not both") }
         if let portrait {
             let url = portrait.hasPrefix("/") ? URL(fileURLWithPath: portrait) : baseFolder.appendingPathComponent(portrait)
             guard let data = FileManager.default.contents(atPath: url.path) else { throw IssuerError("cannot read the portrait \(url.path)") }
@@ -43,12 +48,13 @@ struct HolderInput: Codable {
         } else {
             throw IssuerError("a portrait is required: --portrait FILE (its SHA-256 goes in the licence)")
         }
-        guard let points else { throw IssuerError("points are required") }
         return Licence(documentNumber: documentNumber, familyName: familyName, givenName: givenName, birthDate: birthDate,
                        issueDate: issueDate ?? today, expiryDate: expiryDate, issuingCountry: settings.country,
                        issuingAuthority: settings.authorityName, privileges: drivingPrivileges.map(\.privilege), portraitHash: hash,
-                       points: Points(remaining: points.remaining, maximum: points.maximum,
-                                      cycleEnd: points.cycleEnd ?? Self.defaultCycleEnd(issueDate: issueDate ?? today, today: today)))
+                       points: Points(remaining: UInt64(points.remaining), maximum: UInt64(points.maximum),
+                                      // FORMAT §2: without a points system, {0, 0, expiry date}.
+                                      cycleEnd: points.cycleEnd ?? (points.maximum == 0 ? expiryDate
+                                          : Self.defaultCycleEnd(issueDate: issueDate ?? today, today: today))))
     }
 
     /// The day before the next anniversary of the issue date (the default end of a scoring cycle).
@@ -71,27 +77,34 @@ struct HolderInput: Codable {
         guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty else {
             throw IssuerError("--category '\(spec)' must be CODE:ISSUE-DATE[:EXPIRY-DATE], e.g. C1:2020-05-01")
         }
-        let issue = try date(parts[1], "--category \(parts[0])")
-        let expiry = parts.count == 3 ? try date(parts[2], "--category \(parts[0])") : nil
+        let issue = try date(parts[1], "--category \(parts[0]) issue date")
+        if parts.count == 3, parts[2].isEmpty { throw IssuerError("--category '\(spec)' ends with ':' but has no expiry date") }
+        let expiry = parts.count == 3 ? try date(parts[2], "--category \(parts[0]) expiry date") : nil
         return PrivilegeInput(category: parts[0], issueDate: issue, expiryDate: expiry)
     }
 
     /// `REMAINING/MAXIMUM`; a nil cycle end is filled in later with the default.
     static func parsePoints(_ text: String, cycleEnd: CalendarDate?) throws(IssuerError) -> PointsInput {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let remaining = UInt64(parts[0]), let maximum = UInt64(parts[1]) else {
+        guard parts.count == 2, let remaining = Int64(parts[0]), let maximum = Int64(parts[1]), remaining >= 0, maximum >= 0 else {
             throw IssuerError("--points '\(text)' must be REMAINING/MAXIMUM, e.g. 12/12")
         }
         return PointsInput(remaining: remaining, maximum: maximum, cycleEnd: cycleEnd)
     }
 
     static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
         switch error {
-        case DecodingError.keyNotFound(let key, _): return "the field \"\(key.stringValue)\" is missing"
+        case DecodingError.keyNotFound(let key, let context):
+            return "the field \"\(path(context.codingPath + [key]))\" is missing"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "the field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" has the wrong type"
+            return context.codingPath.isEmpty ? "it must be a JSON object with the holder's fields"
+                : "the field \"\(path(context.codingPath))\" has the wrong type or value"
         case DecodingError.dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "it is not JSON" : "\"\(context.codingPath.map(\.stringValue).joined(separator: "."))\": \(context.debugDescription)"
+            return context.codingPath.isEmpty ? "it is not valid JSON, or a number is out of range (\(context.debugDescription))"
+                : "\"\(path(context.codingPath))\": \(context.debugDescription)"
         default: return "\(error)"
         }
     }
@@ -115,8 +128,9 @@ struct PrivilegeInput: Codable {
 
 /// The `points` object of the holder file; a missing cycle end gets the default.
 struct PointsInput: Codable {
-    var remaining: UInt64
-    var maximum: UInt64
+    // Signed, so that a negative number gets a clear message rather than a decoding error.
+    var remaining: Int64
+    var maximum: Int64
     var cycleEnd: CalendarDate?
 
     enum CodingKeys: String, CodingKey {

@@ -83,6 +83,7 @@ public struct IssueCommand: ConsoleCommand {
             let issued = try issuer.issue(licence, lifetime: lifetime, output: request) { issued in
                 if let drawing = issued.terminalDrawing { console.write(drawing) }
                 if request == nil { console.out(issued.text) }
+                if console.writeFailed { throw IssuerError("cannot write the code to standard output") }
             }
             let version = issued.qrVersion.map { ", QR version \($0)" } ?? ""
             let destination = request?.file.map { " to \($0.path)" } ?? ""

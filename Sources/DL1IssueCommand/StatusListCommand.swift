@@ -1,5 +1,6 @@
 import ArgumentParser
 import DL1CommandSupport
+import DL1Format
 import DL1Issuer
 import Foundation
 
@@ -32,10 +33,16 @@ public struct StatusListCommand: ConsoleCommand {
 
 /// Tells the user about credentials an interrupted run left pending.
 enum PendingReport {
+    /// A pending record younger than this may belong to a run still going on (two issuers
+    /// working on one registry), so it is not reported.
+    static let graceSeconds: Int64 = 120
+
     static func show(_ issuer: Issuer, console: Console) {
-        guard let pending = try? issuer.registry.pending(), !pending.isEmpty else { return }
+        let now = issuer.clock()
+        guard let pending = try? issuer.registry.pending().filter({ $0.createdAt < now - graceSeconds }), !pending.isEmpty else { return }
         for p in pending {
-            console.err("dl-issue: warning: a credential for document \(p.documentNumber) is still pending: a run was interrupted or failed, and its code may or may not have been written")
+            console.err("dl-issue: warning: credential \(Hex.encode(p.credentialID)) for document \(p.documentNumber) is still pending: a run was interrupted or failed, and its code may or may not have been written")
         }
+        console.err("dl-issue: see 'dl-issue pending --issuer \(issuer.directory.root.path)' to revoke them")
     }
 }

@@ -8,6 +8,12 @@ import Glibc
 /// renamed into place.
 enum FileWriter {
     static func write(_ bytes: [UInt8], to url: URL, permissions: Int = 0o644) throws(IssuerError) {
+        // Replace only a regular file: never a device, a FIFO, a folder or a symbolic link
+        // (attributesOfItem does not follow links).
+        if let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType,
+           type != .typeRegular {
+            throw IssuerError("\(url.path) exists and is not a regular file (\(type == .typeSymbolicLink ? "a symbolic link" : type.rawValue)): give another output path")
+        }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil,

@@ -56,20 +56,20 @@ public struct IssuedCode: Sendable {
 extension Issuer {
     /// Checks a licence against the issuer's rules before anything is recorded.
     public func validate(_ licence: Licence) throws(IssuerError) {
-        guard !licence.documentNumber.isEmpty, licence.documentNumber.count <= 64 else {
-            throw IssuerError("the document number must be 1 to 64 characters")
-        }
-        guard !licence.familyName.isEmpty, licence.familyName.count <= 100 else { throw IssuerError("the family name must be 1 to 100 characters") }
-        if let given = licence.givenName, given.isEmpty || given.count > 100 {
-            throw IssuerError("the given name must be 1 to 100 characters when present")
-        }
+        let today = CalendarDate(utcDayOf: clock())
+        try Self.checkText(licence.documentNumber, "the document number", max: 64)
+        try Self.checkText(licence.familyName, "the family name", max: 100)
+        if let given = licence.givenName { try Self.checkText(given, "the given name", max: 100) }
         guard licence.issuingCountry == settings.country, licence.issuingAuthority == settings.authorityName else {
             throw IssuerError("the licence's country and authority must be this issuer's (\(settings.country), \(settings.authorityName))")
         }
+        guard licence.birthDate.components.year >= 1900 else { throw IssuerError("the birth date \(licence.birthDate) is before 1900") }
         guard licence.birthDate < licence.issueDate else { throw IssuerError("the birth date \(licence.birthDate) must be before the issue date \(licence.issueDate)") }
+        guard licence.issueDate <= today else { throw IssuerError("the issue date \(licence.issueDate) is in the future") }
         guard licence.issueDate <= licence.expiryDate else { throw IssuerError("the expiry date \(licence.expiryDate) is before the issue date \(licence.issueDate)") }
-        guard !licence.privileges.isEmpty else { throw IssuerError("a licence needs at least one --category") }
-        guard licence.privileges.count <= 17 else { throw IssuerError("a licence may hold at most 17 categories") }
+        guard licence.expiryDate.components.year <= 9998 else { throw IssuerError("the expiry date \(licence.expiryDate) is too far away (year 9998 at most)") }
+        guard !licence.privileges.isEmpty else { throw IssuerError("a licence needs at least one driving privilege (--category, or driving_privileges in the holder file)") }
+        guard licence.privileges.count <= settings.categories.count else { throw IssuerError("a licence may hold at most \(settings.categories.count) categories") }
         var seen = Set<String>()
         for p in licence.privileges {
             guard settings.categories.contains(p.category) else {
@@ -77,13 +77,32 @@ extension Issuer {
             }
             guard seen.insert(p.category).inserted else { throw IssuerError("category \(p.category) is given twice") }
             guard p.issueDate > licence.birthDate else { throw IssuerError("category \(p.category) is granted before the holder's birth") }
-            if let e = p.expiryDate, e < p.issueDate { throw IssuerError("category \(p.category) expires (\(e)) before it is granted (\(p.issueDate))") }
-            if let r = p.restrictions, r.count > 64 { throw IssuerError("the restrictions of \(p.category) are longer than 64 characters") }
+            guard p.issueDate <= today else { throw IssuerError("category \(p.category) is granted in the future (\(p.issueDate))") }
+            if let e = p.expiryDate {
+                guard e >= p.issueDate else { throw IssuerError("category \(p.category) expires (\(e)) before it is granted (\(p.issueDate))") }
+                guard e <= licence.expiryDate else { throw IssuerError("category \(p.category) expires (\(e)) after the licence (\(licence.expiryDate))") }
+            }
+            if let r = p.restrictions { try Self.checkText(r, "the restrictions of \(p.category)", max: 64) }
         }
-        guard licence.points.maximum > 0, licence.points.maximum <= 1000, licence.points.remaining <= licence.points.maximum else {
-            throw IssuerError("points must be REMAINING/MAXIMUM with 0 ≤ remaining ≤ maximum ≤ 1000 and maximum > 0")
+        let points = licence.points
+        guard points.maximum <= 1000, points.remaining <= points.maximum else {
+            throw IssuerError("points must be REMAINING/MAXIMUM with 0 ≤ remaining ≤ maximum ≤ 1000 (0/0 where there is no points system)")
+        }
+        guard points.cycleEnd > licence.birthDate, points.cycleEnd <= max(licence.expiryDate, today.adding(days: 366)) else {
+            throw IssuerError("the points cycle end \(points.cycleEnd) is not plausible (after the birth date, at most the licence's expiry or a year from today)")
         }
         guard licence.portraitHash.count == 32 else { throw IssuerError("the portrait hash must be 32 bytes (SHA-256)") }
+    }
+
+    /// A printable, non-blank text of at most `max` characters: no control characters and no
+    /// bidirectional overrides, which could make a verifier's screen show something else.
+    static func checkText(_ text: String, _ what: String, max: Int) throws(IssuerError) {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= max else {
+            throw IssuerError("\(what) must be 1 to \(max) characters and not blank")
+        }
+        guard TextSafety.isPrintable(text) else {
+            throw IssuerError("\(what) contains control or bidirectional-override characters")
+        }
     }
 
     /// Issues a new credential for `licence`: records it as pending, signs its code, writes the
@@ -93,7 +112,7 @@ extension Issuer {
                       deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         try validate(licence)
         if let output {
-            guard (1...100).contains(output.scale) else { throw IssuerError("--scale must be between 1 and 100") }
+            guard (2...100).contains(output.scale) else { throw IssuerError("--scale must be between 2 and 100 (one pixel per module is too small to scan)") }
             if output.format != .terminal, output.file == nil { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
         }
         let iat = clock()
@@ -105,6 +124,9 @@ extension Issuer {
         case .untilLicenceExpiry:
             exp = licence.expiryDate.adding(days: 1).startOfDayUTC
             guard exp > iat else { throw IssuerError("the licence expired on \(licence.expiryDate): a code valid until expiry would already be expired") }
+            guard exp - iat <= 20 * 366 * 86_400 else {
+                throw IssuerError("the licence expires more than 20 years from now (\(licence.expiryDate)): a printed code that long-lived is refused, use --valid-for")
+            }
         }
         guard signer.certificate.isValid(at: iat) else {
             throw IssuerError("the document signer's certificate is not valid now (valid \(Instant.iso(signer.certificate.notBefore)) to \(Instant.iso(signer.certificate.notAfter)))")

@@ -33,7 +33,7 @@ extension Issuer {
     /// Writes every status token into `folder` as `<name>.cwt`; returns the files written.
     public func writeStatusLists(to folder: URL) throws(IssuerError) -> [URL] {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
-        catch { throw IssuerError("cannot create \(folder.path): \(error.localizedDescription)") }
+        catch { throw IssuerError("cannot create the folder \(folder.path) (is a part of the path a file, or not writable?)") }
         var written: [URL] = []
         for list in try statusListTokens() {
             let url = folder.appendingPathComponent("\(list.name).cwt")

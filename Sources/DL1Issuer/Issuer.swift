@@ -54,7 +54,9 @@ public final class Issuer: Sendable {
         let staging = parent.appendingPathComponent(".\(folder.lastPathComponent).init-\(UUID().uuidString)")
         let layout = IssuerDirectory(root: staging)
         do {
-            try fm.createDirectory(at: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            // The whole issuer folder is private (the registry holds personal data); trust/ is
+            // what gets copied to verifiers.
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try fm.createDirectory(at: layout.privateFolder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             try fm.createDirectory(at: layout.certificatesFolder, withIntermediateDirectories: false)
             try fm.createDirectory(at: layout.trustFolder, withIntermediateDirectories: false)

@@ -147,6 +147,25 @@ public final class Registry: Sendable {
         public let createdAt: Int64
     }
 
+    /// Marks every pending credential created before `cutoff` as abandoned and INVALID in its
+    /// status list: whatever code may exist for it stops being accepted once the list is
+    /// published. Returns how many were changed.
+    public func abandonPending(before cutoff: Int64, at now: Int64) throws(IssuerError) -> Int {
+        do {
+            return try pool.write { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT cti, document_number FROM credential WHERE state = 'pending' AND created_at < ?",
+                                            arguments: [cutoff])
+                for row in rows {
+                    let cti: Data = row["cti"]
+                    try db.execute(sql: "UPDATE credential SET state = 'abandoned', status = 1 WHERE cti = ?", arguments: [cti])
+                    try db.execute(sql: "INSERT INTO event (cti, document_number, kind, at, detail) VALUES (?, ?, 'abandoned', ?, ?)",
+                                   arguments: [cti, row["document_number"] as String, now, "pending credential revoked by 'dl-issue pending --revoke'"])
+                }
+                return rows.count
+            }
+        } catch { throw IssuerError("cannot update the registry: \(error)") }
+    }
+
     /// Credentials still pending.
     public func pending() throws(IssuerError) -> [Pending] {
         do {

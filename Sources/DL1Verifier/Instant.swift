@@ -5,7 +5,8 @@ public enum Instant {
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch.
     public static func iso(_ seconds: Int64) -> String {
         let day = CalendarDate(utcDayOf: seconds)
-        let secondOfDay = seconds - day.startOfDayUTC
+        let remainder = seconds % 86_400
+        let secondOfDay = remainder < 0 ? remainder + 86_400 : remainder
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return "\(day)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }

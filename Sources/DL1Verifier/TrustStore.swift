@@ -78,6 +78,10 @@ public struct TrustStore: Sendable {
     /// Loads a trust folder: every `*.pem` (other than `*.crl.pem`) holds one or more PEM
     /// certificates; every `*.crl.pem` holds CRLs. The folder must hold at least one root.
     public static func load(directory: URL) throws(LoadError) -> TrustStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LoadError(description: "the trust folder \(directory.path) does not exist or is not a folder")
+        }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() }
         catch { throw LoadError(description: "cannot read the trust folder \(directory.path): \(error.localizedDescription)") }

@@ -24,7 +24,7 @@ extension VerificationResult {
                 ("value", status.value.map { .string($0.description) } ?? .null),
                 ("list_issued_at", status.listIssuedAt.map { .string(Instant.iso($0)) } ?? .null),
                 ("list_expires_at", status.listExpiresAt.map { .string(Instant.iso($0)) } ?? .null),
-                ("list_age_seconds", status.listIssuedAt.map { .int(verifiedAt - $0) } ?? .null),
+                ("list_age_seconds", status.listIssuedAt.map { .int(verifiedAt.saturatingSubtracting($0)) } ?? .null),
                 ("unknown_allowed", .bool(status.unknownAllowed)),
             ])))
         }

@@ -123,8 +123,8 @@ public struct Verifier: Sendable {
         }
         // 6. Time.
         let leeway = options.leeway
-        if now < claims.issuedAt - leeway { return result(.notYetValid, Reasons.notYetValid(claims.issuedAt)) }
-        if now >= claims.expiresAt + leeway { return result(.expiredCode, Reasons.expiredCode(claims.expiresAt)) }
+        if now < claims.issuedAt.saturatingSubtracting(leeway) { return result(.notYetValid, Reasons.notYetValid(claims.issuedAt)) }
+        if now >= claims.expiresAt.saturatingAdding(leeway) { return result(.expiredCode, Reasons.expiredCode(claims.expiresAt)) }
         let today = CalendarDate(utcDayOf: now)
         if claims.licence.expiryDate < today { return result(.licenceExpired, Reasons.licenceExpired(claims.licence.expiryDate)) }
         // 7. Status.
@@ -153,7 +153,7 @@ public struct Verifier: Sendable {
         let leeway = options.leeway
         let candidates = statusTokens.filter {
             $0.rootDER == rootDER && $0.token.claims.uri == reference.uri
-                && $0.token.claims.issuedAt <= now + leeway && now < $0.token.claims.expiresAt + leeway
+                && $0.token.claims.issuedAt <= now.saturatingAdding(leeway) && now < $0.token.claims.expiresAt.saturatingAdding(leeway)
         }.map(\.token)
         guard let latest = candidates.map(\.claims.issuedAt).max() else {
             return StatusInfo(uri: reference.uri, index: reference.index, value: nil, listIssuedAt: nil,

@@ -52,6 +52,7 @@ public struct DLVerify: ConsoleCommand {
         guard !images.isEmpty || !text.isEmpty else { throw ValidationError("give image files or --text") }
         guard text.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("--text - may be given once") }
         guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
+        if category?.isEmpty == true { throw ValidationError("--category needs a category code, e.g. C1") }
         if let at, Instant.parse(at) == nil {
             throw ValidationError("--at '\(at)' is not an ISO 8601 time with Z or an offset (e.g. 2026-11-22T10:00:00Z)")
         }
@@ -114,6 +115,10 @@ public struct DLVerify: ConsoleCommand {
                 console.err("dl-verify: \(path) is not a readable image: \(error)")
                 outcome.usageError = true
             }
+        }
+        if console.writeFailed {
+            console.err("dl-verify: cannot write the answers to standard output")
+            return usageExitCode
         }
         return outcome.code
     }

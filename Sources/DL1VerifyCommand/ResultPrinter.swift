@@ -12,17 +12,19 @@ struct ResultPrinter {
         if json { console.out(jsonLine(result, source: source)); return }
         let verdict = colour ? (result.isValid ? "\u{1b}[1;32m" : "\u{1b}[1;31m") + result.verdict.rawValue + "\u{1b}[0m" : result.verdict.rawValue
         console.out(verdict)
-        console.out(result.reason)
+        console.out(TextSafety.sanitized(result.reason))
         for (label, value) in details(result, source: source) {
-            console.out("  " + label.padding(toLength: 12, withPad: " ", startingAt: 0) + value)
+            // Everything from the code is shown with control characters escaped.
+            console.out("  " + label.padding(toLength: 12, withPad: " ", startingAt: 0) + TextSafety.sanitized(value))
         }
     }
 
     /// One line per code (for `--text -`).
     func printCompact(_ result: VerificationResult, source: String) {
         if json { console.out(jsonLine(result, source: source)); return }
-        var line = "\(result.verdict.rawValue)\t\(result.reason)"
-        if let licence = result.licence { line += "\t\(licence.documentNumber)\t\(licence.familyName) \(licence.givenName ?? "")" }
+        var fields = [result.verdict.rawValue, result.reason]
+        if let licence = result.licence { fields += [licence.documentNumber, "\(licence.familyName) \(licence.givenName ?? "")"] }
+        let line = fields.map(TextSafety.sanitized).joined(separator: "\t")
         console.out(line)
     }
 
@@ -36,6 +38,9 @@ struct ResultPrinter {
         if let layer = result.layer { lines.append(("Layer:", layer.rawValue)) }
         if let condition = result.condition { lines.append(("Condition:", condition.rawValue)) }
         if let claims = result.claims {
+            if result.verdict == .untrustedSigner {
+                lines.append(("Caution:", "the signer is not trusted: nothing below is confirmed"))
+            }
             let l = claims.licence
             lines.append(("Holder:", "\(l.familyName) \(l.givenName ?? "")  (born \(l.birthDate))"))
             lines.append(("Licence:", "\(l.documentNumber), \(l.issuingCountry), \(l.issuingAuthority), issued \(l.issueDate), expires \(l.expiryDate)"))
@@ -43,7 +48,7 @@ struct ResultPrinter {
                 "\(p.category) from \(p.issueDate)" + (p.expiryDate.map { " to \($0)" } ?? "") + (p.restrictions.map { " (\($0))" } ?? "")
             }
             lines.append(("Categories:", categories.joined(separator: "; ")))
-            lines.append(("Points:", "\(l.points.remaining)/\(l.points.maximum) as of \(Instant.iso(claims.issuedAt)) (\(Self.age(result.verifiedAt - claims.issuedAt)) ago), cycle ends \(l.points.cycleEnd)"))
+            lines.append(("Points:", "\(l.points.remaining)/\(l.points.maximum) as of \(Instant.iso(claims.issuedAt)) (\(Self.age(result.verifiedAt.saturatingSubtracting(claims.issuedAt))) ago), cycle ends \(l.points.cycleEnd)"))
             lines.append(("Portrait:", "SHA-256 \(Hex.encode(l.portraitHash))"))
             lines.append(("Code:", "issued \(Instant.iso(claims.issuedAt)), valid until \(Instant.iso(claims.expiresAt)), credential \(Hex.encode(claims.credentialID))"))
         }
@@ -52,7 +57,7 @@ struct ResultPrinter {
         }
         if let status = result.status {
             if let issued = status.listIssuedAt {
-                lines.append(("Status:", "\(status.value?.description ?? "no entry") in \(status.uri) #\(status.index); list issued \(Instant.iso(issued)) (\(Self.age(result.verifiedAt - issued)) old)"
+                lines.append(("Status:", "\(status.value?.description ?? "no entry") in \(status.uri) #\(status.index); list issued \(Instant.iso(issued)) (\(Self.age(result.verifiedAt.saturatingSubtracting(issued))) old)"
                                 + (status.listExpiresAt.map { ", stale from \(Instant.iso($0))" } ?? "")))
             } else {
                 lines.append(("Status:", "unknown: no current list for \(status.uri)" + (status.unknownAllowed ? " (allowed)" : "")))
@@ -62,7 +67,7 @@ struct ResultPrinter {
     }
 
     static func age(_ seconds: Int64) -> String {
-        let s = abs(seconds)
+        let s = seconds == .min ? Int64.max : abs(seconds)
         let text: String
         switch s {
         case ..<120: text = "\(s) s"
