@@ -47,6 +47,8 @@ public final class Console: @unchecked Sendable {
     public func write(_ text: String) { emit(text, toError: false) }
     /// Writes a line to standard error.
     public func err(_ text: String) { emit(text + "\n", toError: true) }
+    /// Writes to standard error as is (progress bars).
+    public func errWithoutNewline(_ text: String) { emit(text, toError: true) }
 
     /// Whether any write failed.
     public var writeFailed: Bool { lock.lock(); defer { lock.unlock() }; return failed }

@@ -27,16 +27,31 @@ public struct InitCommand: ConsoleCommand {
     @Option(name: .long, help: "Entries per status list.")
     public var statusListCapacity: Int = 1_000_000
 
+    @Option(name: .long, help: ArgumentHelp("How often verifiers should fetch a fresh status list (the tokens' ttl), e.g. 6h.", valueName: "DURATION"))
+    public var statusTtl: String = "6h"
+
+    @Option(name: .long, help: ArgumentHelp("How long a published status list stays usable (exp − iat), e.g. 48h.", valueName: "DURATION"))
+    public var statusValidity: String = "48h"
+
     @Option(name: .long, help: ArgumentHelp("Comma-separated vehicle categories this issuer grants (default: the 17 Chinese classes).", valueName: "LIST"))
     public var categories: String?
 
     public init() {}
 
+    public func validate() throws {
+        guard let ttl = OutputOptions.parseDuration(statusTtl) else { throw ValidationError("--status-ttl '\(statusTtl)' is not a duration such as 6h") }
+        guard let validity = OutputOptions.parseDuration(statusValidity) else {
+            throw ValidationError("--status-validity '\(statusValidity)' is not a duration such as 48h")
+        }
+        guard ttl <= validity else { throw ValidationError("--status-ttl must not exceed --status-validity") }
+    }
+
     public func execute(console: Console) -> Int32 {
         let settings = IssuerSettings(
             country: country, authorityCode: authorityCode, authorityName: authorityName,
             statusURIBase: statusUriBase ?? "https://dl.example/\(authorityCode)/status",
-            statusListCapacity: statusListCapacity, statusTimeToLive: 6 * 3600, statusValidity: 48 * 3600,
+            statusListCapacity: statusListCapacity, statusTimeToLive: OutputOptions.parseDuration(statusTtl)!,
+            statusValidity: OutputOptions.parseDuration(statusValidity)!,
             categories: categories.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 ?? IssuerSettings.chineseCategories,
             activeSigner: "")

@@ -107,43 +107,32 @@ extension Issuer {
 
     /// Issues a new credential for `licence`: records it as pending, signs its code, writes the
     /// output (temporary file renamed into place) and hands the result to `deliver` (which
-    /// prints terminal or standard-output codes), then marks the record written.
+    /// prints terminal or standard-output codes), then marks the record written. Refused when
+    /// the document number already has an active credential.
     public func issue(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?,
                       deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
+        try createCredential(licence, lifetime: lifetime, output: output, supersedes: nil, event: ("issued", nil), deliver: deliver)
+    }
+
+    /// A new credential, optionally replacing `supersedes` (set SUPERSEDED in the same transaction).
+    func createCredential(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?, supersedes: [UInt8]?,
+                          event: (kind: String, detail: String?),
+                          deliver: (IssuedCode) throws -> Void) throws(IssuerError) -> IssuedCode {
         try validate(licence)
-        if let output {
-            guard (2...100).contains(output.scale) else { throw IssuerError("--scale must be between 2 and 100 (one pixel per module is too small to scan)") }
-            if output.format != .terminal, output.file == nil { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
-        }
+        try check(output)
         let iat = clock()
-        let exp: Int64
-        switch lifetime {
-        case .seconds(let s):
-            guard s > 0, s <= 20 * 366 * 86_400 else { throw IssuerError("--valid-for must be positive and at most 20 years") }
-            exp = iat + s
-        case .untilLicenceExpiry:
-            exp = licence.expiryDate.adding(days: 1).startOfDayUTC
-            guard exp > iat else { throw IssuerError("the licence expired on \(licence.expiryDate): a code valid until expiry would already be expired") }
-            guard exp - iat <= 20 * 366 * 86_400 else {
-                throw IssuerError("the licence expires more than 20 years from now (\(licence.expiryDate)): a printed code that long-lived is refused, use --valid-for")
-            }
-        }
-        guard signer.certificate.isValid(at: iat) else {
-            throw IssuerError("the document signer's certificate is not valid now (valid \(Instant.iso(signer.certificate.notBefore)) to \(Instant.iso(signer.certificate.notAfter)))")
-        }
+        let exp = try expiry(for: lifetime, licence: licence, iat: iat)
+        try checkSigner(at: iat)
         let reservation = try registry.reserve(.init(documentNumber: licence.documentNumber, licence: licence, signerKid: signer.kid,
-                                                     issuedAt: iat, expiresAt: exp), settings: settings)
-        // Until the output exists, a failure leaves nothing behind: the pending record is removed.
-        // Once it exists, the record stays (pending at worst, reported by the next command).
+                                                     issuedAt: iat, expiresAt: exp, supersedes: supersedes,
+                                                     eventKind: event.kind, eventDetail: event.detail), settings: settings)
+        // Until the output exists, a failure leaves nothing behind: the pending record is removed
+        // (and a replaced credential is restored). Once it exists, the record stays (pending at
+        // worst, reported by the next command).
         let issued: IssuedCode
         do throws(IssuerError) {
-            let claims = DL1Claims(issuer: settings.authorityCode, issuedAt: iat, expiresAt: exp,
-                                   credentialID: reservation.credentialID,
-                                   status: StatusReference(index: reservation.index, uri: reservation.list.uri), licence: licence)
-            let text = try sign(claims)
-            let (version, drawing, destination) = try write(text, output: output)
-            issued = IssuedCode(credentialID: reservation.credentialID, text: text, claims: claims, qrVersion: version,
-                                terminalDrawing: drawing, destination: destination)
+            issued = try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
+                                  licence: licence, iat: iat, exp: exp, output: output)
         } catch {
             registry.discardPending(reservation.credentialID)
             throw error
@@ -151,6 +140,45 @@ extension Issuer {
         do { try deliver(issued) } catch { throw IssuerError("the code was made but could not be delivered (\(error)); its credential stays pending") }
         try registry.markWritten(reservation.credentialID, output: issued.destination)
         return issued
+    }
+
+    /// Signs and writes a code for an existing credential entry.
+    func makeCode(credentialID: [UInt8], list: Registry.ListInfo, index: UInt64, licence: Licence, iat: Int64, exp: Int64,
+                  output: OutputRequest?) throws(IssuerError) -> IssuedCode {
+        let claims = DL1Claims(issuer: settings.authorityCode, issuedAt: iat, expiresAt: exp, credentialID: credentialID,
+                               status: StatusReference(index: index, uri: list.uri), licence: licence)
+        let text = try sign(claims)
+        let (version, drawing, destination) = try write(text, output: output)
+        return IssuedCode(credentialID: credentialID, text: text, claims: claims, qrVersion: version,
+                          terminalDrawing: drawing, destination: destination)
+    }
+
+    func check(_ output: OutputRequest?) throws(IssuerError) {
+        guard let output else { return }
+        guard (2...100).contains(output.scale) else { throw IssuerError("--scale must be between 2 and 100 (one pixel per module is too small to scan)") }
+        if output.format != .terminal, output.file == nil { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
+    }
+
+    /// exp for a code signed at `iat`.
+    func expiry(for lifetime: CodeLifetime, licence: Licence, iat: Int64) throws(IssuerError) -> Int64 {
+        switch lifetime {
+        case .seconds(let s):
+            guard s > 0, s <= 20 * 366 * 86_400 else { throw IssuerError("--valid-for must be positive and at most 20 years") }
+            return iat + s
+        case .untilLicenceExpiry:
+            let exp = licence.expiryDate.adding(days: 1).startOfDayUTC
+            guard exp > iat else { throw IssuerError("the licence expired on \(licence.expiryDate): a code valid until expiry would already be expired") }
+            guard exp - iat <= 20 * 366 * 86_400 else {
+                throw IssuerError("the licence expires more than 20 years from now (\(licence.expiryDate)): a printed code that long-lived is refused, use --valid-for")
+            }
+            return exp
+        }
+    }
+
+    func checkSigner(at iat: Int64) throws(IssuerError) {
+        guard signer.certificate.isValid(at: iat) else {
+            throw IssuerError("the document signer's certificate is not valid now (valid \(Instant.iso(signer.certificate.notBefore)) to \(Instant.iso(signer.certificate.notAfter)))")
+        }
     }
 
     /// Signs claims into a code's text, and checks that the text decodes back to them.

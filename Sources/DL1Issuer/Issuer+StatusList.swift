@@ -43,3 +43,36 @@ extension Issuer {
         return written
     }
 }
+
+extension Issuer {
+    /// The handheld bundle (FORMAT §6): every certificate the issuer made (document signers,
+    /// and the root for display), the CRLs of its trust folder, and a fresh status token of
+    /// every list.
+    public func handheldBundle() throws(IssuerError) -> HandheldBundle {
+        let fm = FileManager.default
+        var certificates: [[UInt8]] = []
+        var crls: [[UInt8]] = []
+        for folder in [directory.certificatesFolder, directory.trustFolder] {
+            let names = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+            for name in names where name.hasSuffix(".pem") {
+                guard let data = fm.contents(atPath: folder.appendingPathComponent(name).path) else { continue }
+                if name.hasSuffix(".crl.pem") {
+                    crls += try Self.wrap { try CertificateRevocationList.parseAll(pem: [UInt8](data)).map(\.der) }
+                } else if folder == directory.certificatesFolder {
+                    certificates += try Self.wrap { try Certificate.parseAll(pem: [UInt8](data)).map(\.der) }
+                }
+            }
+        }
+        return HandheldBundle(created: clock(), certificates: certificates, revocationLists: crls,
+                              statusTokens: try statusListTokens().map(\.token))
+    }
+
+    /// Writes the handheld bundle to `file`.
+    public func writeBundle(to file: URL) throws(IssuerError) -> HandheldBundle {
+        let bundle = try handheldBundle()
+        try FileWriter.write(bundle.encoded, to: file)
+        return bundle
+    }
+}
+
+import DL1Crypto

@@ -17,6 +17,13 @@ public struct TrustStore: Sendable {
     /// Problems met while loading that did not stop it (skipped files or items).
     public let warnings: [String]
 
+    /// The certificates given as trusted (e.g. the trust folder): the only possible anchors.
+    let pinned: [Certificate]
+    /// Certificates that came from elsewhere (e.g. a bundle): usable, never anchors.
+    let additional: [Certificate]
+    /// Every CRL given, verified or not (kept so a store can be extended).
+    let allRevocationLists: [CertificateRevocationList]
+
     private let byKid: [[UInt8]: [Certificate]]
     /// Chain results, worked out once: certificate DER → the root that issued it.
     private let issuingRoot: [[UInt8]: Certificate]
@@ -43,6 +50,9 @@ public struct TrustStore: Sendable {
         for crl in revocationLists {
             if let root = roots.first(where: { crl.isIssued(by: $0) }) { crlsByRoot[root.der, default: []].append(crl) }
         }
+        self.pinned = certificates
+        self.additional = additionalCertificates
+        self.allRevocationLists = revocationLists
         self.roots = roots
         self.certificates = all
         self.revocationLists = crlsByRoot.values.flatMap { $0 }

@@ -28,6 +28,9 @@ public struct DLVerify: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("A Status List Token file (.cwt); repeatable.", valueName: "FILE"))
     public var status: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("A handheld bundle (.dlb) from 'dl-issue export-bundle': signer certificates, CRLs and status lists, each checked against --trust.", valueName: "FILE"))
+    public var bundle: String?
+
     @Option(name: .long, help: ArgumentHelp("Verification time, ISO 8601 with Z or an offset (default: now).", valueName: "ISO8601"))
     public var at: String?
 
@@ -59,17 +62,18 @@ public struct DLVerify: ConsoleCommand {
     }
 
     public func execute(console: Console) -> Int32 {
-        let setup: (Verifier, Verifier.Request)
+        let setup: (Verifier, Verifier.Request, Int64?)
         switch makeVerifier(console: console) {
         case .success(let s): setup = s
         case .failure(let message):
             console.err("dl-verify: \(message)")
             return usageExitCode
         }
-        let (verifier, request) = setup
+        let (verifier, request, bundleCreated) = setup
         let now = at.flatMap(Instant.parse) ?? verifier.options.clock()
         var outcome = ExitOutcome()
-        let printer = ResultPrinter(console: console, json: json, colour: console.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        let printer = ResultPrinter(console: console, json: json, colour: console.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
+                                    bundleCreated: bundleCreated)
 
         for item in text {
             if item == "-" {
@@ -123,14 +127,26 @@ public struct DLVerify: ConsoleCommand {
         return outcome.code
     }
 
-    enum Setup { case success((Verifier, Verifier.Request)), failure(String) }
+    enum Setup { case success((Verifier, Verifier.Request, Int64?)), failure(String) }
 
     func makeVerifier(console: Console) -> Setup {
-        let store: TrustStore
+        var store: TrustStore
         do { store = try TrustStore.load(directory: URL(fileURLWithPath: trust)) }
         catch { return .failure(error.description) }
-        for warning in store.warnings { console.err("dl-verify: warning: \(warning)") }
         var tokens: [StatusListToken] = []
+        var bundleCreated: Int64?
+        if let bundle {
+            guard let data = FileManager.default.contents(atPath: bundle) else { return .failure("cannot read the bundle \(bundle)") }
+            guard data.count <= 64 * 1024 * 1024 else { return .failure("the bundle \(bundle) is larger than 64 MiB") }
+            let parsed: HandheldBundle
+            do { parsed = try HandheldBundle(bytes: [UInt8](data)) } catch { return .failure("\(bundle): \(error)") }
+            store = store.adding(parsed)
+            let (bundleTokens, warnings) = StatusListToken.parseAll(parsed)
+            tokens += bundleTokens
+            for warning in warnings { console.err("dl-verify: warning: \(warning)") }
+            bundleCreated = parsed.created
+        }
+        for warning in store.warnings { console.err("dl-verify: warning: \(warning)") }
         for path in status {
             guard let data = FileManager.default.contents(atPath: path) else { return .failure("cannot read the status file \(path)") }
             guard data.count <= 40 * 1024 * 1024 else { return .failure("the status file \(path) is larger than 40 MiB") }
@@ -151,7 +167,7 @@ public struct DLVerify: ConsoleCommand {
         if verifier.usableStatusTokenCount < tokens.count {
             console.err("dl-verify: warning: \(tokens.count - verifier.usableStatusTokenCount) status file(s) ignored: their signer is not a trusted document signer")
         }
-        return .success((verifier, Verifier.Request(category: category, portraitHash: portraitHash)))
+        return .success((verifier, Verifier.Request(category: category, portraitHash: portraitHash), bundleCreated))
     }
 }
 

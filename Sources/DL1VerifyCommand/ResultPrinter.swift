@@ -7,6 +7,8 @@ struct ResultPrinter {
     let console: Console
     let json: Bool
     let colour: Bool
+    /// When the handheld bundle in use was made, if one is.
+    var bundleCreated: Int64? = nil
 
     func print(_ result: VerificationResult, source: String) {
         if json { console.out(jsonLine(result, source: source)); return }
@@ -62,6 +64,9 @@ struct ResultPrinter {
             } else {
                 lines.append(("Status:", "unknown: no current list for \(status.uri)" + (status.unknownAllowed ? " (allowed)" : "")))
             }
+        }
+        if let bundleCreated {
+            lines.append(("Bundle:", "made \(Instant.iso(bundleCreated)) (\(Self.age(result.verifiedAt.saturatingSubtracting(bundleCreated))) old)"))
         }
         return lines
     }

@@ -1,0 +1,137 @@
+import DL1Crypto
+import DL1Format
+import Foundation
+
+/// One input row of a batch.
+public struct BatchRow: Sendable {
+    /// Its line number in the input (for messages).
+    public let line: Int
+    /// Its identity: the same row content gives the same key, so a re-run never issues it twice.
+    public let key: String
+    /// The licence, or why the row is bad.
+    public let licence: Result<Licence, IssuerError>
+
+    public init(line: Int, key: String, licence: Result<Licence, IssuerError>) {
+        self.line = line
+        self.key = key
+        self.licence = licence
+    }
+}
+
+/// What happened to each row of a batch.
+public struct BatchSummary: Sendable {
+    /// Rows issued now.
+    public var issued = 0
+    /// Rows issued by an earlier run whose output was already there.
+    public var alreadyDone = 0
+    /// Rows issued by an earlier (interrupted) run whose code was written again now.
+    public var completed = 0
+    /// Bad rows: line number and reason.
+    public var failures: [(line: Int, reason: String)] = []
+
+    /// Rows handled so far.
+    public var handled: Int { issued + alreadyDone + completed + failures.count }
+}
+
+extension Issuer {
+    /// Issues every good row, `groupSize` rows per registry transaction, writing one output per
+    /// licence into `folder` (named after its document number). Bad rows are reported and
+    /// skipped. Re-running the same input after a crash issues only what is missing: a row whose
+    /// credential exists is skipped, or its code is written again when an interrupted run left
+    /// it pending or its file is gone; never a second credential.
+    public func issueBatch(_ rows: [BatchRow], into folder: URL, format: OutputRequest.Format, errorCorrection: QRCodeMatrixECC,
+                           scale: Int, lifetime: CodeLifetime, groupSize: Int = 50,
+                           progress: (BatchSummary) -> Void = { _ in }) throws(IssuerError) -> BatchSummary {
+        guard format != .terminal else { throw IssuerError("a batch writes files: choose png, svg or txt") }
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        catch { throw IssuerError("cannot create the folder \(folder.path) (is a part of the path a file, or not writable?)") }
+        var summary = BatchSummary()
+        var start = 0
+        while start < rows.count {
+            let group = Array(rows[start..<min(rows.count, start + max(1, groupSize))])
+            start += group.count
+            try issueGroup(group, folder: folder, format: format, ecc: errorCorrection, scale: scale, lifetime: lifetime, summary: &summary)
+            progress(summary)
+        }
+        return summary
+    }
+
+    private func output(for licence: Licence, folder: URL, format: OutputRequest.Format, ecc: QRCodeMatrixECC, scale: Int) -> OutputRequest {
+        let safe = String(licence.documentNumber.unicodeScalars.map { s -> Character in
+            (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == "_" || s == ".")) ? Character(s) : "_"
+        })
+        let name = safe.hasPrefix(".") ? "_" + safe : safe
+        return OutputRequest(format: format, file: folder.appendingPathComponent("\(name).\(format.rawValue)"), errorCorrection: ecc, scale: scale)
+    }
+
+    private func issueGroup(_ group: [BatchRow], folder: URL, format: OutputRequest.Format, ecc: QRCodeMatrixECC, scale: Int,
+                            lifetime: CodeLifetime, summary: inout BatchSummary) throws(IssuerError) {
+        let iat = clock()
+        try checkSigner(at: iat)
+        var fresh: [(row: BatchRow, licence: Licence, exp: Int64)] = []
+        var toMark: [(cti: [UInt8], output: String)] = []
+        for row in group {
+            let licence: Licence
+            switch row.licence {
+            case .failure(let error): summary.failures.append((row.line, error.description)); continue
+            case .success(let l): licence = l
+            }
+            let request = output(for: licence, folder: folder, format: format, ecc: ecc, scale: scale)
+            if let existing = try registry.credential(batchKey: row.key) {
+                // Issued by an earlier run: never again. Write its code if it may be missing.
+                if existing.state == .written, FileManager.default.fileExists(atPath: request.file!.path) {
+                    summary.alreadyDone += 1
+                } else if existing.state == .abandoned {
+                    summary.failures.append((row.line, "its credential \(Hex.encode(existing.credentialID)) was abandoned and revoked: issue it on its own"))
+                } else {
+                    do {
+                        let code = try makeCode(credentialID: existing.credentialID, list: existing.list, index: existing.index,
+                                                licence: existing.licence, iat: existing.issuedAt, exp: existing.expiresAt, output: request)
+                        toMark.append((existing.credentialID, code.destination))
+                        summary.completed += 1
+                    } catch { summary.failures.append((row.line, error.description)) }
+                }
+                continue
+            }
+            do {
+                try validate(licence)
+                fresh.append((row, licence, try expiry(for: lifetime, licence: licence, iat: iat)))
+            } catch { summary.failures.append((row.line, error.description)) }
+        }
+        // One transaction for the group; if a row is refused (e.g. its number already has an
+        // active credential), fall back to one transaction per row so the others go through.
+        let candidates = fresh.map { item in
+            Registry.NewCredential(documentNumber: item.licence.documentNumber, licence: item.licence, signerKid: signer.kid,
+                                   issuedAt: iat, expiresAt: item.exp, eventKind: "issued", eventDetail: "batch line \(item.row.line)",
+                                   batchKey: item.row.key)
+        }
+        var reservations: [Registry.Reservation?]
+        do { reservations = try registry.reserve(batch: candidates, settings: settings) } catch {
+            reservations = []
+            for (item, candidate) in zip(fresh, candidates) {
+                do { reservations.append(try registry.reserve(candidate, settings: settings)) } catch {
+                    summary.failures.append((item.row.line, error.description))
+                    reservations.append(nil)
+                }
+            }
+        }
+        for (item, reservation) in zip(fresh, reservations) {
+            guard let reservation else { continue }
+            do {
+                let code = try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
+                                        licence: item.licence, iat: iat, exp: item.exp,
+                                        output: output(for: item.licence, folder: folder, format: format, ecc: ecc, scale: scale))
+                toMark.append((reservation.credentialID, code.destination))
+                summary.issued += 1
+            } catch {
+                registry.discardPending(reservation.credentialID)
+                summary.failures.append((item.row.line, error.description))
+            }
+        }
+        try registry.markWritten(toMark)
+    }
+}
+
+import DL1QREncode
+/// QR error-correction levels, as the batch API takes them.
+public typealias QRCodeMatrixECC = QRCodeMatrix.ErrorCorrection

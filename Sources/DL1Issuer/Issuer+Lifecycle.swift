@@ -1,0 +1,174 @@
+import DL1Format
+import DL1Verifier
+import Foundation
+
+/// A change to a licence's point balance.
+public enum PointsChange: Sendable, Hashable {
+    /// Points taken for an offence.
+    case deduct(UInt64, reason: String)
+    /// Points given back.
+    case restore(UInt64)
+    /// A new scoring cycle: the full balance, and the cycle end a year later.
+    case reset
+}
+
+/// A licence's current state and full history, for `show`.
+public struct LicenceHistory: Sendable {
+    /// Every credential, oldest first.
+    public let credentials: [CredentialRecord]
+    /// Every event, oldest first.
+    public let events: [EventRecord]
+    /// The live credential, if any.
+    public var current: CredentialRecord? { credentials.last(where: \.isActive) ?? credentials.last }
+}
+
+extension Issuer {
+    /// The live credential of a document number; explains when there is none.
+    public func activeCredential(_ number: String) throws(IssuerError) -> CredentialRecord {
+        let all = try registry.credentials(documentNumber: number)
+        guard let last = all.last else { throw IssuerError("no licence with document number \(number) in this registry") }
+        if let active = all.last(where: \.isActive) { return active }
+        if last.status == .invalid { throw IssuerError("the licence \(number) is revoked: that is final") }
+        throw IssuerError("the licence \(number) has no active credential (latest: \(last.status), \(last.state.rawValue))")
+    }
+
+    /// The live credential, which must be VALID (not suspended).
+    func validCredential(_ number: String, for action: String) throws(IssuerError) -> CredentialRecord {
+        let current = try activeCredential(number)
+        guard current.status == .valid else { throw IssuerError("the licence \(number) is suspended: reinstate it before you \(action)") }
+        return current
+    }
+
+    /// A new credential with a new expiry date; the old one becomes SUPERSEDED.
+    public func renew(_ number: String, expiryDate: CalendarDate, lifetime: CodeLifetime, output: OutputRequest?,
+                      deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
+        let current = try validCredential(number, for: "renew it")
+        guard expiryDate > CalendarDate(utcDayOf: clock()) else { throw IssuerError("the new expiry date \(expiryDate) is not in the future") }
+        var licence = current.licence
+        licence.expiryDate = expiryDate
+        licence.issueDate = CalendarDate(utcDayOf: clock())
+        return try createCredential(licence, lifetime: lifetime, output: output, supersedes: current.credentialID,
+                                    event: ("renewed", "expires \(expiryDate)"), deliver: deliver)
+    }
+
+    /// A new credential with categories added, removed or restricted; the old one becomes SUPERSEDED.
+    public func changeCategories(_ number: String, add: [DrivingPrivilege], remove: [String], restrict: [(category: String, restriction: String)],
+                                 lifetime: CodeLifetime, output: OutputRequest?,
+                                 deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
+        guard !add.isEmpty || !remove.isEmpty || !restrict.isEmpty else {
+            throw IssuerError("say what changes: --add, --remove or --restrict")
+        }
+        let current = try validCredential(number, for: "change its categories")
+        var licence = current.licence
+        for category in remove {
+            guard licence.privileges.contains(where: { $0.category == category }) else { throw IssuerError("the licence \(number) does not hold category \(category)") }
+            licence.privileges.removeAll { $0.category == category }
+        }
+        for privilege in add {
+            guard !licence.privileges.contains(where: { $0.category == privilege.category }) else {
+                throw IssuerError("the licence \(number) already holds category \(privilege.category)")
+            }
+            licence.privileges.append(privilege)
+        }
+        for (category, restriction) in restrict {
+            guard let i = licence.privileges.firstIndex(where: { $0.category == category }) else {
+                throw IssuerError("cannot restrict \(category): the licence \(number) does not hold it")
+            }
+            licence.privileges[i].restrictions = restriction.isEmpty ? nil : restriction
+        }
+        guard !licence.privileges.isEmpty else { throw IssuerError("removing every category would leave the licence empty: revoke it instead") }
+        licence.issueDate = CalendarDate(utcDayOf: clock())
+        let detail = (add.map { "+\($0.category)" } + remove.map { "-\($0)" } + restrict.map { "\($0.category)=\($0.restriction)" }).joined(separator: " ")
+        return try createCredential(licence, lifetime: lifetime, output: output, supersedes: current.credentialID,
+                                    event: ("category-changed", detail), deliver: deliver)
+    }
+
+    /// A new credential with the same data (lost phone, damaged card); the old one becomes SUPERSEDED.
+    public func reissue(_ number: String, lifetime: CodeLifetime, output: OutputRequest?,
+                        deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
+        let current = try validCredential(number, for: "reissue it")
+        return try createCredential(current.licence, lifetime: lifetime, output: output, supersedes: current.credentialID,
+                                    event: ("reissued", nil), deliver: deliver)
+    }
+
+    /// Changes the point balance and writes a fresh code of the same credential carrying it.
+    /// When a points system's balance reaches zero, the credential is SUSPENDED (until reinstated).
+    public func changePoints(_ number: String, _ change: PointsChange, lifetime: CodeLifetime, output: OutputRequest?,
+                             deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> (code: IssuedCode, suspended: Bool) {
+        let current = try activeCredential(number)
+        var licence = current.licence
+        guard licence.points.maximum > 0 else { throw IssuerError("the licence \(number) has no points system (0/0)") }
+        let detail: String
+        switch change {
+        case .deduct(let n, let reason):
+            guard n > 0 else { throw IssuerError("--deduct must be at least 1") }
+            licence.points.remaining -= min(n, licence.points.remaining)
+            detail = "-\(n): \(reason)"
+        case .restore(let n):
+            guard n > 0 else { throw IssuerError("--restore must be at least 1") }
+            licence.points.remaining = min(licence.points.maximum, licence.points.remaining + n)
+            detail = "+\(n)"
+        case .reset:
+            licence.points.remaining = licence.points.maximum
+            let (y, m, d) = licence.points.cycleEnd.components
+            licence.points.cycleEnd = CalendarDate(year: y + 1, month: m, day: d) ?? CalendarDate(year: y + 1, month: 2, day: 28)!
+            detail = "new cycle to \(licence.points.cycleEnd)"
+        }
+        let suspend = licence.points.remaining == 0 && current.status == .valid
+        let iat = clock()
+        let exp = try expiry(for: lifetime, licence: licence, iat: iat)
+        try checkSigner(at: iat)
+        try check(output)
+        var events: [(kind: String, detail: String?)] = [("points", "\(detail) → \(licence.points.remaining)/\(licence.points.maximum)")]
+        if suspend { events.append(("suspended", "no points left: the driver must pass re-education")) }
+        try registry.update(current.credentialID, expected: [current.status], status: suspend ? .suspended : nil, licence: licence,
+                            codeTimes: (iat, exp), events: events, at: iat)
+        let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: licence,
+                                iat: iat, exp: exp, output: output)
+        do { try deliver(code) } catch { throw IssuerError("the points were changed but the code could not be delivered (\(error)): run 'refresh'") }
+        return (code, suspend)
+    }
+
+    /// A fresh short-lived code for the live VALID credential (same cti and index), as a phone fetches.
+    public func refresh(_ number: String, lifetime: CodeLifetime, output: OutputRequest?,
+                        deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
+        let current = try validCredential(number, for: "refresh its code")
+        let iat = clock()
+        let exp = try expiry(for: lifetime, licence: current.licence, iat: iat)
+        try checkSigner(at: iat)
+        try check(output)
+        let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: current.licence,
+                                iat: iat, exp: exp, output: output)
+        do { try deliver(code) } catch { throw IssuerError("the code could not be delivered: \(error)") }
+        try registry.update(current.credentialID, expected: [.valid], codeTimes: (iat, exp),
+                            events: [("refreshed", "code valid until \(Instant.iso(exp))")], at: iat)
+        return code
+    }
+
+    /// VALID → SUSPENDED.
+    public func suspend(_ number: String, reason: String) throws(IssuerError) {
+        let current = try activeCredential(number)
+        guard current.status == .valid else { throw IssuerError("the licence \(number) is already suspended") }
+        try registry.update(current.credentialID, expected: [.valid], status: .suspended, events: [("suspended", reason)], at: clock())
+    }
+
+    /// SUSPENDED → VALID.
+    public func reinstate(_ number: String) throws(IssuerError) {
+        let current = try activeCredential(number)
+        guard current.status == .suspended else { throw IssuerError("the licence \(number) is not suspended") }
+        try registry.update(current.credentialID, expected: [.suspended], status: .valid, events: [("reinstated", nil)], at: clock())
+    }
+
+    /// VALID or SUSPENDED → INVALID, for good.
+    public func revoke(_ number: String, reason: String) throws(IssuerError) {
+        let current = try activeCredential(number)
+        try registry.update(current.credentialID, expected: [.valid, .suspended], status: .invalid, events: [("revoked", reason)], at: clock())
+    }
+
+    /// Current state and full history of a document number.
+    public func history(_ number: String) throws(IssuerError) -> LicenceHistory {
+        let credentials = try registry.credentials(documentNumber: number)
+        guard !credentials.isEmpty else { throw IssuerError("no licence with document number \(number) in this registry") }
+        return LicenceHistory(credentials: credentials, events: try registry.events(documentNumber: number))
+    }
+}

@@ -1,0 +1,162 @@
+import DL1Crypto
+import DL1Format
+import Foundation
+import GRDB
+
+extension Registry {
+    /// A credential reserved by ``reserve(_:settings:)``.
+    public struct Reservation: Sendable, Hashable {
+        public let credentialID: [UInt8]
+        public let list: ListInfo
+        public let index: UInt64
+    }
+
+    /// What the issuer records about a new credential.
+    public struct NewCredential: Sendable {
+        public var documentNumber: String
+        public var licence: Licence
+        public var signerKid: [UInt8]
+        public var issuedAt: Int64
+        public var expiresAt: Int64
+        /// The credential this one replaces (set SUPERSEDED in the same transaction).
+        public var supersedes: [UInt8]?
+        /// The event recorded: issued, renewed, category-changed or reissued.
+        public var eventKind: String
+        public var eventDetail: String?
+        /// A batch row's identity, so a re-run never issues it twice.
+        public var batchKey: String?
+
+        /// A credential to record.
+        public init(documentNumber: String, licence: Licence, signerKid: [UInt8], issuedAt: Int64, expiresAt: Int64,
+                    supersedes: [UInt8]? = nil, eventKind: String = "issued", eventDetail: String? = nil, batchKey: String? = nil) {
+            self.documentNumber = documentNumber
+            self.licence = licence
+            self.signerKid = signerKid
+            self.issuedAt = issuedAt
+            self.expiresAt = expiresAt
+            self.supersedes = supersedes
+            self.eventKind = eventKind
+            self.eventDetail = eventDetail
+            self.batchKey = batchKey
+        }
+    }
+
+    /// Records one pending credential (see ``reserve(batch:settings:)``).
+    public func reserve(_ credential: NewCredential, settings: IssuerSettings) throws(IssuerError) -> Reservation {
+        try reserve(batch: [credential], settings: settings)[0]
+    }
+
+    /// Records pending credentials in one transaction, each with a fresh random cti, a random
+    /// free index in the current status list (a new list starts when one is full) and its event.
+    /// A new licence is refused when its number already has an active credential; a
+    /// replacement is refused unless the credential it replaces is still the active, VALID one.
+    public func reserve(batch credentials: [NewCredential], settings: IssuerSettings) throws(IssuerError) -> [Reservation] {
+        try transaction { db in
+            try credentials.map { credential in
+                try Self.checkReplaceable(db, credential)
+                let list = try Self.currentList(db, settings: settings)
+                let index = try Self.freeIndex(db, list: list)
+                let cti = SecureRandom.bytes(16)
+                try db.execute(sql: """
+                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key)
+                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Data(cti), credential.documentNumber, list.id, Int64(index),
+                                     Data(CBOREncoder.encode(credential.licence.cbor)), Data(credential.signerKid),
+                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey])
+                if let old = credential.supersedes {
+                    try db.execute(sql: "UPDATE credential SET status = 3, superseded_by = ? WHERE cti = ?", arguments: [Data(cti), Data(old)])
+                    try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
+                                      detail: "replaced by \(Hex.encode(cti))")
+                }
+                try Self.addEvent(db, cti: cti, number: credential.documentNumber, kind: credential.eventKind, at: credential.issuedAt,
+                                  detail: [credential.eventDetail, "status list \(list.name) index \(index)"].compactMap { $0 }.joined(separator: "; "))
+                return Reservation(credentialID: cti, list: list, index: index)
+            }
+        }
+    }
+
+    private static func checkReplaceable(_ db: Database, _ credential: NewCredential) throws {
+        let active = try Row.fetchAll(db, sql: """
+            SELECT cti, status FROM credential WHERE document_number = ? AND state != 'abandoned' AND status IN (0, 2)
+            """, arguments: [credential.documentNumber])
+        guard let old = credential.supersedes else {
+            if let row = active.first {
+                let status = CredentialStatus(rawValue: row["status"]) ?? .valid
+                throw IssuerError("document \(credential.documentNumber) already has an active credential (\(status)): use renew, change-category or reissue")
+            }
+            return
+        }
+        guard let row = active.first(where: { [UInt8]($0["cti"] as Data) == old }) else {
+            throw IssuerError("the credential of document \(credential.documentNumber) changed meanwhile: run the command again")
+        }
+        guard (row["status"] as UInt8) == CredentialStatus.valid.rawValue else {
+            throw IssuerError("document \(credential.documentNumber) is suspended: reinstate it first")
+        }
+    }
+
+    /// Marks pending credentials as written, with where each code went.
+    public func markWritten(_ entries: [(cti: [UInt8], output: String)]) throws(IssuerError) {
+        try transaction { db in
+            for entry in entries {
+                try db.execute(sql: "UPDATE credential SET state = 'written', output = ? WHERE cti = ? AND state = 'pending'",
+                               arguments: [entry.output, Data(entry.cti)])
+            }
+        }
+    }
+
+    /// Marks one pending credential as written.
+    public func markWritten(_ cti: [UInt8], output: String) throws(IssuerError) {
+        try markWritten([(cti, output)])
+    }
+
+    /// Removes a pending credential whose code was never produced (a clean failure), restoring
+    /// the credential it was to replace. When even that fails, the record stays pending and the
+    /// next command reports it.
+    @discardableResult
+    public func discardPending(_ cti: [UInt8]) -> Bool {
+        do {
+            try transaction { db in
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM credential WHERE cti = ? AND state = 'pending')",
+                                        arguments: [Data(cti)]) == true else { return }
+                try db.execute(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE superseded_by = ?", arguments: [Data(cti)])
+                try db.execute(sql: "DELETE FROM event WHERE detail = ?", arguments: ["replaced by \(Hex.encode(cti))"])
+                try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [Data(cti)])
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// A credential left pending by an interrupted run.
+    public struct Pending: Sendable, Hashable {
+        public let credentialID: [UInt8]
+        public let documentNumber: String
+        public let createdAt: Int64
+    }
+
+    /// Credentials still pending.
+    public func pending() throws(IssuerError) -> [Pending] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT cti, document_number, created_at FROM credential WHERE state = 'pending' AND batch_key IS NULL ORDER BY created_at")
+                .map { Pending(credentialID: [UInt8]($0["cti"] as Data), documentNumber: $0["document_number"], createdAt: $0["created_at"]) }
+        }
+    }
+
+    /// Marks every pending credential created before `cutoff` as abandoned and INVALID in its
+    /// status list: whatever code may exist for it stops being accepted once the list is
+    /// published. Returns how many were changed.
+    public func abandonPending(before cutoff: Int64, at now: Int64) throws(IssuerError) -> Int {
+        try transaction { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT cti, document_number FROM credential WHERE state = 'pending' AND batch_key IS NULL AND created_at < ?",
+                                        arguments: [cutoff])
+            for row in rows {
+                let cti = [UInt8](row["cti"] as Data)
+                try db.execute(sql: "UPDATE credential SET state = 'abandoned', status = 1 WHERE cti = ?", arguments: [Data(cti)])
+                try Self.addEvent(db, cti: cti, number: row["document_number"], kind: "abandoned", at: now,
+                                  detail: "pending credential revoked by 'dl-issue pending --revoke'")
+            }
+            return rows.count
+        }
+    }
+}

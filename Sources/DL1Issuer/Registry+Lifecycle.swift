@@ -1,0 +1,96 @@
+import DL1Format
+import Foundation
+import GRDB
+
+extension Registry {
+    /// Every credential of a document number, oldest first.
+    public func credentials(documentNumber: String) throws(IssuerError) -> [CredentialRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.document_number = ? ORDER BY c.created_at, c.rowid",
+                             arguments: [documentNumber]).map(CredentialRecord.init(row:))
+        }
+    }
+
+    /// The credential with this cti.
+    public func credential(_ cti: [UInt8]) throws(IssuerError) -> CredentialRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.cti = ?", arguments: [Data(cti)])
+                .map(CredentialRecord.init(row:))
+        }
+    }
+
+    /// The credential a batch row produced, if any.
+    public func credential(batchKey: String) throws(IssuerError) -> CredentialRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.batch_key = ?", arguments: [batchKey])
+                .map(CredentialRecord.init(row:))
+        }
+    }
+
+    /// The history of a document number, oldest first.
+    public func events(documentNumber: String) throws(IssuerError) -> [EventRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT cti, document_number, kind, at, detail FROM event WHERE document_number = ? ORDER BY id",
+                             arguments: [documentNumber]).map {
+                EventRecord(credentialID: [UInt8]($0["cti"] as Data), documentNumber: $0["document_number"], kind: $0["kind"],
+                            at: $0["at"], detail: $0["detail"])
+            }
+        }
+    }
+
+    /// Changes a credential's status (and optionally its licence data and code times) in one
+    /// transaction with its event, provided it is still in one of the `expected` statuses.
+    public func update(_ cti: [UInt8], expected: Set<CredentialStatus>, status: CredentialStatus? = nil,
+                       licence: Licence? = nil, codeTimes: (iat: Int64, exp: Int64)? = nil,
+                       events: [(kind: String, detail: String?)], at now: Int64) throws(IssuerError) {
+        try transaction { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, document_number FROM credential WHERE cti = ?", arguments: [Data(cti)]),
+                  let current = CredentialStatus(rawValue: row["status"]) else {
+                throw IssuerError("the credential \(Hex.encode(cti)) does not exist")
+            }
+            guard expected.contains(current) else {
+                throw IssuerError("the credential changed meanwhile (it is now \(current)): run the command again")
+            }
+            if let status { try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, Data(cti)]) }
+            if let licence {
+                try db.execute(sql: "UPDATE credential SET licence = ? WHERE cti = ?", arguments: [Data(CBOREncoder.encode(licence.cbor)), Data(cti)])
+            }
+            if let codeTimes {
+                try db.execute(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?", arguments: [codeTimes.iat, codeTimes.exp, Data(cti)])
+            }
+            for event in events {
+                try Self.addEvent(db, cti: cti, number: row["document_number"], kind: event.kind, at: now, detail: event.detail)
+            }
+        }
+    }
+
+    /// What `list` selects.
+    public struct Filter: Sendable {
+        public var status: CredentialStatus?
+        public var category: String?
+        public var expiringBefore: CalendarDate?
+
+        public init(status: CredentialStatus? = nil, category: String? = nil, expiringBefore: CalendarDate? = nil) {
+            self.status = status
+            self.category = category
+            self.expiringBefore = expiringBefore
+        }
+    }
+
+    /// Each document number's latest credential (the active one, else the newest), filtered.
+    public func latestCredentials(_ filter: Filter = Filter()) throws(IssuerError) -> [CredentialRecord] {
+        let all = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from)
+                WHERE c.superseded_by IS NULL AND c.state != 'abandoned' ORDER BY c.document_number, c.created_at
+                """).map(CredentialRecord.init(row:))
+        }
+        var latest: [String: CredentialRecord] = [:]
+        for record in all { latest[record.documentNumber] = record }
+        return latest.values.sorted { $0.documentNumber < $1.documentNumber }.filter { record in
+            (filter.status.map { record.status == $0 } ?? true)
+                && (filter.category.map { c in record.licence.privileges.contains { $0.category == c } } ?? true)
+                && (filter.expiringBefore.map { record.licence.expiryDate < $0 } ?? true)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import DL1Crypto
+import DL1Format
+
+extension TrustStore {
+    /// This store with a bundle's certificates and CRLs added (FORMAT §6). Certificates from a
+    /// bundle are never trust anchors: a root inside it only serves for display. CRLs count
+    /// only when a pinned root signed them. Items that cannot be parsed are skipped with a warning.
+    public func adding(_ bundle: HandheldBundle) -> TrustStore {
+        var warnings = self.warnings + bundle.warnings.map { "bundle: \($0)" }
+        var extra: [Certificate] = []
+        for (i, der) in bundle.certificates.enumerated() {
+            do { extra.append(try Certificate(der: der)) } catch { warnings.append("bundle: certificate \(i + 1) skipped: \(error)") }
+        }
+        var crls = allRevocationLists
+        for (i, der) in bundle.revocationLists.enumerated() {
+            do { crls.append(try CertificateRevocationList(der: der)) } catch { warnings.append("bundle: CRL \(i + 1) skipped: \(error)") }
+        }
+        return TrustStore(certificates: pinned, revocationLists: crls, additionalCertificates: additional + extra, warnings: warnings)
+    }
+}
+
+extension StatusListToken {
+    /// The parseable Status List Tokens of a bundle, with a warning for each one skipped.
+    public static func parseAll(_ bundle: HandheldBundle) -> (tokens: [StatusListToken], warnings: [String]) {
+        var tokens: [StatusListToken] = []
+        var warnings: [String] = []
+        for (i, bytes) in bundle.statusTokens.enumerated() {
+            do { tokens.append(try StatusListToken(bytes: bytes)) } catch { warnings.append("bundle: status token \(i + 1) skipped: \(error)") }
+        }
+        return (tokens, warnings)
+    }
+}
