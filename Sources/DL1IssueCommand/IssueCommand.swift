@@ -86,7 +86,12 @@ public struct IssueCommand: ConsoleCommand {
             input.points = try HolderInput.parsePoints(points ?? "12/12",
                 cycleEnd: try pointsCycleEnd.map { d throws(IssuerError) in try HolderInput.date(d, "--points-cycle-end") })
         }
-        if let portrait { input.portrait = portrait; base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath) }
+        if let portrait {
+            // --portrait overrides whatever portrait the holder file names.
+            input.portrait = portrait
+            input.portraitSHA256 = nil
+            base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        }
         return try input.licence(settings: issuer.settings, today: today, baseFolder: base)
     }
 }

@@ -52,6 +52,9 @@ public struct IssuerSettings: Codable, Sendable, Hashable {
         guard !authorityName.trimmingCharacters(in: .whitespaces).isEmpty, authorityName.count <= 200 else {
             throw IssuerError("--authority-name must not be empty (and at most 200 characters)")
         }
+        guard TextSafety.isPrintable(authorityName) else {
+            throw IssuerError("--authority-name contains control or bidirectional-override characters")
+        }
         guard !statusURIBase.isEmpty, !statusURIBase.contains(where: \.isWhitespace) else {
             throw IssuerError("--status-uri-base must be a URI without spaces")
         }
@@ -65,4 +68,5 @@ public struct IssuerSettings: Codable, Sendable, Hashable {
     }
 }
 
+import DL1Format
 import Foundation

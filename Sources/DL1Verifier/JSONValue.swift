@@ -1,3 +1,5 @@
+import DL1Format
+
 /// A minimal JSON value with ordered object keys, so machine-readable output is stable.
 public indirect enum JSONValue: Sendable, Hashable {
     case string(String), int(Int64), bool(Bool), null
@@ -29,7 +31,9 @@ public indirect enum JSONValue: Sendable, Hashable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 {
+                // Control characters (DEL and C1 included) and bidirectional controls are
+                // escaped, so no reader's terminal interprets them.
+                if TextSafety.isUnsafe(scalar) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
