@@ -21,10 +21,11 @@ struct CommandLineTests {
         var status: String { folder.appendingPathComponent("status/statuslist-1.cwt").path }
         var portrait: String { folder.appendingPathComponent("portrait.jpg").path }
 
-        func issue(_ extra: [String] = [], output: String? = nil) -> (Int32, Console) {
+        /// Issues a licence (a fresh document number each time unless one is given).
+        func issue(_ extra: [String] = [], output: String? = nil, number: String? = nil) -> (Int32, Console) {
             let console = Console.capturing()
             let code = CommandRunner.run(DLIssue.self, ["issue", "--issuer", issuer,
-                "--document-number", "310101199001011234", "--family-name", "张", "--given-name", "小明",
+                "--document-number", number ?? "T\(UInt32.random(in: 10_000_000...99_999_999))", "--family-name", "张", "--given-name", "小明",
                 "--birth-date", "1990-01-01", "--expiry-date", "2032-05-01",
                 "--category", "C1:2020-05-01", "--category", "A2:2022-03-01:2028-03-01",
                 "--portrait", portrait] + (output.map { ["--output", $0] } ?? []) + extra, console: console)
@@ -44,7 +45,7 @@ struct CommandLineTests {
                                                   "--authority-name", "上海市公安局交通警察总队"], console: console)
         #expect(rc == 0, "\(console.stderr)")
         try Data("portrait bytes".utf8).write(to: URL(fileURLWithPath: world.portrait))
-        let (issued, issueConsole) = world.issue(output: world.png)
+        let (issued, issueConsole) = world.issue(output: world.png, number: "310101199001011234")
         #expect(issued == 0, "\(issueConsole.stderr)")
         let status = Console.capturing()
         #expect(CommandRunner.run(DLIssue.self, ["status-list", "--issuer", world.issuer, "--output-dir",

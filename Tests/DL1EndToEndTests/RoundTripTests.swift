@@ -84,7 +84,9 @@ struct RoundTripTests {
         let svgText = try String(contentsOf: svg, encoding: .utf8)
         #expect(svgText.contains("<svg") && svgText.contains("<path"))
         let txt = setup.folder.appendingPathComponent("code.txt")
-        let issued = try setup.issuer.issue(setup.licence, lifetime: .seconds(3600), output: .init(format: .text, file: txt))
+        var second = setup.licence
+        second.documentNumber = "440101198505050011"
+        let issued = try setup.issuer.issue(second, lifetime: .seconds(3600), output: .init(format: .text, file: txt))
         #expect(try String(contentsOf: txt, encoding: .utf8) == issued.text + "\n")
         #expect(setup.verifier.verify(text: issued.text).verdict != .malformed)
     }
