@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto"], resources: [.copy("Vectors")]),
         .testTarget(name: "DL1EndToEndTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
-                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode"]),
+                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -121,6 +121,18 @@ public final class Registry: Sendable {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential") ?? 0 }
     }
 
+    /// Number of events of a kind (e.g. "issued").
+    public func eventCount(kind: String) throws(IssuerError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE kind = ?", arguments: [kind]) ?? 0 }
+    }
+
+    /// Credentials without their `issued` (or replacement) event: must always be none.
+    public func credentialsWithoutEvent() throws(IssuerError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)") ?? 0
+        }
+    }
+
     /// Runs SQLite's own consistency check; returns its findings ("ok" when sound).
     public func integrityCheck() throws(IssuerError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
