@@ -70,6 +70,11 @@ let package = Package(
         .executableTarget(name: "dl1-testvectors",
                           dependencies: ["DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Verifier", "DL1Issuer"]),
 
+        // Benchmarks that print figures (never timed unit tests).
+        .executableTarget(name: "dl1-bench",
+                          dependencies: ["DL1Issuer", "DL1Verifier", "DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Compression",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto"], resources: [.copy("Vectors")]),

@@ -120,6 +120,8 @@ extension Registry {
                                         arguments: [Data(cti)]) == true else { return }
                 try db.execute(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE superseded_by = ?", arguments: [Data(cti)])
                 try db.execute(sql: "DELETE FROM event WHERE detail = ?", arguments: ["replaced by \(Hex.encode(cti))"])
+                try db.execute(sql: "UPDATE status_list SET used = used - 1 WHERE id = (SELECT list_id FROM credential WHERE cti = ?)",
+                               arguments: [Data(cti)])
                 try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [Data(cti)])
             }
             return true

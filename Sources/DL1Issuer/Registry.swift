@@ -69,6 +69,11 @@ public final class Registry: Sendable {
             try db.create(index: "credential_batch_key", on: "credential", columns: ["batch_key"], unique: true)
             try db.create(index: "event_document_number", on: "event", columns: ["document_number"])
         }
+        migrator.registerMigration("v3: list usage counter") { db in
+            // Counting a list's entries on every issuance grows with the list; keep a counter.
+            try db.alter(table: "status_list") { t in t.add(column: "used", .integer).notNull().defaults(to: 0) }
+            try db.execute(sql: "UPDATE status_list SET used = (SELECT COUNT(*) FROM credential WHERE list_id = status_list.id)")
+        }
         return migrator
     }
 
@@ -147,7 +152,7 @@ public final class Registry: Sendable {
     /// The list new credentials go to: the newest with room, else a new one.
     static func currentList(_ db: Database, settings: IssuerSettings) throws -> ListInfo {
         if let last = try allLists(db).last {
-            let used = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential WHERE list_id = ?", arguments: [last.id]) ?? 0
+            let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [last.id]) ?? 0
             if used < last.capacity { return last }
         }
         let number = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM status_list") ?? 0) + 1
@@ -161,6 +166,12 @@ public final class Registry: Sendable {
     /// A uniformly random free index: random draws first, then (for a nearly full list) a
     /// random pick among the free indices.
     static func freeIndex(_ db: Database, list: ListInfo) throws -> UInt64 {
+        let index = try drawFreeIndex(db, list: list)
+        try db.execute(sql: "UPDATE status_list SET used = used + 1 WHERE id = ?", arguments: [list.id])
+        return index
+    }
+
+    private static func drawFreeIndex(_ db: Database, list: ListInfo) throws -> UInt64 {
         for _ in 0..<32 {
             let candidate = SecureRandom.uniform(UInt64(list.capacity))
             let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM credential WHERE list_id = ? AND idx = ?)",
