@@ -136,8 +136,11 @@ enum BatchInput {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { continue }
             rows.append(row(line: i + 1, raw: trimmed, { () throws(IssuerError) -> HolderInput in
-                do { return try JSONDecoder().decode(HolderInput.self, from: Data(trimmed.utf8)) }
+                var holder: HolderInput
+                do { holder = try JSONDecoder().decode(HolderInput.self, from: Data(trimmed.utf8)) }
                 catch { throw IssuerError("not a valid holder object: \(HolderInput.describe(error))") }
+                if holder.points == nil { holder.points = try HolderInput.parsePoints("12/12", cycleEnd: nil) }
+                return holder
             }, base: base, settings: settings, today: today))
         }
         return rows

@@ -7,7 +7,7 @@ import Foundation
 public struct ExportBundleCommand: ConsoleCommand {
     public static let configuration = CommandConfiguration(
         commandName: "export-bundle",
-        abstract: "Write the handheld bundle: document-signer certificates, CRLs and a fresh status token of every list.")
+        abstract: "Write the handheld bundle: the issuer's certificates (document signers; the root for display only), CRLs and a fresh status token of every list.")
 
     @OptionGroup public var issuerOption: IssuerOption
     @Option(name: .long, help: ArgumentHelp("The bundle file (.dlb).", valueName: "FILE")) public var output: String

@@ -44,6 +44,7 @@ public struct InitCommand: ConsoleCommand {
             throw ValidationError("--status-validity '\(statusValidity)' is not a duration such as 48h")
         }
         guard ttl <= validity else { throw ValidationError("--status-ttl must not exceed --status-validity") }
+        guard validity <= 31 * 86_400 else { throw ValidationError("--status-validity must be at most 31 days: a handheld must not trust old revocation data longer") }
     }
 
     public func execute(console: Console) -> Int32 {

@@ -37,7 +37,7 @@ public struct ListCommand: ConsoleCommand {
                     console.out([r.documentNumber, r.status.description, "expires \(l.expiryDate)",
                                  l.privileges.map(\.category).joined(separator: ","),
                                  "\(l.points.remaining)/\(l.points.maximum)",
-                                 TextSafety.sanitized("\(l.familyName) \(l.givenName ?? "")")].joined(separator: "\t"))
+                                 TextSafety.sanitized([l.familyName, l.givenName].compactMap { $0 }.joined(separator: " "))].joined(separator: "\t"))
                 }
             }
             if !json { console.err("\(records.count) licence(s)") }

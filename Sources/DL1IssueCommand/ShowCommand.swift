@@ -31,7 +31,7 @@ public struct ShowCommand: ConsoleCommand {
             }
             let l = current.licence
             console.out("\(number): \(current.status) (credential \(Hex.encode(current.credentialID)), \(current.state.rawValue))")
-            console.out("  Holder:     \(TextSafety.sanitized(l.familyName)) \(TextSafety.sanitized(l.givenName ?? "")), born \(l.birthDate)")
+            console.out("  Holder:     \(TextSafety.sanitized([l.familyName, l.givenName].compactMap { $0 }.joined(separator: " "))), born \(l.birthDate)")
             console.out("  Licence:    issued \(l.issueDate), expires \(l.expiryDate)")
             console.out("  Categories: " + l.privileges.map { p in
                 "\(p.category) from \(p.issueDate)" + (p.expiryDate.map { " to \($0)" } ?? "") + (p.restrictions.map { " (\(TextSafety.sanitized($0)))" } ?? "")

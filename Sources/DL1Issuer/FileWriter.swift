@@ -7,6 +7,20 @@ import Glibc
 /// target (created with the final permissions before any byte is written), flushed, then
 /// renamed into place.
 enum FileWriter {
+    /// Checks, before anything is changed, that `url` can be written: its folder exists and is
+    /// writable, and nothing but a regular file stands at the path.
+    static func preflight(_ url: URL) throws(IssuerError) {
+        let directory = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: directory.path) else {
+            throw IssuerError("cannot write into \(directory.path): it does not exist, is not a folder or is not writable")
+        }
+        if let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType, type != .typeRegular {
+            throw IssuerError("\(url.path) exists and is not a regular file: give another output path")
+        }
+    }
+
     static func write(_ bytes: [UInt8], to url: URL, permissions: Int = 0o644) throws(IssuerError) {
         // Replace only a regular file: never a device, a FIFO, a folder or a symbolic link
         // (attributesOfItem does not follow links).

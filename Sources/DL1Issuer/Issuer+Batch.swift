@@ -60,7 +60,10 @@ extension Issuer {
         let safe = String(licence.documentNumber.unicodeScalars.map { s -> Character in
             (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == "_" || s == ".")) ? Character(s) : "_"
         })
-        let name = safe.hasPrefix(".") ? "_" + safe : safe
+        var name = safe.hasPrefix(".") ? "_" + safe : safe
+        // Numbers that needed changing get a short hash of the real number, so that two
+        // numbers never share a file (K/1 and K_1).
+        if name != licence.documentNumber { name += "-" + Hex.encode(SHA256.hash(Array(licence.documentNumber.utf8)).prefix(4)) }
         return OutputRequest(format: format, file: folder.appendingPathComponent("\(name).\(format.rawValue)"), errorCorrection: ecc, scale: scale)
     }
 
@@ -81,12 +84,16 @@ extension Issuer {
                 // Issued by an earlier run: never again. Write its code if it may be missing.
                 if existing.state == .written, FileManager.default.fileExists(atPath: request.file!.path) {
                     summary.alreadyDone += 1
-                } else if existing.state == .abandoned {
-                    summary.failures.append((row.line, "its credential \(Hex.encode(existing.credentialID)) was abandoned and revoked: issue it on its own"))
+                } else if !existing.isActive || existing.status != .valid {
+                    summary.failures.append((row.line, "its credential \(Hex.encode(existing.credentialID)) is \(existing.state == .abandoned ? "abandoned" : existing.status.description) since this batch issued it: no code written"))
                 } else {
+                    // Its code may never have been written: make a fresh one (new iat/exp) of the same credential.
                     do {
+                        let exp = try expiry(for: lifetime, licence: existing.licence, iat: iat)
                         let code = try makeCode(credentialID: existing.credentialID, list: existing.list, index: existing.index,
-                                                licence: existing.licence, iat: existing.issuedAt, exp: existing.expiresAt, output: request)
+                                                licence: existing.licence, iat: iat, exp: exp, output: request)
+                        try registry.update(existing.credentialID, expected: [.valid], codeTimes: (iat, exp),
+                                            events: [("refreshed", "batch line \(row.line): code written again")], at: iat)
                         toMark.append((existing.credentialID, code.destination))
                         summary.completed += 1
                     } catch { summary.failures.append((row.line, error.description)) }

@@ -156,7 +156,10 @@ extension Issuer {
     func check(_ output: OutputRequest?) throws(IssuerError) {
         guard let output else { return }
         guard (2...100).contains(output.scale) else { throw IssuerError("--scale must be between 2 and 100 (one pixel per module is too small to scan)") }
-        if output.format != .terminal, output.file == nil { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
+        if output.format != .terminal {
+            guard let file = output.file else { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
+            try FileWriter.preflight(file)
+        }
     }
 
     /// exp for a code signed at `iat`.

@@ -118,7 +118,7 @@ extension Issuer {
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: licence, iat: iat)
         try checkSigner(at: iat)
-        try check(output)
+        try check(output)  // before the balance changes, so a bad output path changes nothing
         var events: [(kind: String, detail: String?)] = [("points", "\(detail) → \(licence.points.remaining)/\(licence.points.maximum)")]
         if suspend { events.append(("suspended", "no points left: the driver must pass re-education")) }
         try registry.update(current.credentialID, expected: [current.status], status: suspend ? .suspended : nil, licence: licence,

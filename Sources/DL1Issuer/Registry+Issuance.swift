@@ -77,11 +77,14 @@ extension Registry {
 
     private static func checkReplaceable(_ db: Database, _ credential: NewCredential) throws {
         let active = try Row.fetchAll(db, sql: """
-            SELECT cti, status FROM credential WHERE document_number = ? AND state != 'abandoned' AND status IN (0, 2)
+            SELECT cti, status, state FROM credential WHERE document_number = ? AND state != 'abandoned' AND status IN (0, 2)
             """, arguments: [credential.documentNumber])
         guard let old = credential.supersedes else {
             if let row = active.first {
                 let status = CredentialStatus(rawValue: row["status"]) ?? .valid
+                if (row["state"] as String) == CredentialRecord.State.pending.rawValue {
+                    throw IssuerError("document \(credential.documentNumber) has a pending credential from an interrupted or failed run: see 'dl-issue pending'")
+                }
                 throw IssuerError("document \(credential.documentNumber) already has an active credential (\(status)): use renew, change-category or reissue")
             }
             return
@@ -120,9 +123,10 @@ extension Registry {
                                         arguments: [Data(cti)]) == true else { return }
                 try db.execute(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE superseded_by = ?", arguments: [Data(cti)])
                 try db.execute(sql: "DELETE FROM event WHERE detail = ?", arguments: ["replaced by \(Hex.encode(cti))"])
-                try db.execute(sql: "UPDATE status_list SET used = used - 1 WHERE id = (SELECT list_id FROM credential WHERE cti = ?)",
-                               arguments: [Data(cti)])
-                try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [Data(cti)])
+                if let row = try Row.fetchOne(db, sql: "SELECT list_id, idx FROM credential WHERE cti = ?", arguments: [Data(cti)]) {
+                    try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [Data(cti)])
+                    try Self.returnIndex(db, list: row["list_id"], index: row["idx"])
+                }
             }
             return true
         } catch {
@@ -157,6 +161,13 @@ extension Registry {
                 try db.execute(sql: "UPDATE credential SET state = 'abandoned', status = 1 WHERE cti = ?", arguments: [Data(cti)])
                 try Self.addEvent(db, cti: cti, number: row["document_number"], kind: "abandoned", at: now,
                                   detail: "pending credential revoked by 'dl-issue pending --revoke'")
+                // The credential it was to replace is the live one again (its holder still has its code).
+                for restored in try Row.fetchAll(db, sql: "SELECT cti FROM credential WHERE superseded_by = ?", arguments: [Data(cti)]) {
+                    let old = [UInt8](restored["cti"] as Data)
+                    try db.execute(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE cti = ?", arguments: [Data(old)])
+                    try Self.addEvent(db, cti: old, number: row["document_number"], kind: "restored", at: now,
+                                      detail: "its replacement \(Hex.encode(cti)) was abandoned")
+                }
             }
             return rows.count
         }

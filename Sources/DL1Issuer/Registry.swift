@@ -69,10 +69,31 @@ public final class Registry: Sendable {
             try db.create(index: "credential_batch_key", on: "credential", columns: ["batch_key"], unique: true)
             try db.create(index: "event_document_number", on: "event", columns: ["document_number"])
         }
-        migrator.registerMigration("v3: list usage counter") { db in
-            // Counting a list's entries on every issuance grows with the list; keep a counter.
+        migrator.registerMigration("v3: index pool") { db in
+            // Each list's free indices form a virtual array pool[0..<capacity-used], where
+            // pool[i] = i unless index_pool says otherwise. Drawing a uniformly random position
+            // and moving the last free entry into it (a lazy Fisher–Yates shuffle) gives every
+            // free index the same chance at O(1) cost, even in a nearly full list.
             try db.alter(table: "status_list") { t in t.add(column: "used", .integer).notNull().defaults(to: 0) }
-            try db.execute(sql: "UPDATE status_list SET used = (SELECT COUNT(*) FROM credential WHERE list_id = status_list.id)")
+            try db.create(table: "index_pool") { t in
+                t.column("list_id", .integer).notNull().references("status_list")
+                t.column("pos", .integer).notNull()
+                t.column("idx", .integer).notNull()
+                t.primaryKey(["list_id", "pos"])
+            }
+            for list in try Row.fetchAll(db, sql: "SELECT id, capacity FROM status_list") {
+                let id: Int64 = list["id"], capacity: Int = list["capacity"]
+                let used = try Int.fetchAll(db, sql: "SELECT idx FROM credential WHERE list_id = ? ORDER BY idx", arguments: [id])
+                let free = capacity - used.count
+                // Positions below `free` that hold a used index take the free indices at or above `free`.
+                let usedSet = Set(used)
+                var spare = (free..<capacity).lazy.filter { !usedSet.contains($0) }.makeIterator()
+                for position in used where position < free {
+                    guard let replacement = spare.next() else { break }
+                    try db.execute(sql: "INSERT INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)", arguments: [id, position, replacement])
+                }
+                try db.execute(sql: "UPDATE status_list SET used = ? WHERE id = ?", arguments: [used.count, id])
+            }
         }
         return migrator
     }
@@ -165,23 +186,34 @@ public final class Registry: Sendable {
 
     /// A uniformly random free index: random draws first, then (for a nearly full list) a
     /// random pick among the free indices.
+    /// Draws a uniformly random free index of `list` (FORMAT §3: indices at random, so that a
+    /// position tells nothing about when a licence was issued).
     static func freeIndex(_ db: Database, list: ListInfo) throws -> UInt64 {
-        let index = try drawFreeIndex(db, list: list)
+        let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
+        let free = list.capacity - used
+        guard free > 0 else { throw IssuerError("status list \(list.name) is full") }
+        let position = Int(SecureRandom.uniform(UInt64(free)))
+        let chosen = try poolEntry(db, list: list.id, position: position)
+        let last = try poolEntry(db, list: list.id, position: free - 1)
+        if position != free - 1 {
+            try db.execute(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)", arguments: [list.id, position, last])
+        }
+        try db.execute(sql: "DELETE FROM index_pool WHERE list_id = ? AND pos = ?", arguments: [list.id, free - 1])
         try db.execute(sql: "UPDATE status_list SET used = used + 1 WHERE id = ?", arguments: [list.id])
-        return index
+        return UInt64(chosen)
     }
 
-    private static func drawFreeIndex(_ db: Database, list: ListInfo) throws -> UInt64 {
-        for _ in 0..<32 {
-            let candidate = SecureRandom.uniform(UInt64(list.capacity))
-            let taken = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM credential WHERE list_id = ? AND idx = ?)",
-                                          arguments: [list.id, Int64(candidate)]) ?? false
-            if !taken { return candidate }
-        }
-        let used = Set(try Int.fetchAll(db, sql: "SELECT idx FROM credential WHERE list_id = ?", arguments: [list.id]))
-        let free = (0..<list.capacity).filter { !used.contains($0) }
-        guard !free.isEmpty else { throw IssuerError("status list \(list.name) is full") }
-        return UInt64(free[Int(SecureRandom.uniform(UInt64(free.count)))])
+    /// Gives an index back to its list's pool (a credential discarded before its code existed).
+    static func returnIndex(_ db: Database, list: Int64, index: Int) throws {
+        let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list]) ?? 0
+        let capacity = try Int.fetchOne(db, sql: "SELECT capacity FROM status_list WHERE id = ?", arguments: [list]) ?? 0
+        let free = capacity - used
+        try db.execute(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)", arguments: [list, free, index])
+        try db.execute(sql: "UPDATE status_list SET used = used - 1 WHERE id = ?", arguments: [list])
+    }
+
+    private static func poolEntry(_ db: Database, list: Int64, position: Int) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT idx FROM index_pool WHERE list_id = ? AND pos = ?", arguments: [list, position]) ?? position
     }
 
     static func addEvent(_ db: Database, cti: [UInt8], number: String, kind: String, at: Int64, detail: String?) throws {

@@ -28,8 +28,8 @@ public struct DLVerify: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("A Status List Token file (.cwt); repeatable.", valueName: "FILE"))
     public var status: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("A handheld bundle (.dlb) from 'dl-issue export-bundle': signer certificates, CRLs and status lists, each checked against --trust.", valueName: "FILE"))
-    public var bundle: String?
+    @Option(name: .long, help: ArgumentHelp("A handheld bundle (.dlb) from 'dl-issue export-bundle': signer certificates, CRLs and status lists, each checked against --trust; repeatable.", valueName: "FILE"))
+    public var bundle: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Verification time, ISO 8601 with Z or an offset (default: now).", valueName: "ISO8601"))
     public var at: String?
@@ -135,7 +135,7 @@ public struct DLVerify: ConsoleCommand {
         catch { return .failure(error.description) }
         var tokens: [StatusListToken] = []
         var bundleCreated: Int64?
-        if let bundle {
+        for bundle in bundle {
             guard let data = FileManager.default.contents(atPath: bundle) else { return .failure("cannot read the bundle \(bundle)") }
             guard data.count <= 64 * 1024 * 1024 else { return .failure("the bundle \(bundle) is larger than 64 MiB") }
             let parsed: HandheldBundle
@@ -144,7 +144,7 @@ public struct DLVerify: ConsoleCommand {
             let (bundleTokens, warnings) = StatusListToken.parseAll(parsed)
             tokens += bundleTokens
             for warning in warnings { console.err("dl-verify: warning: \(warning)") }
-            bundleCreated = parsed.created
+            bundleCreated = min(bundleCreated ?? parsed.created, parsed.created)
         }
         for warning in store.warnings { console.err("dl-verify: warning: \(warning)") }
         for path in status {

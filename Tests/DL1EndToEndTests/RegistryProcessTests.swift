@@ -127,5 +127,15 @@ struct RegistryProcessTests {
         let records = try registry.credentials(documentNumber: licence.documentNumber)
         #expect(records.count == 1 && records.first?.licence == licence && records.first?.batchKey == nil)
         #expect(try registry.events(documentNumber: licence.documentNumber).map(\.kind) == ["issued"])
+        // The index pool built by the migration hands out exactly the 99 free indices, then says full.
+        let settings = IssuerSettings(country: "CN", authorityCode: "CN-31", authorityName: "T", statusURIBase: "https://x", statusListCapacity: 100)
+        let more = try registry.reserve(batch: (0..<99).map { i in
+            Registry.NewCredential(documentNumber: "M\(i)", licence: licence, signerKid: [UInt8](repeating: 2, count: 8), issuedAt: 1, expiresAt: 2)
+        }, settings: settings)
+        #expect(Set(more.map(\.index)) == Set((0..<100).map(UInt64.init)).subtracting([5]))
+        #expect(try registry.lists().count == 1)
+        let next = try registry.reserve(.init(documentNumber: "M100", licence: licence, signerKid: [UInt8](repeating: 2, count: 8), issuedAt: 1, expiresAt: 2),
+                                        settings: settings)
+        #expect(next.list.uri == "https://x/2", "a full list starts a new one")
     }
 }
