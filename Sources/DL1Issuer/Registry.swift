@@ -81,6 +81,9 @@ public final class Registry: Sendable {
                 t.column("idx", .integer).notNull()
                 t.primaryKey(["list_id", "pos"])
             }
+            // Publishing reads only the non-VALID entries: a partial index finds them without
+            // scanning every credential.
+            try db.execute(sql: "CREATE INDEX credential_not_valid ON credential(list_id) WHERE status != 0")
             for list in try Row.fetchAll(db, sql: "SELECT id, capacity FROM status_list") {
                 let id: Int64 = list["id"], capacity: Int = list["capacity"]
                 let used = try Int.fetchAll(db, sql: "SELECT idx FROM credential WHERE list_id = ? ORDER BY idx", arguments: [id])

@@ -33,19 +33,24 @@ public enum PNGCodec {
         image.height = UInt32(grey.height)
         image.format = UInt32(PNG_FORMAT_GRAY)
         defer { png_image_free(&image) }
-        var size = 0
-        let sized = grey.pixels.withUnsafeBytes {
-            png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, Int32(grey.width), nil)
-        }
-        guard sized != 0, size > 0 else { throw ImageError("PNG: \(message(&image))") }
-        var out = [UInt8](repeating: 0, count: size)
-        let written = out.withUnsafeMutableBytes { outBuf in
-            grey.pixels.withUnsafeBytes {
-                png_image_write_to_memory(&image, outBuf.baseAddress, &size, 0, $0.baseAddress, Int32(grey.width), nil)
+        // One pass into a buffer that fits any grey image of this size (raw rows with their
+        // filter bytes, plus zlib and chunk overhead); libpng says how much it needed if not.
+        let raw = grey.height * (grey.width + 1)
+        var size = raw + raw / 100 + 4096
+        for _ in 0..<2 {
+            var out = [UInt8](repeating: 0, count: size)
+            var written = size
+            let ok = out.withUnsafeMutableBytes { outBuf in
+                grey.pixels.withUnsafeBytes {
+                    png_image_write_to_memory(&image, outBuf.baseAddress, &written, 0, $0.baseAddress, Int32(grey.width), nil)
+                }
             }
+            if ok != 0 { return Array(out.prefix(written)) }
+            guard written > size else { break }
+            size = written
+            image.warning_or_error = 0
         }
-        guard written != 0 else { throw ImageError("PNG: \(message(&image))") }
-        return Array(out.prefix(size))
+        throw ImageError("PNG: \(message(&image))")
     }
 
     private static func message(_ image: inout png_image) -> String {
