@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
         // libjpeg reports errors by longjmp, which Swift cannot do: a tiny C bridge.
         .target(name: "CJPEGBridge", dependencies: ["CJPEG"]),
 
@@ -39,6 +40,7 @@ let package = Package(
         .target(name: "DL1QREncode", dependencies: ["CQREncode"]),
         .target(name: "DL1Raster", dependencies: ["CPNG", "CJPEGBridge"]),
         .target(name: "DL1Scanner", dependencies: ["CZBar", "DL1Raster"]),
+        .target(name: "DL1PKCS11", dependencies: ["CPKCS11", "DL1Crypto"]),
 
         // Pure Swift: CBOR, Base45, COSE_Sign1, DL1 claims and licence model, status-list bits.
         .target(name: "DL1Format"),
@@ -49,7 +51,7 @@ let package = Package(
 
         // The issuer: keys, registry, signing, rendering.
         .target(name: "DL1Issuer",
-                dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1QREncode", "DL1Raster", "DL1Verifier",
+                dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1QREncode", "DL1Raster", "DL1Verifier", "DL1PKCS11",
                                .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Command logic (testable), and the two thin executables.
@@ -77,7 +79,7 @@ let package = Package(
 
         .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto"], resources: [.copy("Vectors")]),
+        .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto", "DL1PKCS11"], resources: [.copy("Vectors")]),
         .testTarget(name: "DL1EndToEndTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
                                    "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode",

@@ -20,7 +20,7 @@ public enum CertificateBuilder {
     }
 
     /// A self-signed root CA: CA:TRUE (critical), keyUsage keyCertSign and cRLSign.
-    public static func makeRoot(key: P256PrivateKey, subject: Name, notBefore: Int64, notAfter: Int64) throws(CryptoError) -> Certificate {
+    public static func makeRoot(key: any RawSigner, subject: Name, notBefore: Int64, notAfter: Int64) throws(CryptoError) -> Certificate {
         try make(subject: subject, subjectKey: key.publicKey, issuer: nil, issuerKey: key, notBefore: notBefore,
                  notAfter: notAfter,
                  extensions: [(NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign"),
@@ -28,7 +28,7 @@ public enum CertificateBuilder {
     }
 
     /// A document signer issued by `root`: CA:FALSE, keyUsage digitalSignature (both critical).
-    public static func makeDocumentSigner(publicKey: P256PublicKey, subject: Name, root: Certificate, rootKey: P256PrivateKey,
+    public static func makeDocumentSigner(publicKey: P256PublicKey, subject: Name, root: Certificate, rootKey: any RawSigner,
                                           notBefore: Int64, notAfter: Int64) throws(CryptoError) -> Certificate {
         try make(subject: subject, subjectKey: publicKey, issuer: root, issuerKey: rootKey, notBefore: notBefore,
                  notAfter: notAfter,
@@ -38,7 +38,7 @@ public enum CertificateBuilder {
 
     /// The general form, for tests that need certificates breaking one rule at a time.
     /// `extensions` are OpenSSL configuration strings by NID (e.g. basicConstraints "CA:FALSE").
-    public static func make(subject: Name, subjectKey: P256PublicKey, issuer: Certificate?, issuerKey: P256PrivateKey,
+    public static func make(subject: Name, subjectKey: P256PublicKey, issuer: Certificate?, issuerKey: any RawSigner,
                             notBefore: Int64, notAfter: Int64,
                             extensions: [(Int32, String)]) throws(CryptoError) -> Certificate {
         guard let x = X509_new() else { throw .openSSL("allocating a certificate") }
@@ -66,7 +66,11 @@ public enum CertificateBuilder {
             defer { X509_EXTENSION_free(ext) }
             guard X509_add_ext(x, ext, -1) == 1 else { throw .openSSL("adding extension \(value)") }
         }
-        guard X509_sign(x, issuerKey.pkey, EVP_sha256()) > 0 else { throw .openSSL("signing the certificate") }
+        if let key = issuerKey as? P256PrivateKey {
+            guard X509_sign(x, key.pkey, EVP_sha256()) > 0 else { throw .openSSL("signing the certificate") }
+        } else {
+            try ExternalSignature.sign(certificate: x, with: issuerKey)
+        }
         owned = false
         return try Certificate(owning: x)
     }

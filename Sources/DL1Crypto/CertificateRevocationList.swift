@@ -93,7 +93,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
     }
 
     /// Signs a CRL as `root`, listing `entries` (certificate, withdrawal time, reason).
-    public static func make(root: Certificate, rootKey: P256PrivateKey, number: UInt64,
+    public static func make(root: Certificate, rootKey: any RawSigner, number: UInt64,
                             entries: [(certificate: Certificate, date: Int64, reason: RevocationReason)],
                             thisUpdate: Int64, nextUpdate: Int64) throws(CryptoError) -> CertificateRevocationList {
         guard let crl = X509_CRL_new() else { throw .openSSL("allocating a CRL") }
@@ -127,7 +127,12 @@ public final class CertificateRevocationList: @unchecked Sendable {
         defer { ASN1_INTEGER_free(crlNumber) }
         guard ASN1_INTEGER_set_uint64(crlNumber, number) == 1,
               X509_CRL_add1_ext_i2d(crl, NID_crl_number, crlNumber, 0, 0) == 1 else { throw .openSSL("setting the CRL number") }
-        guard X509_CRL_sort(crl) == 1, X509_CRL_sign(crl, rootKey.pkey, EVP_sha256()) > 0 else { throw .openSSL("signing the CRL") }
+        guard X509_CRL_sort(crl) == 1 else { throw .openSSL("sorting the CRL") }
+        if let key = rootKey as? P256PrivateKey {
+            guard X509_CRL_sign(crl, key.pkey, EVP_sha256()) > 0 else { throw .openSSL("signing the CRL") }
+        } else {
+            try ExternalSignature.sign(crl: crl, with: rootKey)
+        }
         owned = false
         return try CertificateRevocationList(owning: crl)
     }

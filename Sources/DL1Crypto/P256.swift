@@ -1,7 +1,16 @@
 internal import CCrypto
 
+/// Something that signs with an ECDSA P-256 key (SHA-256, raw `r || s`): a key in memory, a key
+/// in a hardware token, a remote service. Certificates and CRLs can be signed by any of them.
+public protocol RawSigner: Sendable {
+    /// The matching public key.
+    var publicKey: P256PublicKey { get }
+    /// An ECDSA signature over SHA-256 of `message`, as raw `r || s` (64 bytes).
+    func sign(_ message: [UInt8]) throws -> [UInt8]
+}
+
 /// An ECDSA P-256 private key held by OpenSSL.
-public final class P256PrivateKey: @unchecked Sendable {
+public final class P256PrivateKey: RawSigner, @unchecked Sendable {
     // Immutable after init; OpenSSL EVP_PKEY objects may be used from several threads for signing.
     let pkey: OpaquePointer
 
@@ -20,7 +29,11 @@ public final class P256PrivateKey: @unchecked Sendable {
     }
 
     /// Reads an unencrypted PKCS#8 (or traditional EC) PEM private key, which must be on P-256.
+    /// An encrypted key is refused (never a terminal prompt): use ``init(pem:passphrase:)``.
     public convenience init(pem: [UInt8]) throws(CryptoError) {
+        guard !Self.isEncrypted(pem: pem) else {
+            throw CryptoError("reading the private key", detail: "it is encrypted: a passphrase is needed")
+        }
         let key: OpaquePointer?
         do {
             key = try MemoryBIO.reading(pem) { PEM_read_bio_PrivateKey($0, nil, nil, nil) }
@@ -33,9 +46,48 @@ public final class P256PrivateKey: @unchecked Sendable {
         self.init(owning: key)
     }
 
-    /// The key as PKCS#8 PEM (`BEGIN PRIVATE KEY`). Keep it secret: write it with mode 0600.
-    public func pkcs8PEM() throws(CryptoError) -> [UInt8] {
-        try MemoryBIO.writing("writing the private key") { PEM_write_bio_PrivateKey($0, pkey, nil, nil, 0, nil, nil) }
+    /// The key as PKCS#8 PEM (`BEGIN PRIVATE KEY`), or encrypted PKCS#8 (`BEGIN ENCRYPTED
+    /// PRIVATE KEY`, AES-256-CBC with a PBKDF2-derived key) when a passphrase is given. Keep it
+    /// secret: write it with mode 0600.
+    public func pkcs8PEM(passphrase: String? = nil) throws(CryptoError) -> [UInt8] {
+        guard let passphrase else {
+            return try MemoryBIO.writing("writing the private key") { PEM_write_bio_PrivateKey($0, pkey, nil, nil, 0, nil, nil) }
+        }
+        guard !passphrase.isEmpty else { throw CryptoError("encrypting the private key", detail: "the passphrase is empty") }
+        return try MemoryBIO.writing("writing the encrypted private key") { bio in
+            var bytes = Array(passphrase.utf8CString)
+            defer { for i in bytes.indices { bytes[i] = 0 } }
+            return bytes.withUnsafeMutableBufferPointer { buffer in
+                PEM_write_bio_PKCS8PrivateKey(bio, pkey, EVP_aes_256_cbc(), buffer.baseAddress, Int32(buffer.count - 1), nil, nil)
+            }
+        }
+    }
+
+    /// Whether PEM text holds an encrypted private key.
+    public static func isEncrypted(pem: [UInt8]) -> Bool {
+        String(decoding: pem.prefix(64), as: UTF8.self).contains("ENCRYPTED PRIVATE KEY")
+    }
+
+    /// Reads an encrypted (or plain) PKCS#8 PEM private key with `passphrase`.
+    public convenience init(pem: [UInt8], passphrase: String) throws(CryptoError) {
+        var bytes = Array(passphrase.utf8CString)
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        let key: OpaquePointer?
+        do {
+            // With no callback, OpenSSL takes the last argument as the passphrase.
+            key = try MemoryBIO.reading(pem) { bio in
+                bytes.withUnsafeMutableBufferPointer { PEM_read_bio_PrivateKey(bio, nil, nil, $0.baseAddress) }
+            }
+        } catch { throw CryptoError("reading the private key", detail: "\(error)") }
+        guard let key else {
+            ERR_clear_error()
+            throw CryptoError("reading the private key", detail: "wrong passphrase, or not a PEM private key")
+        }
+        guard P256PublicKey.isP256(key) else {
+            EVP_PKEY_free(key)
+            throw CryptoError("reading the private key", detail: "the key is not an EC key on P-256")
+        }
+        self.init(owning: key)
     }
 
     /// The matching public key.
