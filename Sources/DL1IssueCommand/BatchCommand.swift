@@ -46,7 +46,7 @@ public struct BatchCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         var summary: BatchSummary?
-        let code = IssuerCommand.run("batch", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        let code = IssuerCommand.run("batch", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let url = URL(fileURLWithPath: input)
             guard let data = FileManager.default.contents(atPath: url.path) else { throw IssuerError("cannot read \(input)") }
             guard data.count <= 512 * 1024 * 1024 else { throw IssuerError("\(input) is larger than 512 MiB: split it") }

@@ -28,7 +28,7 @@ public struct ChangeCategoryCommand: ConsoleCommand {
     }
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("change-category", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("change-category", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let added = try add.map { spec throws(IssuerError) in try HolderInput.parseCategory(spec).privilege }
             let restrictions = restrict.map { r -> (category: String, restriction: String) in
                 let parts = r.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

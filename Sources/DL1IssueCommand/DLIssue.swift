@@ -14,10 +14,54 @@ public struct DLIssue: ParsableCommand {
     public init() {}
 }
 
-/// The issuer folder, shared by every command that works on one.
+/// The issuer folder, and where the secrets that unlock its keys come from (files or
+/// environment variables, never the command line), shared by every command that works on one.
 public struct IssuerOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The issuer folder made by 'dl-issue init'.", valueName: "DIR"))
     public var issuer: String
 
+    @Option(name: .long, help: ArgumentHelp("A file holding the passphrase of encrypted key files.", valueName: "FILE"))
+    public var passphraseFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("An environment variable holding that passphrase.", valueName: "VAR"))
+    public var passphraseEnv: String?
+
+    @Option(name: .long, help: ArgumentHelp("A file holding the PIN of the PKCS#11 token.", valueName: "FILE"))
+    public var pinFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("An environment variable holding that PIN.", valueName: "VAR"))
+    public var pinEnv: String?
+
     public init() {}
+
+    public func validate() throws {
+        if passphraseFile != nil && passphraseEnv != nil { throw ValidationError("give --passphrase-file or --passphrase-env, not both") }
+        if pinFile != nil && pinEnv != nil { throw ValidationError("give --pin-file or --pin-env, not both") }
+    }
+
+    /// The secrets named by the options.
+    public func secrets() throws(IssuerError) -> IssuerSecrets {
+        IssuerSecrets(passphrase: try Self.secret(file: passphraseFile, env: passphraseEnv, what: "passphrase"),
+                      pin: try Self.secret(file: pinFile, env: pinEnv, what: "PIN"))
+    }
+
+    static func secret(file: String?, env: String?, what: String) throws(IssuerError) -> String? {
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file), data.count <= 4096,
+                  let text = String(data: data, encoding: .utf8) else { throw IssuerError("cannot read the \(what) file \(file)") }
+            let secret = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+            guard !secret.isEmpty else { throw IssuerError("the \(what) file \(file) is empty") }
+            return secret
+        }
+        if let env {
+            guard let value = ProcessInfo.processInfo.environment[env], !value.isEmpty else {
+                throw IssuerError("the environment variable \(env) (the \(what)) is not set")
+            }
+            return value
+        }
+        return nil
+    }
 }
+
+import DL1Issuer
+import Foundation

@@ -15,7 +15,7 @@ public struct ExportBundleCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("export-bundle", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("export-bundle", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let bundle = try issuer.writeBundle(to: URL(fileURLWithPath: output))
             console.out("Wrote \(output): \(bundle.certificates.count) certificate(s), \(bundle.revocationLists.count) CRL(s), \(bundle.statusTokens.count) status list(s)")
         }

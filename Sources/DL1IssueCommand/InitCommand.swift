@@ -36,9 +36,27 @@ public struct InitCommand: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("Comma-separated vehicle categories this issuer grants (default: the 17 Chinese classes).", valueName: "LIST"))
     public var categories: String?
 
+    @Flag(name: .long, help: "Encrypt the key files (PKCS#8, AES-256) with the passphrase given by --passphrase-file or --passphrase-env.")
+    public var encryptKeys = false
+
+    @Option(name: .long, help: ArgumentHelp("A file holding the key passphrase.", valueName: "FILE")) public var passphraseFile: String?
+    @Option(name: .long, help: ArgumentHelp("An environment variable holding the key passphrase.", valueName: "VAR")) public var passphraseEnv: String?
+
+    @Option(name: .long, help: ArgumentHelp("Keep the keys in a PKCS#11 token: the module (e.g. /usr/lib/softhsm/libsofthsm2.so).", valueName: "PATH"))
+    public var pkcs11Module: String?
+    @Option(name: .long, help: ArgumentHelp("The token's label.", valueName: "LABEL")) public var tokenLabel: String?
+    @Option(name: .long, help: ArgumentHelp("A file holding the token PIN.", valueName: "FILE")) public var pinFile: String?
+    @Option(name: .long, help: ArgumentHelp("An environment variable holding the token PIN.", valueName: "VAR")) public var pinEnv: String?
+
     public init() {}
 
     public func validate() throws {
+        if encryptKeys && passphraseFile == nil && passphraseEnv == nil { throw ValidationError("--encrypt-keys needs --passphrase-file or --passphrase-env") }
+        if !encryptKeys && (passphraseFile != nil || passphraseEnv != nil) { throw ValidationError("a passphrase goes with --encrypt-keys") }
+        if (pkcs11Module == nil) != (tokenLabel == nil) { throw ValidationError("--pkcs11-module and --token-label go together") }
+        if pkcs11Module != nil && pinFile == nil && pinEnv == nil { throw ValidationError("a PKCS#11 token needs --pin-file or --pin-env") }
+        if pkcs11Module != nil && encryptKeys { throw ValidationError("keys in a token are not files: drop --encrypt-keys") }
+        if pkcs11Module == nil && (pinFile != nil || pinEnv != nil) { throw ValidationError("a PIN goes with --pkcs11-module") }
         guard let ttl = OutputOptions.parseDuration(statusTtl) else { throw ValidationError("--status-ttl '\(statusTtl)' is not a duration such as 6h") }
         guard let validity = OutputOptions.parseDuration(statusValidity) else {
             throw ValidationError("--status-validity '\(statusValidity)' is not a duration such as 48h")
@@ -48,7 +66,7 @@ public struct InitCommand: ConsoleCommand {
     }
 
     public func execute(console: Console) -> Int32 {
-        let settings = IssuerSettings(
+        var settings = IssuerSettings(
             country: country, authorityCode: authorityCode, authorityName: authorityName,
             statusURIBase: statusUriBase ?? "https://dl.example/\(authorityCode)/status",
             statusListCapacity: statusListCapacity, statusTimeToLive: OutputOptions.parseDuration(statusTtl)!,
@@ -56,11 +74,20 @@ public struct InitCommand: ConsoleCommand {
             categories: categories.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 ?? IssuerSettings.chineseCategories,
             activeSigner: "")
+        if let pkcs11Module, let tokenLabel {
+            settings.keyStorage = IssuerSettings.KeyStorage(kind: "pkcs11", module: pkcs11Module, tokenLabel: tokenLabel)
+        } else if encryptKeys {
+            settings.keyStorage = IssuerSettings.KeyStorage(kind: "files", encrypted: true)
+        }
         do {
-            let issuer = try Issuer.create(at: URL(fileURLWithPath: directory), settings: settings)
+            let secrets = IssuerSecrets(passphrase: try IssuerOption.secret(file: passphraseFile, env: passphraseEnv, what: "passphrase"),
+                                        pin: try IssuerOption.secret(file: pinFile, env: pinEnv, what: "PIN"))
+            let issuer = try Issuer.create(at: URL(fileURLWithPath: directory), settings: settings, secrets: secrets)
+            let signer = try issuer.primarySigner()
             console.out("Created issuer \(authorityCode) in \(directory)")
             console.out("  root:            \(issuer.rootCertificate.subject)")
-            console.out("  document signer: kid \(Hex.encode(issuer.signer.kid)), valid until \(CalendarDate(utcDayOf: issuer.signer.certificate.notAfter))")
+            console.out("  document signer: kid \(Hex.encode(signer.kid)), valid until \(CalendarDate(utcDayOf: signer.certificate.notAfter))")
+            console.out("  keys:            \(pkcs11Module != nil ? "in the PKCS#11 token \(tokenLabel!)" : encryptKeys ? "encrypted PEM files in private/" : "PEM files in private/ (mode 0600)")")
             console.out("  trust folder:    \(issuer.directory.trustFolder.path) (copy it to verifiers)")
             return 0
         } catch {

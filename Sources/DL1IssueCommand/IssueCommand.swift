@@ -48,7 +48,7 @@ public struct IssueCommand: ConsoleCommand {
     }
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("issue", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("issue", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let licence = try buildLicence(issuer: issuer)
             if let revoked = try issuer.registry.credentials(documentNumber: licence.documentNumber).last(where: { $0.status == .invalid }) {
                 console.err("dl-issue issue: note: document \(licence.documentNumber) had a revoked credential (\(Hex.encode(revoked.credentialID))); this issues a new licence under the same number")

@@ -26,7 +26,7 @@ public struct PendingCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         do {
-            let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer))
+            let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer), secrets: issuerOption.secrets())
             let now = issuer.clock()
             let pending = try issuer.registry.pending()
             if pending.isEmpty { console.out("No pending credential.") }

@@ -27,7 +27,7 @@ public struct PointsCommand: ConsoleCommand {
     }
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("points", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("points", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let change: PointsChange
             if let deduct {
                 try IssuerTextCheck.reason(reason!)

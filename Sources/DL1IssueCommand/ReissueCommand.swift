@@ -14,7 +14,7 @@ public struct ReissueCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("reissue", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("reissue", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let request = try outputOptions.request()
             let issued = try issuer.reissue(number, lifetime: outputOptions.lifetime, output: request,
                                             deliver: OutputOptions.deliver(request, console: console))

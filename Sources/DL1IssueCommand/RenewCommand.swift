@@ -15,7 +15,7 @@ public struct RenewCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("renew", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("renew", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let date = try HolderInput.date(expiryDate, "--expiry-date")
             let request = try outputOptions.request()
             let issued = try issuer.renew(number, expiryDate: date, lifetime: outputOptions.lifetime, output: request,

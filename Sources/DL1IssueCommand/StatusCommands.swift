@@ -14,7 +14,7 @@ public struct SuspendCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("suspend", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("suspend", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             try IssuerTextCheck.reason(reason)
             try issuer.suspend(number, reason: reason)
             console.out("Suspended \(number). Publish the status list ('dl-issue status-list') so verifiers learn of it.")
@@ -33,7 +33,7 @@ public struct ReinstateCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("reinstate", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("reinstate", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             try issuer.reinstate(number)
             console.out("Reinstated \(number). Publish the status list ('dl-issue status-list') so verifiers learn of it.")
             if let points = try? issuer.activeCredential(number).licence.points, points.maximum > 0, points.remaining == 0 {
@@ -55,7 +55,7 @@ public struct RevokeCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("revoke", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("revoke", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             try IssuerTextCheck.reason(reason)
             try issuer.revoke(number, reason: reason)
             console.out("Revoked \(number). Publish the status list ('dl-issue status-list') so verifiers learn of it.")
@@ -75,7 +75,7 @@ public struct RefreshCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("refresh", issuer: issuerOption.issuer, console: console) { issuer throws(IssuerError) in
+        IssuerCommand.run("refresh", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let request = try outputOptions.request()
             let code = try issuer.refresh(number, lifetime: outputOptions.lifetime, output: request,
                                           deliver: OutputOptions.deliver(request, console: console))

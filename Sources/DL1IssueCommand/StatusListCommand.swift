@@ -18,7 +18,7 @@ public struct StatusListCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         do {
-            let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer))
+            let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer), secrets: issuerOption.secrets())
             PendingReport.show(issuer, console: console)
             let files = try issuer.writeStatusLists(to: URL(fileURLWithPath: outputDir))
             if files.isEmpty { console.out("No status list yet: issue a licence first.") }

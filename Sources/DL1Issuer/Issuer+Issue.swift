@@ -60,8 +60,8 @@ extension Issuer {
         try Self.checkText(licence.documentNumber, "the document number", max: 64)
         try Self.checkText(licence.familyName, "the family name", max: 100)
         if let given = licence.givenName { try Self.checkText(given, "the given name", max: 100) }
-        guard licence.issuingCountry == settings.country, licence.issuingAuthority == settings.authorityName else {
-            throw IssuerError("the licence's country and authority must be this issuer's (\(settings.country), \(settings.authorityName))")
+        guard licence.issuingCountry == settings.country, settings.authorities.contains(where: { $0.name == licence.issuingAuthority }) else {
+            throw IssuerError("the licence's country and authority must be this issuer's (\(settings.country); \(settings.authorities.map(\.name).joined(separator: ", ")))")
         }
         guard licence.birthDate.components.year >= 1900 else { throw IssuerError("the birth date \(licence.birthDate) is before 1900") }
         guard licence.birthDate < licence.issueDate else { throw IssuerError("the birth date \(licence.birthDate) must be before the issue date \(licence.issueDate)") }
@@ -122,7 +122,8 @@ extension Issuer {
         try check(output)
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: licence, iat: iat)
-        try checkSigner(at: iat)
+        let signer = try signer(for: try authority(of: licence).code)
+        try checkSigner(signer, at: iat)
         let reservation = try registry.reserve(.init(documentNumber: licence.documentNumber, licence: licence, signerKid: signer.kid,
                                                      issuedAt: iat, expiresAt: exp, supersedes: supersedes,
                                                      eventKind: event.kind, eventDetail: event.detail), settings: settings)
@@ -145,7 +146,7 @@ extension Issuer {
     /// Signs and writes a code for an existing credential entry.
     func makeCode(credentialID: [UInt8], list: Registry.ListInfo, index: UInt64, licence: Licence, iat: Int64, exp: Int64,
                   output: OutputRequest?) throws(IssuerError) -> IssuedCode {
-        let claims = DL1Claims(issuer: settings.authorityCode, issuedAt: iat, expiresAt: exp, credentialID: credentialID,
+        let claims = DL1Claims(issuer: try authority(of: licence).code, issuedAt: iat, expiresAt: exp, credentialID: credentialID,
                                status: StatusReference(index: index, uri: list.uri), licence: licence)
         let text = try sign(claims)
         let (version, drawing, destination) = try write(text, output: output)
@@ -178,7 +179,7 @@ extension Issuer {
         }
     }
 
-    func checkSigner(at iat: Int64) throws(IssuerError) {
+    func checkSigner(_ signer: any DocumentSigner, at iat: Int64) throws(IssuerError) {
         guard signer.certificate.isValid(at: iat) else {
             throw IssuerError("the document signer's certificate is not valid now (valid \(Instant.iso(signer.certificate.notBefore)) to \(Instant.iso(signer.certificate.notAfter)))")
         }
@@ -186,6 +187,8 @@ extension Issuer {
 
     /// Signs claims into a code's text, and checks that the text decodes back to them.
     public func sign(_ claims: DL1Claims) throws(IssuerError) -> String {
+        let signer = try signer(for: claims.issuer)
+        try checkSigner(signer, at: claims.issuedAt)
         let cose = try Self.wrap { try CodeSigner.sign(payload: claims.encoded, with: signer) }
         let text = DecodedCode.text(coseBytes: cose)
         guard let decoded = try? DecodedCode(text: text), decoded.claims == claims else {

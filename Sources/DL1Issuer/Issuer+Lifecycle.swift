@@ -117,7 +117,7 @@ extension Issuer {
         let suspend = licence.points.remaining == 0 && current.status == .valid
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: licence, iat: iat)
-        try checkSigner(at: iat)
+        try checkSigner(try signer(for: try authority(of: licence).code), at: iat)
         try check(output)  // before the balance changes, so a bad output path changes nothing
         var events: [(kind: String, detail: String?)] = [("points", "\(detail) → \(licence.points.remaining)/\(licence.points.maximum)")]
         if suspend { events.append(("suspended", "no points left: the driver must pass re-education")) }
@@ -135,7 +135,7 @@ extension Issuer {
         let current = try validCredential(number, for: "refresh its code")
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: current.licence, iat: iat)
-        try checkSigner(at: iat)
+        try checkSigner(try signer(for: try authority(of: current.licence).code), at: iat)
         try check(output)
         let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: current.licence,
                                 iat: iat, exp: exp, output: output)

@@ -17,6 +17,8 @@ extension Issuer {
     /// pure function of the registry's state and the signing time.
     public func statusListTokens() throws(IssuerError) -> [PublishedStatusList] {
         let now = clock()
+        let signer = try primarySigner()
+        try checkSigner(signer, at: now)
         return try registry.lists().map { list throws(IssuerError) in
             var statusList = StatusList(bits: list.bits, capacity: list.capacity)
             for entry in try registry.statuses(listID: list.id) { statusList.set(entry.index, to: entry.status) }

@@ -5,7 +5,8 @@ import DL1Verifier
 import Foundation
 
 /// An issuing authority: its keys, settings and registry, and the operations on them.
-public final class Issuer: Sendable {
+public final class Issuer: @unchecked Sendable {
+    // Immutable but for the signer cache, which `lock` guards.
     /// The folder layout.
     public let directory: IssuerDirectory
     /// The settings.
@@ -14,35 +15,71 @@ public final class Issuer: Sendable {
     public let registry: Registry
     /// The root certificate.
     public let rootCertificate: Certificate
-    /// The active document signer.
-    public let signer: any DocumentSigner
     /// The current time, seconds since the epoch (injected for tests).
     public let clock: @Sendable () -> Int64
+    let keys: IssuerKeys
+    private let lock = NSLock()
+    private var signers: [String: KeySigner] = [:]
 
     /// The system clock.
     public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
     init(directory: IssuerDirectory, settings: IssuerSettings, registry: Registry, rootCertificate: Certificate,
-         signer: any DocumentSigner, clock: @escaping @Sendable () -> Int64) {
+         keys: IssuerKeys, clock: @escaping @Sendable () -> Int64) {
         self.directory = directory
         self.settings = settings
         self.registry = registry
         self.rootCertificate = rootCertificate
-        self.signer = signer
+        self.keys = keys
         self.clock = clock
     }
 
-    /// Document-signer certificates are valid this long (FORMAT and issue: at most 457 days).
+    /// Document-signer certificates are valid this long (at most 457 days).
     public static let signerValidityDays: Int64 = 365
     /// The root is valid this long.
     public static let rootValidityDays: Int64 = 15 * 366
 
+    /// Every document signer, with its state.
+    public var signerRecords: [IssuerSettings.SignerRecord] { settings.signers ?? [] }
+
+    /// The active document signer of `authority` (its code), loaded on first use.
+    public func signer(for authority: String) throws(IssuerError) -> any DocumentSigner {
+        guard let entry = settings.authorities.first(where: { $0.code == authority }) else {
+            throw IssuerError("this issuer has no authority \(authority) (it has \(settings.authorities.map(\.code).joined(separator: ", ")))")
+        }
+        lock.lock()
+        if let cached = signers[entry.activeSigner] { lock.unlock(); return cached }
+        lock.unlock()
+        guard let record = signerRecords.first(where: { $0.kid == entry.activeSigner }) else {
+            throw IssuerError("issuer.json names an active signer \(entry.activeSigner) it does not list")
+        }
+        let certificate = try Self.readCertificate(directory.signerCertificateFile(kidHex: record.kid))
+        let signer = try KeySigner(certificate: certificate, key: try keys.signerKey(record))
+        lock.lock(); signers[entry.activeSigner] = signer; lock.unlock()
+        return signer
+    }
+
+    /// The first authority's active document signer (it also signs the status lists).
+    public func primarySigner() throws(IssuerError) -> any DocumentSigner { try signer(for: settings.authorityCode) }
+
+    /// The authority whose name a licence carries.
+    func authority(of licence: Licence) throws(IssuerError) -> IssuerSettings.Authority {
+        guard let authority = settings.authorities.first(where: { $0.name == licence.issuingAuthority }) else {
+            throw IssuerError("the licence names authority '\(licence.issuingAuthority)', which is not one of this issuer's")
+        }
+        return authority
+    }
+
     /// Creates a new issuer in `folder` (which must not exist or be empty): a root CA, a first
-    /// document signer, the settings, the registry and the `trust/` folder. The folder appears
-    /// complete or not at all.
-    public static func create(at folder: URL, settings proposed: IssuerSettings,
+    /// document signer, the settings, the registry and the `trust/` folder. Keys are PEM files
+    /// (encrypted when `settings.keyStorage` says so and `secrets` has the passphrase) or live in
+    /// a PKCS#11 token. The folder appears complete or not at all.
+    public static func create(at folder: URL, settings proposed: IssuerSettings, secrets: IssuerSecrets = IssuerSecrets(),
                               clock: @escaping @Sendable () -> Int64 = systemClock) throws(IssuerError) -> Issuer {
         try proposed.validate()
+        if proposed.keyStorage?.encrypted == true, (secrets.passphrase ?? "").isEmpty {
+            throw IssuerError("encrypted keys need a passphrase: give --passphrase-file or --passphrase-env")
+        }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
@@ -66,31 +103,22 @@ public final class Issuer: Sendable {
         }
         do {
             let now = clock()
-            let rootKey = try wrap { try P256PrivateKey() }
+            var settings = proposed
+            let keys = IssuerKeys(storage: proposed.keyStorage, directory: layout, secrets: secrets)
+            let (rootKey, rootLabel) = try keys.newKey(role: "root")
+            settings.keyStorage?.rootKeyLabel = rootLabel
             let root = try wrap {
                 try CertificateBuilder.makeRoot(key: rootKey, subject: .init(country: proposed.country, organization: proposed.authorityName,
                                                                             commonName: "\(proposed.authorityName) DL1 Root"),
                                                 notBefore: now - 3600, notAfter: now + rootValidityDays * 86_400)
             }
-            let dsKey = try wrap { try P256PrivateKey() }
-            let ds = try wrap {
-                try CertificateBuilder.makeDocumentSigner(
-                    publicKey: dsKey.publicKey,
-                    subject: .init(country: proposed.country, organization: proposed.authorityName,
-                                   organizationalUnit: proposed.authorityCode,
-                                   commonName: "\(proposed.authorityCode) Document Signer \(CalendarDate(utcDayOf: now))"),
-                    root: root, rootKey: rootKey, notBefore: now - 3600, notAfter: now + signerValidityDays * 86_400)
-            }
-            let kidHex = Hex.encode(ds.kid)
-            var settings = proposed
-            settings.activeSigner = kidHex
-            try FileWriter.write(try wrap { try rootKey.pkcs8PEM() }, to: layout.rootKeyFile, permissions: 0o600)
-            try FileWriter.write(try wrap { try dsKey.pkcs8PEM() }, to: layout.signerKeyFile(kidHex: kidHex), permissions: 0o600)
-            let rootPEM = try wrap { try root.pem() }, dsPEM = try wrap { try ds.pem() }
+            try keys.save(rootKey, to: layout.rootKeyFile)
+            let rootPEM = try wrap { try root.pem() }
             try FileWriter.write(rootPEM, to: layout.rootCertificateFile)
-            try FileWriter.write(dsPEM, to: layout.signerCertificateFile(kidHex: kidHex))
             try FileWriter.write(rootPEM, to: layout.trustFolder.appendingPathComponent("root.pem"))
-            try FileWriter.write(dsPEM, to: layout.trustFolder.appendingPathComponent("ds-\(kidHex).pem"))
+            settings.signers = []
+            try makeSigner(for: IssuerSettings.Authority(code: proposed.authorityCode, name: proposed.authorityName, activeSigner: ""),
+                           root: root, rootKey: rootKey, keys: keys, layout: layout, settings: &settings, now: now)
             try writeSettings(settings, to: layout.settingsFile)
             _ = try Registry(url: layout.registryFile)
             if fm.fileExists(atPath: folder.path) { try? fm.removeItem(at: folder) }
@@ -102,24 +130,56 @@ public final class Issuer: Sendable {
             try? fm.removeItem(at: staging)
             throw IssuerError("cannot create the issuer at \(folder.path): \(error.localizedDescription)")
         }
-        return try open(at: folder, clock: clock)
+        return try open(at: folder, secrets: secrets, clock: clock)
     }
 
-    /// Opens an existing issuer folder.
-    public static func open(at folder: URL, clock: @escaping @Sendable () -> Int64 = systemClock) throws(IssuerError) -> Issuer {
+    /// A new document signer for `authority` under the root: key, certificate (C, OU and the
+    /// validity FORMAT §4 asks for), files, trust folder, and the settings entry made active.
+    static func makeSigner(for authority: IssuerSettings.Authority, root: Certificate, rootKey: any RawSigner, keys: IssuerKeys,
+                           layout: IssuerDirectory, settings: inout IssuerSettings, now: Int64) throws(IssuerError) {
+        let (key, label) = try keys.newKey(role: "ds")
+        let notBefore = now - 3600, notAfter = min(now + signerValidityDays * 86_400, root.notAfter)
+        let certificate = try wrap {
+            try CertificateBuilder.makeDocumentSigner(
+                publicKey: key.publicKey,
+                subject: .init(country: settings.country, organization: authority.name, organizationalUnit: authority.code,
+                               commonName: "\(authority.code) Document Signer \(CalendarDate(utcDayOf: now)) \(Hex.encode(SecureRandom.bytes(2)))"),
+                root: root, rootKey: rootKey, notBefore: notBefore, notAfter: notAfter)
+        }
+        let kidHex = Hex.encode(certificate.kid)
+        try keys.save(key, to: layout.signerKeyFile(kidHex: kidHex))
+        let pem = try wrap { try certificate.pem() }
+        try FileWriter.write(pem, to: layout.signerCertificateFile(kidHex: kidHex))
+        try FileWriter.write(pem, to: layout.trustFolder.appendingPathComponent("ds-\(kidHex).pem"))
+        for i in (settings.signers ?? []).indices where settings.signers![i].authority == authority.code && settings.signers![i].state == .active {
+            settings.signers![i].state = .retired
+        }
+        settings.signers = (settings.signers ?? []) + [IssuerSettings.SignerRecord(kid: kidHex, authority: authority.code, state: .active,
+                                                                                  notBefore: notBefore, notAfter: notAfter, keyLabel: label)]
+        settings.setActiveSigner(kidHex, for: authority.code)
+    }
+
+    /// Opens an existing issuer folder. Keys are loaded when first needed (with `secrets` when
+    /// they are encrypted or in a token).
+    public static func open(at folder: URL, secrets: IssuerSecrets = IssuerSecrets(),
+                            clock: @escaping @Sendable () -> Int64 = systemClock) throws(IssuerError) -> Issuer {
         let layout = IssuerDirectory(root: folder)
         guard let data = FileManager.default.contents(atPath: layout.settingsFile.path) else {
             throw IssuerError("\(folder.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
         }
-        let settings: IssuerSettings
+        var settings: IssuerSettings
         do { settings = try JSONDecoder().decode(IssuerSettings.self, from: data) }
         catch { throw IssuerError("\(layout.settingsFile.path) is damaged: \(error)") }
+        if settings.signers == nil {
+            // Settings of version 1 name only the active signer.
+            let certificate = try readCertificate(layout.signerCertificateFile(kidHex: settings.activeSigner))
+            settings.signers = [.init(kid: settings.activeSigner, authority: settings.authorityCode, state: .active,
+                                      notBefore: certificate.notBefore, notAfter: certificate.notAfter)]
+        }
         let root = try readCertificate(layout.rootCertificateFile)
-        let certificate = try readCertificate(layout.signerCertificateFile(kidHex: settings.activeSigner))
-        let key = try readPrivateKey(layout.signerKeyFile(kidHex: settings.activeSigner))
-        let signer = try KeySigner(certificate: certificate, key: key)
         let registry = try Registry(url: layout.registryFile)
-        return Issuer(directory: layout, settings: settings, registry: registry, rootCertificate: root, signer: signer, clock: clock)
+        return Issuer(directory: layout, settings: settings, registry: registry, rootCertificate: root,
+                      keys: IssuerKeys(storage: settings.keyStorage, directory: layout, secrets: secrets), clock: clock)
     }
 
     static func writeSettings(_ settings: IssuerSettings, to url: URL) throws(IssuerError) {
@@ -136,19 +196,6 @@ public final class Issuer: Sendable {
             throw IssuerError("\(url.path) holds no PEM certificate")
         }
         return first
-    }
-
-    /// Reads a private key file, refusing one that group or others can read.
-    static func readPrivateKey(_ url: URL) throws(IssuerError) -> P256PrivateKey {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let permissions = attributes[.posixPermissions] as? Int else {
-            throw IssuerError("cannot read the private key \(url.path)")
-        }
-        guard permissions & 0o077 == 0 else {
-            throw IssuerError("the private key \(url.path) is readable by group or others (mode \(String(permissions, radix: 8))): run 'chmod 600 \(url.path)'")
-        }
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw IssuerError("cannot read the private key \(url.path)") }
-        return try wrap { try P256PrivateKey(pem: [UInt8](data)) }
     }
 
     static func wrap<T>(_ body: () throws -> T) throws(IssuerError) -> T {

@@ -18,8 +18,71 @@ public struct IssuerSettings: Codable, Sendable, Hashable {
     public var statusValidity: Int64
     /// Vehicle categories this issuer may grant.
     public var categories: [String]
-    /// Hex kid of the document signer that signs new codes.
+    /// Hex kid of the document signer that signs new codes of the first authority.
     public var activeSigner: String
+    /// Further authorities under the same root (`dl-issue authority add`).
+    public var additionalAuthorities: [Authority]?
+    /// Every document signer made, with its state (absent in files made by version 1).
+    public var signers: [SignerRecord]?
+    /// Where private keys live (absent: PEM files in private/).
+    public var keyStorage: KeyStorage?
+    /// The number of the last CRL the root issued.
+    public var crlNumber: UInt64?
+
+    /// An issuing authority: its code (`iss`, the signer's `OU`) and name (licence key 8).
+    public struct Authority: Codable, Sendable, Hashable {
+        public var code: String
+        public var name: String
+        /// Hex kid of its active document signer.
+        public var activeSigner: String
+    }
+
+    /// A document signer and where it stands.
+    public struct SignerRecord: Codable, Sendable, Hashable {
+        public enum State: String, Codable, Sendable { case active, retired, withdrawn }
+        public var kid: String
+        public var authority: String
+        public var state: State
+        public var notBefore: Int64
+        public var notAfter: Int64
+        public var withdrawnAt: Int64?
+        public var withdrawalReason: String?
+        /// The key's label in a PKCS#11 token (nil for a key file).
+        public var keyLabel: String?
+    }
+
+    /// Where the private keys are.
+    public struct KeyStorage: Codable, Sendable, Hashable {
+        /// "files" (PEM in private/) or "pkcs11".
+        public var kind: String
+        /// Whether key files are encrypted with a passphrase.
+        public var encrypted: Bool?
+        /// The PKCS#11 module and token.
+        public var module: String?
+        public var tokenLabel: String?
+        /// The root key's label in the token.
+        public var rootKeyLabel: String?
+
+        /// Key storage of a kind ("files" or "pkcs11").
+        public init(kind: String, encrypted: Bool? = nil, module: String? = nil, tokenLabel: String? = nil, rootKeyLabel: String? = nil) {
+            self.kind = kind
+            self.encrypted = encrypted
+            self.module = module
+            self.tokenLabel = tokenLabel
+            self.rootKeyLabel = rootKeyLabel
+        }
+    }
+
+    /// Every authority, the first one first.
+    public var authorities: [Authority] {
+        [Authority(code: authorityCode, name: authorityName, activeSigner: activeSigner)] + (additionalAuthorities ?? [])
+    }
+
+    /// Makes `kid` the active signer of `authority`.
+    public mutating func setActiveSigner(_ kid: String, for authority: String) {
+        if authority == authorityCode { activeSigner = kid; return }
+        if let i = additionalAuthorities?.firstIndex(where: { $0.code == authority }) { additionalAuthorities![i].activeSigner = kid }
+    }
 
     /// The 17 vehicle classes of the Chinese system, the default category list.
     public static let chineseCategories = ["A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6",

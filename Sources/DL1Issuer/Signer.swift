@@ -13,13 +13,13 @@ public protocol DocumentSigner: Sendable {
     func sign(_ bytes: [UInt8]) throws -> [UInt8]
 }
 
-/// A document signer whose private key is held in memory (read from a PKCS#8 file).
+/// A document signer: its certificate and a key that signs for it (a key file or a token key).
 public struct KeySigner: DocumentSigner {
     public let certificate: Certificate
-    private let key: P256PrivateKey
+    private let key: any RawSigner
 
-    /// A signer from its certificate and private key (which must match).
-    public init(certificate: Certificate, key: P256PrivateKey) throws(IssuerError) {
+    /// A signer from its certificate and key (which must match).
+    public init(certificate: Certificate, key: any RawSigner) throws(IssuerError) {
         guard certificate.publicKey?.spkiDER == key.publicKey.spkiDER else {
             throw IssuerError("the private key does not match the document-signer certificate \(certificate.subject)")
         }

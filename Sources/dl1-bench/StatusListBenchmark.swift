@@ -24,12 +24,13 @@ struct StatusListBenchmark: ParsableCommand {
         let licence = CodeFactory.benchLicence
         var start = Date()
         var done = 0
+        let kid = try issuer.primarySigner().kid
         var ids: [[UInt8]] = []
         ids.reserveCapacity(credentials)
         while done < credentials {
             let n = min(group, credentials - done)
             let batch = (0..<n).map { i in
-                Registry.NewCredential(documentNumber: "B\(done + i)", licence: licence, signerKid: issuer.signer.kid, issuedAt: 0, expiresAt: 1)
+                Registry.NewCredential(documentNumber: "B\(done + i)", licence: licence, signerKid: kid, issuedAt: 0, expiresAt: 1)
             }
             ids += try issuer.registry.reserve(batch: batch, settings: issuer.settings).map(\.credentialID)
             done += n

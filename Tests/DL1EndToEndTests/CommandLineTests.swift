@@ -218,7 +218,7 @@ struct CommandLineTests {
         let world = try Self.world()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let issuer = try DL1IssuerOpen.open(world.issuer)
-        _ = try issuer.registry.reserve(.init(documentNumber: "INTERRUPTED", licence: Fixture.factory.licence(), signerKid: issuer.signer.kid,
+        _ = try issuer.registry.reserve(.init(documentNumber: "INTERRUPTED", licence: Fixture.factory.licence(), signerKid: try issuer.primarySigner().kid,
                                               issuedAt: Fixture.now, expiresAt: Fixture.now + 60), settings: issuer.settings)
         let (rc, console) = world.issue(output: world.folder.appendingPathComponent("next.png").path)
         #expect(rc == 0)

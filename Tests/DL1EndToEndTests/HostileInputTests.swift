@@ -106,7 +106,7 @@ struct HostileInputTests {
         let world = try CommandLineTests.world()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let issuer = try DL1IssuerOpen.open(world.issuer)
-        _ = try issuer.registry.reserve(.init(documentNumber: "LOST", licence: factory.licence(), signerKid: issuer.signer.kid,
+        _ = try issuer.registry.reserve(.init(documentNumber: "LOST", licence: factory.licence(), signerKid: try issuer.primarySigner().kid,
                                               issuedAt: now, expiresAt: now + 60), settings: issuer.settings)
         let list = Console.capturing()
         #expect(CommandRunner.run(DLIssue.self, ["pending", "--issuer", world.issuer], console: list) == 0)
