@@ -79,10 +79,10 @@ let package = Package(
 
         .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
                     resources: [.copy("Vectors")]),
-        .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto", "DL1PKCS11"], resources: [.copy("Vectors")]),
+        .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto", "DL1PKCS11", "DL1TestSupport"], resources: [.copy("Vectors")]),
         .testTarget(name: "DL1EndToEndTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
-                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode",
+                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode", "DL1PKCS11",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -30,6 +30,7 @@ public struct BatchCommand: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("How long each code is acceptable (default 24h).", valueName: "DURATION")) public var validFor: String?
     @Flag(name: .long, help: "Each code lasts until its licence expires (printed cards).") public var validUntilExpiry = false
     @Option(name: .long, help: "Rows per registry transaction.") public var group: Int = 50
+    @Option(name: .long, help: ArgumentHelp("The issuing authority's code, when the issuer has several.", valueName: "CODE")) public var authority: String?
 
     public init() {}
 
@@ -53,8 +54,8 @@ public struct BatchCommand: ConsoleCommand {
             guard let text = String(data: data, encoding: .utf8) else { throw IssuerError("\(input) is not UTF-8 text") }
             let today = CalendarDate(utcDayOf: issuer.clock())
             let rows = try url.pathExtension.lowercased() == "csv"
-                ? BatchInput.csvRows(text, base: url.deletingLastPathComponent(), settings: issuer.settings, today: today)
-                : BatchInput.jsonLinesRows(text, base: url.deletingLastPathComponent(), settings: issuer.settings, today: today)
+                ? BatchInput.csvRows(text, base: url.deletingLastPathComponent(), settings: issuer.settings, today: today, authority: authority)
+                : BatchInput.jsonLinesRows(text, base: url.deletingLastPathComponent(), settings: issuer.settings, today: today, authority: authority)
             let progress = ProgressBar(console: console, total: rows.count, clock: { Date().timeIntervalSince1970 })
             let lifetime: CodeLifetime = validUntilExpiry ? .untilLicenceExpiry : .seconds(OutputOptions.parseDuration(validFor ?? "24h")!)
             let result = try issuer.issueBatch(rows, into: URL(fileURLWithPath: outputDir),
@@ -83,17 +84,17 @@ enum BatchInput {
     }
 
     static func row(line: Int, raw: String, _ make: () throws(IssuerError) -> HolderInput, base: URL,
-                    settings: IssuerSettings, today: CalendarDate) -> BatchRow {
+                    settings: IssuerSettings, today: CalendarDate, authority: String?) -> BatchRow {
         do {
             let holder = try make()
             return BatchRow(line: line, key: key(holder, raw: raw),
-                            licence: .success(try holder.licence(settings: settings, today: today, baseFolder: base)))
+                            licence: .success(try holder.licence(settings: settings, today: today, baseFolder: base, authority: authority)))
         } catch {
             return BatchRow(line: line, key: key(nil, raw: raw), licence: .failure(error))
         }
     }
 
-    static func csvRows(_ text: String, base: URL, settings: IssuerSettings, today: CalendarDate) throws(IssuerError) -> [BatchRow] {
+    static func csvRows(_ text: String, base: URL, settings: IssuerSettings, today: CalendarDate, authority: String?) throws(IssuerError) -> [BatchRow] {
         let records: [CSVReader.Record]
         do { records = try CSVReader.records(text) } catch { throw IssuerError("CSV line \(error.line): \(error.description)") }
         guard let header = records.first else { throw IssuerError("the CSV file is empty") }
@@ -126,11 +127,11 @@ enum BatchInput {
                                    points: try HolderInput.parsePoints(f["points"] ?? "12/12",
                                                                        cycleEnd: try f["points_cycle_end"].map { d throws(IssuerError) in try HolderInput.date(d, "points_cycle_end") }),
                                    portrait: f["portrait"], portraitSHA256: f["portrait_sha256"])
-            }, base: base, settings: settings, today: today)
+            }, base: base, settings: settings, today: today, authority: authority)
         }
     }
 
-    static func jsonLinesRows(_ text: String, base: URL, settings: IssuerSettings, today: CalendarDate) -> [BatchRow] {
+    static func jsonLinesRows(_ text: String, base: URL, settings: IssuerSettings, today: CalendarDate, authority: String?) -> [BatchRow] {
         var rows: [BatchRow] = []
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -141,7 +142,7 @@ enum BatchInput {
                 catch { throw IssuerError("not a valid holder object: \(HolderInput.describe(error))") }
                 if holder.points == nil { holder.points = try HolderInput.parsePoints("12/12", cycleEnd: nil) }
                 return holder
-            }, base: base, settings: settings, today: today))
+            }, base: base, settings: settings, today: today, authority: authority))
         }
         return rows
     }

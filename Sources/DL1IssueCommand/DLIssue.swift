@@ -9,7 +9,7 @@ public struct DLIssue: ParsableCommand {
         subcommands: [InitCommand.self, IssueCommand.self, RenewCommand.self, ChangeCategoryCommand.self, ReissueCommand.self,
                       PointsCommand.self, SuspendCommand.self, ReinstateCommand.self, RevokeCommand.self, RefreshCommand.self,
                       ShowCommand.self, ListCommand.self, StatusListCommand.self, ExportBundleCommand.self, BatchCommand.self,
-                      PendingCommand.self])
+                      KeysCommand.self, AuthorityCommand.self, PendingCommand.self])
 
     public init() {}
 }

@@ -31,7 +31,20 @@ struct HolderInput: Codable {
         case drivingPrivileges = "driving_privileges", points, portrait, portraitSHA256 = "portrait_sha256"
     }
 
-    func licence(settings: IssuerSettings, today: CalendarDate, baseFolder: URL) throws(IssuerError) -> Licence {
+    func licence(settings: IssuerSettings, today: CalendarDate, baseFolder: URL, authority: String? = nil) throws(IssuerError) -> Licence {
+        let authorities = settings.authorities
+        let chosen: IssuerSettings.Authority
+        if let authority {
+            guard let match = authorities.first(where: { $0.code == authority }) else {
+                throw IssuerError("--authority \(authority) is not one of this issuer's (\(authorities.map(\.code).joined(separator: ", ")))")
+            }
+            chosen = match
+        } else {
+            guard authorities.count == 1 else {
+                throw IssuerError("this issuer has several authorities (\(authorities.map(\.code).joined(separator: ", "))): say which with --authority")
+            }
+            chosen = authorities[0]
+        }
         guard let points else { throw IssuerError("points are required") }
         guard points.remaining >= 0, points.maximum >= 0 else {
             throw IssuerError("points.remaining and points.maximum must be 0 or more (got \(points.remaining)/\(points.maximum))")
@@ -50,7 +63,7 @@ struct HolderInput: Codable {
         }
         return Licence(documentNumber: documentNumber, familyName: familyName, givenName: givenName, birthDate: birthDate,
                        issueDate: issueDate ?? today, expiryDate: expiryDate, issuingCountry: settings.country,
-                       issuingAuthority: settings.authorityName, privileges: drivingPrivileges.map(\.privilege), portraitHash: hash,
+                       issuingAuthority: chosen.name, privileges: drivingPrivileges.map(\.privilege), portraitHash: hash,
                        points: Points(remaining: UInt64(points.remaining), maximum: UInt64(points.maximum),
                                       // FORMAT §2: without a points system, {0, 0, expiry date}.
                                       cycleEnd: points.cycleEnd ?? (points.maximum == 0 ? expiryDate

@@ -36,6 +36,9 @@ public struct IssueCommand: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("The holder's portrait; its SHA-256 goes in the licence.", valueName: "FILE"))
     public var portrait: String?
 
+    @Option(name: .long, help: ArgumentHelp("The issuing authority's code, when the issuer has several.", valueName: "CODE"))
+    public var authority: String?
+
     @OptionGroup public var outputOptions: OutputOptions
 
     public init() {}
@@ -95,6 +98,6 @@ public struct IssueCommand: ConsoleCommand {
             input.portraitSHA256 = nil
             base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         }
-        return try input.licence(settings: issuer.settings, today: today, baseFolder: base)
+        return try input.licence(settings: issuer.settings, today: today, baseFolder: base, authority: authority)
     }
 }

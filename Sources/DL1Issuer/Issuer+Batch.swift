@@ -56,7 +56,8 @@ extension Issuer {
         return summary
     }
 
-    private func output(for licence: Licence, folder: URL, format: OutputRequest.Format, ecc: QRCodeMatrixECC, scale: Int) -> OutputRequest {
+    /// The output file of a licence inside a folder, named after its document number.
+    func batchOutput(for licence: Licence, folder: URL, format: OutputRequest.Format, ecc: QRCodeMatrixECC, scale: Int) -> OutputRequest {
         let safe = String(licence.documentNumber.unicodeScalars.map { s -> Character in
             (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == "_" || s == ".")) ? Character(s) : "_"
         })
@@ -78,7 +79,7 @@ extension Issuer {
             case .failure(let error): summary.failures.append((row.line, error.description)); continue
             case .success(let l): licence = l
             }
-            let request = output(for: licence, folder: folder, format: format, ecc: ecc, scale: scale)
+            let request = batchOutput(for: licence, folder: folder, format: format, ecc: ecc, scale: scale)
             if let existing = try registry.credential(batchKey: row.key) {
                 // Issued by an earlier run: never again. Write its code if it may be missing.
                 if existing.state == .written, FileManager.default.fileExists(atPath: request.file!.path) {
@@ -91,7 +92,8 @@ extension Issuer {
                         let exp = try expiry(for: lifetime, licence: existing.licence, iat: iat)
                         let code = try makeCode(credentialID: existing.credentialID, list: existing.list, index: existing.index,
                                                 licence: existing.licence, iat: iat, exp: exp, output: request)
-                        try registry.update(existing.credentialID, expected: [.valid], codeTimes: (iat, exp),
+                        try registry.update(existing.credentialID, expected: [.valid],
+                                            signerKid: try signer(for: try authority(of: existing.licence).code).kid, codeTimes: (iat, exp),
                                             events: [("refreshed", "batch line \(row.line): code written again")], at: iat)
                         toMark.append((existing.credentialID, code.destination))
                         summary.completed += 1
@@ -128,7 +130,7 @@ extension Issuer {
             do {
                 let code = try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
                                         licence: item.licence, iat: iat, exp: item.exp,
-                                        output: output(for: item.licence, folder: folder, format: format, ecc: ecc, scale: scale))
+                                        output: batchOutput(for: item.licence, folder: folder, format: format, ecc: ecc, scale: scale))
                 toMark.append((reservation.credentialID, code.destination))
                 summary.issued += 1
             } catch {

@@ -122,7 +122,7 @@ extension Issuer {
         var events: [(kind: String, detail: String?)] = [("points", "\(detail) → \(licence.points.remaining)/\(licence.points.maximum)")]
         if suspend { events.append(("suspended", "no points left: the driver must pass re-education")) }
         try registry.update(current.credentialID, expected: [current.status], status: suspend ? .suspended : nil, licence: licence,
-                            codeTimes: (iat, exp), events: events, at: iat)
+                            signerKid: try signer(for: try authority(of: licence).code).kid, codeTimes: (iat, exp), events: events, at: iat)
         let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: licence,
                                 iat: iat, exp: exp, output: output)
         do { try deliver(code) } catch { throw IssuerError("the points were changed but the code could not be delivered (\(error)): run 'refresh'") }
@@ -140,8 +140,8 @@ extension Issuer {
         let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: current.licence,
                                 iat: iat, exp: exp, output: output)
         do { try deliver(code) } catch { throw IssuerError("the code could not be delivered: \(error)") }
-        try registry.update(current.credentialID, expected: [.valid], codeTimes: (iat, exp),
-                            events: [("refreshed", "code valid until \(Instant.iso(exp))")], at: iat)
+        try registry.update(current.credentialID, expected: [.valid], signerKid: try signer(for: try authority(of: current.licence).code).kid,
+                            codeTimes: (iat, exp), events: [("refreshed", "code valid until \(Instant.iso(exp))")], at: iat)
         return code
     }
 

@@ -41,7 +41,7 @@ extension Registry {
     /// Changes a credential's status (and optionally its licence data and code times) in one
     /// transaction with its event, provided it is still in one of the `expected` statuses.
     public func update(_ cti: [UInt8], expected: Set<CredentialStatus>, status: CredentialStatus? = nil,
-                       licence: Licence? = nil, codeTimes: (iat: Int64, exp: Int64)? = nil,
+                       licence: Licence? = nil, signerKid: [UInt8]? = nil, codeTimes: (iat: Int64, exp: Int64)? = nil,
                        events: [(kind: String, detail: String?)], at now: Int64) throws(IssuerError) {
         try transaction { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT status, document_number FROM credential WHERE cti = ?", arguments: [Data(cti)]),
@@ -54,6 +54,9 @@ extension Registry {
             if let status { try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, Data(cti)]) }
             if let licence {
                 try db.execute(sql: "UPDATE credential SET licence = ? WHERE cti = ?", arguments: [Data(CBOREncoder.encode(licence.cbor)), Data(cti)])
+            }
+            if let signerKid {
+                try db.execute(sql: "UPDATE credential SET signer_kid = ? WHERE cti = ?", arguments: [Data(signerKid), Data(cti)])
             }
             if let codeTimes {
                 try db.execute(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?", arguments: [codeTimes.iat, codeTimes.exp, Data(cti)])
@@ -102,6 +105,29 @@ extension Registry {
             for (cti, status) in entries {
                 try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, Data(cti)])
             }
+        }
+    }
+}
+
+extension Registry {
+    /// For each signer kid (hex): how many credentials' latest codes it signed, and their latest exp.
+    public func signerUsage() throws(IssuerError) -> [String: (count: Int, lastExpiry: Int64)] {
+        try read { db in
+            var usage: [String: (count: Int, lastExpiry: Int64)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT signer_kid, COUNT(*) AS n, MAX(exp) AS last FROM credential GROUP BY signer_kid") {
+                usage[Hex.encode([UInt8](row["signer_kid"] as Data))] = (row["n"], row["last"])
+            }
+            return usage
+        }
+    }
+
+    /// Live (VALID or SUSPENDED, written) credentials whose latest code `kid` signed.
+    public func liveCredentials(signedBy kid: [UInt8]) throws(IssuerError) -> [CredentialRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from)
+                WHERE c.signer_kid = ? AND c.status IN (0, 2) AND c.state = 'written' ORDER BY c.document_number
+                """, arguments: [Data(kid)]).map(CredentialRecord.init(row:))
         }
     }
 }

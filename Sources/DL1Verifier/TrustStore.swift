@@ -18,7 +18,7 @@ public struct TrustStore: Sendable {
     public let warnings: [String]
 
     /// The certificates given as trusted (e.g. the trust folder): the only possible anchors.
-    let pinned: [Certificate]
+    public let pinned: [Certificate]
     /// Certificates that came from elsewhere (e.g. a bundle): usable, never anchors.
     let additional: [Certificate]
     /// Every CRL given, verified or not (kept so a store can be extended).

@@ -1,5 +1,6 @@
 import DL1Crypto
 import DL1PKCS11
+import DL1TestSupport
 import Foundation
 import Testing
 
@@ -8,9 +9,9 @@ import Testing
 @Suite("PKCS#11 through SoftHSM2", .serialized)
 struct PKCS11Tests {
     func token() throws -> PKCS11Token {
-        let module = try #require(SoftHSM.module, "SoftHSM2 is not installed (apt-get install softhsm2)")
-        let label = try #require(SoftHSM.token, "could not create a SoftHSM2 token")
-        return try PKCS11Token(modulePath: module, tokenLabel: label, pin: SoftHSM.pin)
+        let module = try #require(SoftHSMFixture.module, "SoftHSM2 is not installed (apt-get install softhsm2)")
+        let label = try #require(SoftHSMFixture.token("dl1-crypto"), "could not create a SoftHSM2 token")
+        return try PKCS11Token(modulePath: module, tokenLabel: label, pin: SoftHSMFixture.pin)
     }
 
     @Test("a key generated in the token signs verifiably and cannot be exported")
@@ -42,10 +43,10 @@ struct PKCS11Tests {
 
     @Test("a wrong PIN and an unknown token are clear errors")
     func errors() throws {
-        let module = try #require(SoftHSM.module)
-        _ = try #require(SoftHSM.token)
-        #expect(throws: PKCS11Error.self) { try PKCS11Token(modulePath: module, tokenLabel: "dl1-test", pin: "000000") }
-        #expect(throws: PKCS11Error.self) { try PKCS11Token(modulePath: module, tokenLabel: "nope", pin: SoftHSM.pin) }
+        let module = try #require(SoftHSMFixture.module)
+        let label = try #require(SoftHSMFixture.token("dl1-crypto"))
+        #expect(throws: PKCS11Error.self) { try PKCS11Token(modulePath: module, tokenLabel: label, pin: "000000") }
+        #expect(throws: PKCS11Error.self) { try PKCS11Token(modulePath: module, tokenLabel: "nope", pin: SoftHSMFixture.pin) }
         #expect(throws: PKCS11Error.self) { try PKCS11Token(modulePath: "/nonexistent.so", tokenLabel: "x", pin: "1") }
     }
 
