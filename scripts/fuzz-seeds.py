@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Writes seed inputs for a fuzz target from the published test vectors."""
+import json, os, sys, zlib
+
+target, out = sys.argv[1], sys.argv[2]
+root = os.path.join(os.path.dirname(__file__), "..", "testvectors")
+vectors = json.load(open(os.path.join(root, "vectors.json")))["vectors"]
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+def base45_decode(text):
+    out, i = bytearray(), 0
+    values = [ALPHABET.index(c) for c in text]
+    while i + 3 <= len(values):
+        n = values[i] + values[i + 1] * 45 + values[i + 2] * 2025
+        out += bytes([n >> 8, n & 0xFF]); i += 3
+    if len(values) - i == 2:
+        out.append(values[i] + values[i + 1] * 45)
+    return bytes(out)
+
+def write(name, data):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+
+for v in vectors:
+    code = v["code"]
+    if target == "code":
+        write(v["name"], code.encode())
+    elif target == "cbor" and code.startswith("DL1:"):
+        try:
+            write(v["name"], zlib.decompress(base45_decode(code[4:])))
+        except Exception:
+            pass
+if target == "statuslist":
+    for name in os.listdir(os.path.join(root, "status")):
+        write(name, open(os.path.join(root, "status", name), "rb").read())
+if target == "image":
+    for name in os.listdir(os.path.join(root, "images")):
+        write(name, open(os.path.join(root, "images", name), "rb").read())
