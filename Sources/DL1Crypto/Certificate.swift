@@ -17,8 +17,20 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
         }
         self.x509 = x509
         self.der = der
-        // Fill OpenSSL's extension cache now, so later reads do not mutate shared state.
+        // Fill OpenSSL's extension cache now, so later reads do not mutate shared state, and
+        // work out once what every verification asks of a certificate.
         _ = X509_get_extension_flags(x509)
+        self.kid = Array(SHA256.hash(der).prefix(8))
+        self.notBefore = Self.seconds(X509_get0_notBefore(x509)) ?? .max
+        self.notAfter = Self.seconds(X509_get0_notAfter(x509)) ?? .min
+        self.subjectCountries = Self.values(X509_get_subject_name(x509), NID_countryName)
+        self.subjectOrganizationalUnits = Self.values(X509_get_subject_name(x509), NID_organizationalUnitName)
+        if let key = X509_get_pubkey(x509) {
+            self.publicKey = P256PublicKey.isP256(key) ? P256PublicKey(owning: key) : { EVP_PKEY_free(key); return nil }()
+        } else {
+            ERR_clear_error()
+            self.publicKey = nil
+        }
     }
 
     deinit { X509_free(x509) }
@@ -52,19 +64,15 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// The DL1 key id: the first 8 bytes of SHA-256 over the DER encoding.
-    public var kid: [UInt8] { Array(SHA256.hash(der).prefix(8)) }
+    public let kid: [UInt8]
 
     /// The subject public key, when it is a P-256 key.
-    public var publicKey: P256PublicKey? {
-        guard let key = X509_get_pubkey(x509) else { ERR_clear_error(); return nil }
-        guard P256PublicKey.isP256(key) else { EVP_PKEY_free(key); return nil }
-        return P256PublicKey(owning: key)
-    }
+    public let publicKey: P256PublicKey?
 
     /// Every `C` value in the subject.
-    public var subjectCountries: [String] { Self.values(X509_get_subject_name(x509), NID_countryName) }
+    public let subjectCountries: [String]
     /// Every `OU` value in the subject.
-    public var subjectOrganizationalUnits: [String] { Self.values(X509_get_subject_name(x509), NID_organizationalUnitName) }
+    public let subjectOrganizationalUnits: [String]
     /// The subject's common names.
     public var subjectCommonNames: [String] { Self.values(X509_get_subject_name(x509), NID_commonName) }
     /// The subject as a one-line string, e.g. `C=CN, OU=CN-31, CN=…`.
@@ -84,9 +92,9 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     public var hasInvalidExtensions: Bool { X509_get_extension_flags(x509) & dl1_EXFLAG_INVALID() != 0 }
 
     /// Start of validity, seconds since the epoch.
-    public var notBefore: Int64 { Self.seconds(X509_get0_notBefore(x509)) ?? .max }
+    public let notBefore: Int64
     /// End of validity, seconds since the epoch.
-    public var notAfter: Int64 { Self.seconds(X509_get0_notAfter(x509)) ?? .min }
+    public let notAfter: Int64
 
     /// Whether `instant` (seconds since the epoch) lies within the validity period.
     public func isValid(at instant: Int64) -> Bool { notBefore <= instant && instant <= notAfter }

@@ -3,12 +3,15 @@ internal import CCrypto
 /// SHA-256 (through OpenSSL's EVP interface).
 public enum SHA256 {
     /// The 32-byte digest of `bytes`.
+    /// SHA-256 fetched from OpenSSL's provider once, not on every call.
+    nonisolated(unsafe) private static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let input = Array(bytes)
         let ok = input.withUnsafeBytes { raw in
-            EVP_Digest(raw.baseAddress, raw.count, &digest, &length, EVP_sha256(), nil)
+            EVP_Digest(raw.baseAddress, raw.count, &digest, &length, algorithm ?? EVP_sha256(), nil)
         }
         precondition(ok == 1 && length == 32, "SHA-256 cannot fail on a memory buffer")
         return digest

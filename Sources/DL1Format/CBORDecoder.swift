@@ -115,11 +115,17 @@ public struct CBORDecoder: Sendable {
                 let n = try length(info, start: start, unit: 2)
                 var entries: [CBORMapEntry] = []
                 entries.reserveCapacity(n)
-                var seen = Set<CBOR>()
+                // Small maps (all of DL1's) are checked for duplicate keys by comparison; large
+                // ones through a set, so a hostile map cannot make the check quadratic.
+                var seen = n > 16 ? Set<CBOR>() : nil
                 for _ in 0..<n {
                     let keyStart = position
                     let key = try item(depth: depth + 1)
-                    guard seen.insert(key).inserted else { throw CBORError(.duplicateMapKey, at: keyStart) }
+                    if seen != nil {
+                        guard seen!.insert(key).inserted else { throw CBORError(.duplicateMapKey, at: keyStart) }
+                    } else if entries.contains(where: { $0.key == key }) {
+                        throw CBORError(.duplicateMapKey, at: keyStart)
+                    }
                     entries.append(CBORMapEntry(key, try item(depth: depth + 1)))
                 }
                 return .map(entries)

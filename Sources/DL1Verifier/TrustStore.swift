@@ -25,10 +25,10 @@ public struct TrustStore: Sendable {
     let allRevocationLists: [CertificateRevocationList]
 
     private let byKid: [[UInt8]: [Certificate]]
-    /// Chain results, worked out once: certificate DER → the root that issued it.
-    private let issuingRoot: [[UInt8]: Certificate]
-    /// Verified CRLs by the DER of the root that signed them.
-    private let crlsByRoot: [[UInt8]: [CertificateRevocationList]]
+    /// Chain results, worked out once: certificate → the root that issued it.
+    private let issuingRoot: [ObjectIdentifier: Certificate]
+    /// Verified CRLs by the root that signed them.
+    private let crlsByRoot: [ObjectIdentifier: [CertificateRevocationList]]
 
     /// A store from certificates (roots are told apart by basicConstraints and self-signature)
     /// and CRLs (kept only when signed by one of the roots). `additionalCertificates` (e.g. from
@@ -42,13 +42,13 @@ public struct TrustStore: Sendable {
         for certificate in certificates + additionalCertificates where seen.insert(certificate.der).inserted {
             all.append(certificate)
         }
-        var issuingRoot: [[UInt8]: Certificate] = [:]
+        var issuingRoot: [ObjectIdentifier: Certificate] = [:]
         for certificate in all {
-            if let root = roots.first(where: { certificate.isIssued(by: $0) }) { issuingRoot[certificate.der] = root }
+            if let root = roots.first(where: { certificate.isIssued(by: $0) }) { issuingRoot[ObjectIdentifier(certificate)] = root }
         }
-        var crlsByRoot: [[UInt8]: [CertificateRevocationList]] = [:]
+        var crlsByRoot: [ObjectIdentifier: [CertificateRevocationList]] = [:]
         for crl in revocationLists {
-            if let root = roots.first(where: { crl.isIssued(by: $0) }) { crlsByRoot[root.der, default: []].append(crl) }
+            if let root = roots.first(where: { crl.isIssued(by: $0) }) { crlsByRoot[ObjectIdentifier(root), default: []].append(crl) }
         }
         self.pinned = certificates
         self.additional = additionalCertificates
@@ -67,13 +67,13 @@ public struct TrustStore: Sendable {
 
     /// The trusted root that issued `certificate`, if any.
     public func root(issuing certificate: Certificate) -> Certificate? {
-        if let known = issuingRoot[certificate.der] { return known }
+        if let known = issuingRoot[ObjectIdentifier(certificate)] { return known }
         return roots.first { certificate.isIssued(by: $0) }
     }
 
     /// The withdrawal of `certificate` by a CRL of `root`, if a permanent one is listed.
     public func withdrawal(of certificate: Certificate, under root: Certificate) -> (date: Int64, reason: RevocationReason)? {
-        for crl in crlsByRoot[root.der] ?? [] {
+        for crl in crlsByRoot[ObjectIdentifier(root)] ?? [] {
             if let entry = crl.entry(for: certificate), entry.reason.isPermanent { return entry }
         }
         return nil

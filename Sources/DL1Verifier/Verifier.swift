@@ -48,7 +48,7 @@ public struct Verifier: Sendable {
     /// A token whose signer has been checked, with the root it chains to.
     private struct UsableToken: Sendable {
         let token: StatusListToken
-        let rootDER: [UInt8]
+        let root: Certificate
     }
 
     /// A verifier over `trustStore` and the given Status List Tokens. Tokens whose signature or
@@ -62,7 +62,7 @@ public struct Verifier: Sendable {
                 guard let key = candidate.publicKey,
                       key.isValidSignature(token.sign1.signature, for: token.sign1.toBeSigned()) else { continue }
                 if case .trusted(let root) = Self.evaluateSigner(candidate, at: token.claims.issuedAt, in: trustStore) {
-                    usable.append(UsableToken(token: token, rootDER: root.der))
+                    usable.append(UsableToken(token: token, root: root))
                     break
                 }
             }
@@ -128,7 +128,7 @@ public struct Verifier: Sendable {
         let today = CalendarDate(utcDayOf: now)
         if claims.licence.expiryDate < today { return result(.licenceExpired, Reasons.licenceExpired(claims.licence.expiryDate)) }
         // 7. Status.
-        let status = statusInfo(for: claims.status, rootDER: root.der, now: now)
+        let status = statusInfo(for: claims.status, root: root, now: now)
         switch status.value {
         case .invalid: return result(.revoked, Reasons.revoked, status: status)
         case .suspended: return result(.suspended, Reasons.suspended, status: status)
@@ -149,10 +149,10 @@ public struct Verifier: Sendable {
         return result(.valid, status.unknownAllowed ? Reasons.validUnknownStatus : Reasons.valid, status: status)
     }
 
-    private func statusInfo(for reference: StatusReference, rootDER: [UInt8], now: Int64) -> StatusInfo {
+    private func statusInfo(for reference: StatusReference, root: Certificate, now: Int64) -> StatusInfo {
         let leeway = options.leeway
         let candidates = statusTokens.filter {
-            $0.rootDER == rootDER && $0.token.claims.uri == reference.uri
+            $0.root === root && $0.token.claims.uri == reference.uri
                 && $0.token.claims.issuedAt <= now.saturatingAdding(leeway) && now < $0.token.claims.expiresAt.saturatingAdding(leeway)
         }.map(\.token)
         guard let latest = candidates.map(\.claims.issuedAt).max() else {
