@@ -59,6 +59,7 @@ extension Issuer {
             for name in names where name.hasSuffix(".pem") {
                 guard let data = fm.contents(atPath: folder.appendingPathComponent(name).path) else { continue }
                 if name.hasSuffix(".crl.pem") {
+                    guard folder == directory.trustFolder else { continue }  // the issuer's copy in certs/ is the same CRL
                     crls += try Self.wrap { try CertificateRevocationList.parseAll(pem: [UInt8](data)).map(\.der) }
                 } else if folder == directory.certificatesFolder {
                     certificates += try Self.wrap { try Certificate.parseAll(pem: [UInt8](data)).map(\.der) }

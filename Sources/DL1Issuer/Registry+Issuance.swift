@@ -63,6 +63,7 @@ extension Registry {
                     """, arguments: [Data(cti), credential.documentNumber, list.id, Int64(index),
                                      Data(CBOREncoder.encode(credential.licence.cbor)), Data(credential.signerKid),
                                      credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey])
+                try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
                 if let old = credential.supersedes {
                     try db.execute(sql: "UPDATE credential SET status = 3, superseded_by = ? WHERE cti = ?", arguments: [Data(cti), Data(old)])
                     try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,

@@ -60,6 +60,7 @@ extension Registry {
             }
             if let codeTimes {
                 try db.execute(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?", arguments: [codeTimes.iat, codeTimes.exp, Data(cti)])
+                if let signerKid { try Self.noteSignature(db, kid: signerKid, exp: codeTimes.exp) }
             }
             for event in events {
                 try Self.addEvent(db, cti: cti, number: row["document_number"], kind: event.kind, at: now, detail: event.detail)
@@ -110,12 +111,17 @@ extension Registry {
 }
 
 extension Registry {
-    /// For each signer kid (hex): how many credentials' latest codes it signed, and their latest exp.
+    /// For each signer kid (hex): how many credentials' latest codes it signed, and the latest
+    /// exp of any code it ever signed.
     public func signerUsage() throws(IssuerError) -> [String: (count: Int, lastExpiry: Int64)] {
         try read { db in
             var usage: [String: (count: Int, lastExpiry: Int64)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT signer_kid, COUNT(*) AS n, MAX(exp) AS last FROM credential GROUP BY signer_kid") {
-                usage[Hex.encode([UInt8](row["signer_kid"] as Data))] = (row["n"], row["last"])
+            for row in try Row.fetchAll(db, sql: "SELECT kid, last_exp FROM signer_usage") {
+                usage[Hex.encode([UInt8](row["kid"] as Data))] = (0, row["last_exp"])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT signer_kid, COUNT(*) AS n FROM credential GROUP BY signer_kid") {
+                let kid = Hex.encode([UInt8](row["signer_kid"] as Data))
+                usage[kid] = (row["n"], usage[kid]?.lastExpiry ?? .min)
             }
             return usage
         }

@@ -98,7 +98,24 @@ public final class Registry: Sendable {
                 try db.execute(sql: "UPDATE status_list SET used = ? WHERE id = ?", arguments: [used.count, id])
             }
         }
+        migrator.registerMigration("v4: signer usage") { db in
+            // The latest exp of any code each signer ever signed (a credential's later codes may
+            // be signed by another key, but its earlier ones stay out there until they expire).
+            try db.create(table: "signer_usage") { t in
+                t.column("kid", .blob).primaryKey()
+                t.column("last_exp", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO signer_usage (kid, last_exp) SELECT signer_kid, MAX(exp) FROM credential GROUP BY signer_kid")
+        }
         return migrator
+    }
+
+    /// Records that `kid` signed a code valid until `exp`.
+    static func noteSignature(_ db: Database, kid: [UInt8], exp: Int64) throws {
+        try db.execute(sql: """
+            INSERT INTO signer_usage (kid, last_exp) VALUES (?, ?)
+            ON CONFLICT(kid) DO UPDATE SET last_exp = max(last_exp, excluded.last_exp)
+            """, arguments: [Data(kid), exp])
     }
 
     /// Runs `body` in one IMMEDIATE transaction (it takes the write lock at once, so concurrent

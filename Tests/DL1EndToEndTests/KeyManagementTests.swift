@@ -79,6 +79,24 @@ struct KeyManagementTests {
         #expect(list.stdout.contains("withdrawn") && list.stdout.contains("active"))
     }
 
+    @Test("a retired signer stays trusted while any code it ever signed is unexpired, even after a refresh re-signed its credential")
+    func retiredSignerKept() throws {
+        let folder = Fixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let issuer = makeIssuer(folder)
+        let first = folder.appendingPathComponent("first.txt").path, fresh = folder.appendingPathComponent("fresh.txt").path
+        #expect(issue(issuer, "R1", first).0 == 0)
+        #expect(run(["keys", "rotate", "--issuer", issuer]).0 == 0)
+        #expect(run(["refresh", "R1", "--issuer", issuer, "--output", fresh]).0 == 0)
+        #expect(run(["keys", "rotate", "--issuer", issuer]).0 == 0)
+        #expect(try verdict(issuer + "/trust", first).verdict == .valid)
+        #expect(try verdict(issuer + "/trust", fresh).verdict == .valid)
+        let bundle = folder.appendingPathComponent("b.dlb").path
+        #expect(run(["keys", "withdraw", try #require(try verdict(issuer + "/trust", first).signer?.kid), "--issuer", issuer, "--reason", "superseded"]).0 == 0)
+        let (_, exported) = run(["export-bundle", "--issuer", issuer, "--output", bundle])
+        #expect(exported.stdout.contains("1 CRL(s)"))
+    }
+
     @Test("several authorities under one root, and two roots side by side; every cross-authority mismatch is UNTRUSTED_SIGNER")
     func authoritiesAndRoots() throws {
         let folder = Fixture.temporaryFolder()
