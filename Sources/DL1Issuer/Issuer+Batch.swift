@@ -31,6 +31,9 @@ public struct BatchSummary: Sendable {
 
     /// Rows handled so far.
     public var handled: Int { issued + alreadyDone + completed + failures.count }
+
+    /// An empty summary.
+    public init() {}
 }
 
 extension Issuer {

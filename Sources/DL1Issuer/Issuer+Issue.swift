@@ -198,14 +198,20 @@ extension Issuer {
     }
 
     private func write(_ text: String, output: OutputRequest?) throws(IssuerError) -> (Int?, String?, String) {
-        guard let output else { return (nil, nil, "stdout") }
-        if output.format == .text {
-            try FileWriter.write(Array((text + "\n").utf8), to: output.file!)
-            return (nil, nil, output.file!.path)
+        guard let output else {
+            do { _ = try QRCodeMatrix(encoding: text, errorCorrection: .medium) } catch {
+                throw IssuerError("\(error.description): shorten the names, authority or restrictions")
+            }
+            return (nil, nil, "stdout")
         }
+        // Every code must be printable as a QR code, even when only its text is written.
         let matrix: QRCodeMatrix
         do { matrix = try QRCodeMatrix(encoding: text, errorCorrection: output.errorCorrection) }
-        catch { throw IssuerError(error.description) }
+        catch { throw IssuerError("\(error.description): shorten the names, authority or restrictions, or choose a lower --ecc") }
+        if output.format == .text {
+            try FileWriter.write(Array((text + "\n").utf8), to: output.file!)
+            return (matrix.version, nil, output.file!.path)
+        }
         let renderer = QRRenderer(matrix: matrix)
         switch output.format {
         case .png:

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+
+/// `dl1-bench all`: every row in its own process (so each row's peak memory is its own),
+/// one table on standard output and in BENCHMARKS.md.
+struct AllBenchmarks: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every benchmark and write BENCHMARKS.md.")
+    @Option(help: "Where to write the table.") var output = "BENCHMARKS.md"
+    @Option(help: "Codes for the verify rows (at least 100000 for the published table).") var codes = 100_000
+
+    func run() throws {
+        let me = CommandLine.arguments[0]
+        func row(_ arguments: [String]) -> [String: String] {
+            var values: [String: String] = [:]
+            for line in (BenchSupport.run(me, arguments) ?? "").split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+            }
+            return values
+        }
+        func number(_ v: [String: String], _ k: String) -> Double { Double(v[k]?.split(separator: " ").first ?? "") ?? .nan }
+        func f(_ x: Double, _ digits: Int = 0) -> String { x.isNaN ? "n/a" : String(format: "%.\(digits)f", x) }
+        func mib(_ v: [String: String], children: Bool = false) -> String {
+            f(number(v, children ? "children_rss_kib" : "rss_kib") / 1024, 1) + " MiB"
+        }
+        let verify = row(["verify", "--codes", "\(codes)"])
+        let process = row(["process"])
+        let issuance = row(["issuance"])
+        let large = row(["statuslist-large"])
+        let size = row(["codesize"])
+        let one = number(verify, "verify_one_core"), all = number(verify, "verify_all_cores")
+        let ref = number(verify, "openssl_verify"), refMulti = number(verify, "openssl_verify_multi")
+        let cores = verify["verify_all_cores"]?.split(separator: " ").last.map(String.init) ?? "?"
+        var lines = [
+            "| # | measure | DL1 | reference (same run) | ratio | target | peak RSS |",
+            "|---|---|---|---|---|---|---|",
+            "| 1 | verify, code text → verdict, 1 core, \(codes) codes | \(f(one)) /s | openssl speed ecdsap256: \(f(ref)) verify/s | \(f(one / ref, 2))× | ≥ 0.9× | \(mib(verify)) |",
+            "| 2 | verify, all \(cores) cores | \(f(all)) /s (scaling \(f(all / one, 2))×) | openssl -multi \(cores): \(f(refMulti)) verify/s | \(f(all / refMulti, 2))× | — | \(mib(verify)) |",
+        ]
+        let png = number(process, "dlverify_png_ms"), zpng = number(process, "zbarimg_png_ms")
+        let jpg = number(process, "dlverify_jpeg_ms"), zjpg = number(process, "zbarimg_jpeg_ms")
+        lines.append("| 3a | image → verdict, PNG (whole dl-verify process) | \(f(png, 1)) ms | zbarimg -q --raw --nodbus: \(f(zpng, 1)) ms | \(f(png / zpng, 2))× | ≤ 1.0× | \(mib(process, children: true)) (children) |")
+        lines.append("| 3b | image → verdict, 1280×720 JPEG photo | \(f(jpg, 1)) ms | zbarimg: \(f(zjpg, 1)) ms | \(f(jpg / zjpg, 2))× | ≤ 1.0× | same |")
+        let text = number(issuance, "issue_text_per_s"), pngRate = number(issuance, "issue_png_per_s"), sign = number(issuance, "openssl_sign")
+        lines.append("| 4a | issuance: sign + encode + registry commit (groups of 100) | \(f(text)) /s | openssl sign: \(f(sign)) /s | \(f(text / sign, 2))× | ≥ 0.5× | \(mib(issuance)) |")
+        lines.append("| 4b | issuance with PNG output | \(f(pngRate)) /s | openssl sign: \(f(sign)) /s | \(f(pngRate / sign, 3))× | — | same |")
+        let bytes = number(large, "token_bytes")
+        lines.append("| 5 | status list, 100,000,000 entries, 1% not VALID at random | build \(f(number(large, "build_s"), 2)) s, token \(f(bytes / 1_000_000, 2)) MB, parse \(f(number(large, "parse_s"), 2)) s, lookup \(f(number(large, "lookup_ns"))) ns | draft-ietf-oauth-status-list table: 1.3 MB | \(f(bytes / 1_300_000, 2))× size | — | \(mib(large)) |")
+        for name in ["minimal", "typical", "largest"] {
+            lines.append("| 6 | QR version, \(name) licence (\(size["\(name)_chars"] ?? "?") characters) | L \(size["\(name)_L"] ?? "?"), M \(size["\(name)_M"] ?? "?"), Q \(size["\(name)_Q"] ?? "?") | — | — | — | \(mib(size)) |")
+        }
+        lines.append("| 7 | start-up: dl-verify --text, whole process | \(f(number(process, "dlverify_text_ms"), 1)) ms | — | — | — | \(mib(process, children: true)) (children) |")
+        let table = lines.joined(separator: "\n")
+        print(table)
+        var machine = "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB"
+        if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
+            machine += ", " + (cpu.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "")
+        }
+        let document = """
+        # Benchmarks
+
+        Measured \(ISO8601DateFormatter().string(from: Date())) on \(machine), by `scripts/bench` \
+        (`swift build -c release` then `dl1-bench all`). Every row runs in its own process; the
+        reference figures come from the same run. Rows 1–2 verify a typical code (two categories,
+        a CJK name) with full checks and a 1,000,000-entry status list loaded.
+
+        \(table)
+        """
+        try Data((document + "\n").utf8).write(to: URL(fileURLWithPath: output))
+    }
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import DL1Compression
+import DL1Crypto
+import DL1Format
+import DL1Issuer
+import DL1QREncode
+import DL1Raster
+import DL1TestSupport
+import DL1Verifier
+import Foundation
+
+/// Prints `key value` lines, then this process's peak memory.
+func report(_ values: [(String, Any)]) {
+    for (key, value) in values { print("\(key) \(value)") }
+    let rss = BenchSupport.peakRSS()
+    print("rss_kib \(rss.selfKiB)")
+    print("children_rss_kib \(rss.childrenKiB)")
+}
+
+/// Whole-process times of `dl-verify` and `zbarimg` on the same images, and `dl-verify --text` start-up.
+struct ProcessBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "process", abstract: "Image → verdict and start-up, whole process, beside zbarimg.")
+    @Option(help: "Runs per measurement.") var runs = 30
+
+    func run() throws {
+        let fixture = try BenchSupport.fixture()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("trust"), withIntermediateDirectories: true)
+        try Data(fixture.pki.root.certificate.pem()).write(to: folder.appendingPathComponent("trust/root.pem"))
+        try Data(fixture.pki.signer.certificate.pem()).write(to: folder.appendingPathComponent("trust/ds.pem"))
+        let clean = QRRenderer(matrix: try QRCodeMatrix(encoding: fixture.code)).image(scale: 8)
+        let png = folder.appendingPathComponent("code.png"), jpeg = folder.appendingPathComponent("photo.jpg")
+        try Data(PNGCodec.encode(clean)).write(to: png)
+        try Data(JPEGCodec.encode(PhotoSimulator().photograph(clean), quality: 80)).write(to: jpeg)
+        let verify = BenchSupport.sibling("dl-verify")
+        let at = Instant.iso(BenchSupport.now)
+        let trust = folder.appendingPathComponent("trust").path
+        func mean(_ path: String, _ arguments: [String], expect: String) -> Double {
+            guard (BenchSupport.run(path, arguments) ?? "").contains(expect) else { return .nan }
+            return BenchSupport.time { for _ in 0..<runs { BenchSupport.run(path, arguments) } } / Double(runs)
+        }
+        let common = ["--trust", trust, "--at", at, "--allow-unknown-status"]
+        report([
+            ("dlverify_png_ms", mean(verify, common + [png.path], expect: "VALID") * 1000),
+            ("zbarimg_png_ms", mean("/usr/bin/zbarimg", ["-q", "--raw", "--nodbus", png.path], expect: "DL1:") * 1000),
+            ("dlverify_jpeg_ms", mean(verify, common + [jpeg.path], expect: "VALID") * 1000),
+            ("zbarimg_jpeg_ms", mean("/usr/bin/zbarimg", ["-q", "--raw", "--nodbus", jpeg.path], expect: "DL1:") * 1000),
+            ("dlverify_text_ms", mean(verify, common + ["--text", fixture.code], expect: "VALID") * 1000),
+        ])
+    }
+}
+
+/// Issuance: sign + encode + registry commit (grouped), without and with PNG output, beside openssl sign/s.
+struct IssuanceBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "issuance", abstract: "Credentials per second, text and PNG output, beside openssl sign/s.")
+    @Option(help: "Credentials per measurement.") var credentials = 2000
+
+    func run() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let issuer = try Issuer.create(at: folder.appendingPathComponent("issuer"),
+                                       settings: .init(country: "CN", authorityCode: "CN-31", authorityName: "上海市公安局交通警察总队",
+                                                       statusURIBase: "https://dl.example/CN-31/status"))
+        var licence = CodeFactory(now: 0).licence()
+        licence.issueDate = CalendarDate(iso8601: "2020-05-01")!
+        func rows(_ prefix: String, _ n: Int) -> [BatchRow] {
+            (0..<n).map { i in
+                var l = licence
+                l.documentNumber = "\(prefix)\(i)"
+                return BatchRow(line: i + 1, key: "\(prefix)\(i)", licence: .success(l))
+            }
+        }
+        var summary = BatchSummary()
+        let text = try BenchSupport.time {
+            summary = try issuer.issueBatch(rows("T", credentials), into: folder.appendingPathComponent("txt"), format: .text,
+                                            errorCorrection: .medium, scale: 8, lifetime: .seconds(86_400), groupSize: 100)
+        }
+        precondition(summary.issued == credentials)
+        let pngCount = max(1, credentials / 4)
+        let png = try BenchSupport.time {
+            summary = try issuer.issueBatch(rows("P", pngCount), into: folder.appendingPathComponent("png"), format: .png,
+                                            errorCorrection: .medium, scale: 8, lifetime: .seconds(86_400), groupSize: 100)
+        }
+        report([("issue_text_per_s", Double(credentials) / text), ("issue_png_per_s", Double(pngCount) / png),
+                ("openssl_sign", BenchSupport.opensslSpeed()?.sign ?? 0)])
+    }
+}
+
+/// A status list of 100,000,000 entries with 1% not VALID at random: build time, token size, lookup time.
+struct LargeStatusListBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "statuslist-large", abstract: "100M-entry status list: build, size, lookup.")
+    @Option(help: "Entries.") var entries = 100_000_000
+    @Option(help: "Percent not VALID.") var percent = 1.0
+
+    func run() throws {
+        let fixture = try BenchSupport.fixture()
+        let factory = CodeFactory(now: BenchSupport.now)
+        var token: [UInt8] = []
+        var generator = SystemRandomNumberGenerator()
+        let build = try BenchSupport.time {
+            var list = StatusList(bits: 2, capacity: entries)
+            let count = Int(Double(entries) * percent / 100)
+            for _ in 0..<count { list.set(Int.random(in: 0..<entries, using: &generator), to: UInt8.random(in: 1...3, using: &generator)) }
+            let claims = StatusListClaims(uri: "https://dl.example/CN-31/status/1", issuedAt: BenchSupport.now, expiresAt: BenchSupport.now + 86_400,
+                                          timeToLive: 21_600, compressedList: Zlib.compress(list.bytes))
+            token = try factory.signStatusClaims(claims, signer: fixture.pki.signer)
+        }
+        var parsed: StatusListToken?
+        let parse = try BenchSupport.time { parsed = try StatusListToken(bytes: token) }
+        var hits = 0
+        let lookups = 1_000_000
+        let lookup = BenchSupport.time {
+            for i in 0..<lookups where parsed!.status(at: UInt64((i &* 2_654_435_761) % entries)) != .valid { hits += 1 }
+        }
+        report([("build_s", build), ("token_bytes", token.count), ("parse_s", parse), ("lookup_ns", lookup / Double(lookups) * 1e9), ("hits", hits)])
+    }
+}
+
+/// QR versions at ECC L, M and Q for a minimal, a typical and the largest licence the issuer accepts.
+struct CodeSizeBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "codesize", abstract: "QR version by licence size and error correction.")
+
+    func run() throws {
+        let fixture = try BenchSupport.fixture()
+        let factory = CodeFactory(now: BenchSupport.now)
+        var minimal = factory.licence(privileges: [DrivingPrivilege(category: "C1", issueDate: CalendarDate(iso8601: "2020-05-01")!)])
+        minimal.familyName = "李"
+        minimal.givenName = nil
+        minimal.issuingAuthority = "CN-31"
+        let typical = factory.licence()
+        // Every field at the issuer's limits, with varied characters (repeats would compress away).
+        var seed: UInt32 = 1
+        func cjk(_ count: Int) -> String {
+            String(String.UnicodeScalarView((0..<count).map { _ in
+                seed = seed &* 1_103_515_245 &+ 12_345
+                return Unicode.Scalar(0x4E00 + (seed >> 8) % 20_000)!
+            }))
+        }
+        var largest = typical
+        largest.documentNumber = String((0..<64).map { i in Character(String((i * 7 + 3) % 10)) })
+        largest.familyName = cjk(100)
+        largest.givenName = cjk(100)
+        largest.issuingAuthority = cjk(200)
+        largest.privileges = IssuerSettings.chineseCategories.enumerated().map { i, category in
+            DrivingPrivilege(category: category, issueDate: CalendarDate(daysSinceEpoch: 18_000 + Int64(i) * 37),
+                             expiryDate: CalendarDate(daysSinceEpoch: 22_000 + Int64(i) * 41), restrictions: cjk(64))
+        }
+        var values: [(String, Any)] = []
+        for (name, licence) in [("minimal", minimal), ("typical", typical), ("largest", largest)] {
+            let text = try factory.text(factory.claims(licence: licence), signer: fixture.pki.signer)
+            values.append(("\(name)_chars", text.count))
+            for level in [QRCodeMatrix.ErrorCorrection.low, .medium, .quartile] {
+                let version = (try? QRCodeMatrix(encoding: text, errorCorrection: level).version).map(String.init) ?? "too-large"
+                values.append(("\(name)_\(level.rawValue)", version))
+            }
+        }
+        report(values)
+    }
+}
+
+extension CodeFactory {
+    /// Signs status-list claims as a token (for benchmarks of large lists).
+    func signStatusClaims(_ claims: StatusListClaims, signer: TestPKI.KeyPair) throws -> [UInt8] {
+        let payload = CBOREncoder.encode(claims.cbor)
+        let header = DL1Header.protectedHeader(kid: signer.kid, typ: DL1Header.statusListType)
+        let signature = try signer.key.sign(COSESign1.toBeSigned(protectedBytes: CBOREncoder.encode(.map(header)), payload: payload))
+        return COSESign1(protectedHeader: header, payload: payload, signature: signature).encoded()
+    }
+}
