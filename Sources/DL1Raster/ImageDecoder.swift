@@ -1,11 +1,19 @@
 /// Reads an image file's bytes as grey, telling PNG and JPEG apart by their signatures.
 public enum ImageDecoder {
-    /// The largest image decoded at full size (a 50-megapixel JPEG is decoded scaled down).
-    public static let defaultMaxPixels = 40_000_000
+    /// The largest image handed to the reader; larger photos are scaled down to it (a
+    /// 50-megapixel photo is scaled, not refused).
+    public static let defaultMaxPixels = 20_000_000
+    /// The largest PNG decoded at all (libpng's simple interface cannot scale while decoding,
+    /// so this bounds memory: one byte per pixel).
+    public static let maxPNGPixels = 120_000_000
 
-    /// Decodes PNG or JPEG bytes; anything else is "not an image".
+    /// Decodes PNG or JPEG bytes to at most `maxPixels` pixels; anything else is "not an image".
     public static func decode(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws(ImageError) -> GreyImage {
-        if bytes.starts(with: PNGCodec.signature) { return try PNGCodec.decode(bytes, maxPixels: maxPixels) }
+        if bytes.starts(with: PNGCodec.signature) {
+            var image = try PNGCodec.decode(bytes, maxPixels: max(maxPixels, maxPNGPixels))
+            while image.width * image.height > maxPixels, let smaller = image.halved() { image = smaller }
+            return image
+        }
         if bytes.starts(with: [0xff, 0xd8, 0xff]) { return try JPEGCodec.decode(bytes, maxPixels: maxPixels) }
         throw ImageError("not a PNG or JPEG image")
     }

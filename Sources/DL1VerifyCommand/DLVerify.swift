@@ -95,6 +95,13 @@ public struct DLVerify: ConsoleCommand {
             }
         }
         for path in images {
+            // Size first, so a huge file is refused without being read.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            if let size = attributes?[.size] as? Int, size > 64 * 1024 * 1024, attributes?[.type] as? FileAttributeType == .typeRegular {
+                console.err("dl-verify: \(path) is larger than 64 MiB: not a photo this tool reads")
+                outcome.usageError = true
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 console.err("dl-verify: cannot read \(path)")
                 outcome.usageError = true

@@ -3,6 +3,7 @@ import DL1Crypto
 import DL1Format
 import DL1IssueCommand
 import DL1TestSupport
+import DL1Raster
 import DL1Verifier
 import DL1VerifyCommand
 import Foundation
@@ -59,6 +60,27 @@ struct HostileInputTests {
         let human = Console.capturing()
         _ = CommandRunner.run(DLVerify.self, ["--trust", folder.path, "--allow-unknown-status", "--at", Instant.iso(now), "--text", text], console: human)
         #expect(!human.stdout.contains("\u{1b}") && !human.stdout.contains("\u{202e}"))
+    }
+
+    @Test("a 100 MB file is refused without being read; a 50-megapixel photo is scaled, not refused")
+    func hugeInputs() throws {
+        let world = try CommandLineTests.world()
+        defer { try? FileManager.default.removeItem(at: world.folder) }
+        let huge = world.folder.appendingPathComponent("huge.jpg")
+        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: huge)
+        try handle.truncate(atOffset: 100 * 1024 * 1024)
+        try handle.close()
+        let (rc, console) = world.verify(["--trust", world.trust, huge.path])
+        #expect(rc == 2 && console.stderr.contains("larger than 64 MiB"))
+        // 50 megapixels, mostly blank (a small file): decoded scaled down, answered "no code".
+        let photo = try JPEGCodec.encode(GreyImage(width: 8_000, height: 6_250, fill: 230), quality: 50)
+        let verifier = try Fixture.verifier()
+        let scan = try verifier.verify(imageBytes: photo)
+        #expect(scan.foundNoCode && scan.width * scan.height <= 20_000_000)
+        let bigPNG = try PNGCodec.encode(GreyImage(width: 8_000, height: 6_250, fill: 230))
+        let pngScan = try verifier.verify(imageBytes: bigPNG)
+        #expect(pngScan.foundNoCode && pngScan.width * pngScan.height <= 20_000_000)
     }
 
     @Test("standard input lines are bounded: a huge line is cut, not kept whole")
