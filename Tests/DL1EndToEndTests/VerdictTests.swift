@@ -391,3 +391,26 @@ struct VerdictTests {
         #expect(try verify(try Fixture.goodCode(), verifier: verifier, request: .init(category: "B2")).verdict == .revoked)
     }
 }
+
+/// One verifier shared by many tasks at once (run under ThreadSanitizer by `scripts/sanitize thread`).
+@Suite("Concurrent verification")
+struct ConcurrentVerificationTests {
+    @Test("eight tasks verifying with one shared verifier get the same answers as one task")
+    func concurrent() async throws {
+        let factory = Fixture.factory
+        let revoked = try factory.statusToken(signer: Fixture.pki.signer, entries: [3: .invalid])
+        let verifier = try Fixture.verifier(tokens: [revoked])
+        let codes = try (0..<8).map { i in try Fixture.goodCode(factory.claims(index: UInt64(i))) } + ["DL1:garbage", "HC1:x"]
+        let expected = codes.map { verifier.verify(text: $0).verdict }
+        #expect(expected.filter { $0 == .valid }.count == 7 && expected[3] == .revoked)
+        let results = await withTaskGroup(of: [Verdict].self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<25).flatMap { _ in codes.map { verifier.verify(text: $0).verdict } } }
+            }
+            var all: [[Verdict]] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        for result in results { #expect(result == Array((0..<25).flatMap { _ in expected })) }
+    }
+}
