@@ -197,21 +197,30 @@ extension Issuer {
         return text
     }
 
+    /// Characters of alphanumeric data a version-40 QR code holds at each level (ISO/IEC 18004).
+    static let alphanumericCapacity: [QRCodeMatrix.ErrorCorrection: Int] = [.low: 4296, .medium: 3391, .quartile: 2420, .high: 1852]
+
+    /// Every code must be printable as a QR code, even when only its text is written. Texts
+    /// within the alphanumeric capacity always fit; longer ones are tried for real.
+    static func checkFits(_ text: String, _ level: QRCodeMatrix.ErrorCorrection) throws(IssuerError) {
+        guard text.utf8.count > alphanumericCapacity[level]! else { return }
+        do { _ = try QRCodeMatrix(encoding: text, errorCorrection: level) }
+        catch { throw IssuerError("\(error.description): shorten the names, authority or restrictions, or choose a lower --ecc") }
+    }
+
     private func write(_ text: String, output: OutputRequest?) throws(IssuerError) -> (Int?, String?, String) {
         guard let output else {
-            do { _ = try QRCodeMatrix(encoding: text, errorCorrection: .medium) } catch {
-                throw IssuerError("\(error.description): shorten the names, authority or restrictions")
-            }
+            try Self.checkFits(text, .medium)
             return (nil, nil, "stdout")
         }
-        // Every code must be printable as a QR code, even when only its text is written.
+        if output.format == .text {
+            try Self.checkFits(text, output.errorCorrection)
+            try FileWriter.write(Array((text + "\n").utf8), to: output.file!)
+            return (nil, nil, output.file!.path)
+        }
         let matrix: QRCodeMatrix
         do { matrix = try QRCodeMatrix(encoding: text, errorCorrection: output.errorCorrection) }
         catch { throw IssuerError("\(error.description): shorten the names, authority or restrictions, or choose a lower --ecc") }
-        if output.format == .text {
-            try FileWriter.write(Array((text + "\n").utf8), to: output.file!)
-            return (matrix.version, nil, output.file!.path)
-        }
         let renderer = QRRenderer(matrix: matrix)
         switch output.format {
         case .png:
