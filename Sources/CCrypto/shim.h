@@ -12,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/asn1.h>
+#include <openssl/pkcs12.h>
 #include <time.h>
 
 /* Function-like macros that Swift cannot import. */

@@ -54,14 +54,23 @@ public final class P256PrivateKey: RawSigner, @unchecked Sendable {
             return try MemoryBIO.writing("writing the private key") { PEM_write_bio_PrivateKey($0, pkey, nil, nil, 0, nil, nil) }
         }
         guard !passphrase.isEmpty else { throw CryptoError("encrypting the private key", detail: "the passphrase is empty") }
-        return try MemoryBIO.writing("writing the encrypted private key") { bio in
-            var bytes = Array(passphrase.utf8CString)
-            defer { for i in bytes.indices { bytes[i] = 0 } }
-            return bytes.withUnsafeMutableBufferPointer { buffer in
-                PEM_write_bio_PKCS8PrivateKey(bio, pkey, EVP_aes_256_cbc(), buffer.baseAddress, Int32(buffer.count - 1), nil, nil)
+        // PBES2: PBKDF2-HMAC-SHA256 with 600,000 iterations (OpenSSL's default is 2,048), AES-256-CBC.
+        guard let info = EVP_PKEY2PKCS8(pkey) else { throw .openSSL("preparing the private key") }
+        defer { PKCS8_PRIV_KEY_INFO_free(info) }
+        var bytes = Array(passphrase.utf8)
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        let encrypted = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                PKCS8_encrypt(-1, EVP_aes_256_cbc(), $0.baseAddress, Int32($0.count), nil, 0, Self.pbkdf2Iterations, info)
             }
         }
+        guard let encrypted else { throw .openSSL("encrypting the private key") }
+        defer { X509_SIG_free(encrypted) }
+        return try MemoryBIO.writing("writing the encrypted private key") { PEM_write_bio_PKCS8($0, encrypted) }
     }
+
+    /// PBKDF2 iterations for encrypted key files (OWASP's figure for PBKDF2-HMAC-SHA256).
+    public static let pbkdf2Iterations: Int32 = 600_000
 
     /// Whether PEM text holds an encrypted private key.
     public static func isEncrypted(pem: [UInt8]) -> Bool {

@@ -49,7 +49,10 @@ public struct IssuerOption: ParsableArguments {
         if let file {
             guard let data = FileManager.default.contents(atPath: file), data.count <= 4096,
                   let text = String(data: data, encoding: .utf8) else { throw IssuerError("cannot read the \(what) file \(file)") }
-            let secret = text.hasSuffix("\r\n") ? String(text.dropLast(2)) : text.hasSuffix("\n") ? String(text.dropLast()) : text
+            // Strip the line end as bytes ("\r\n" is a single Character in Swift).
+            var bytes = Array(text.utf8)
+            while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
+            let secret = String(decoding: bytes, as: UTF8.self)
             guard !secret.isEmpty else { throw IssuerError("the \(what) file \(file) is empty") }
             return secret
         }

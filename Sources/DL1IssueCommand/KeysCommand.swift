@@ -44,7 +44,7 @@ public struct KeysCommand: ParsableCommand {
         public init() {}
 
         public func execute(console: Console) -> Int32 {
-            IssuerCommand.run("keys rotate", issuer: issuerOption, console: console, reportPending: false) { issuer throws(IssuerError) in
+            IssuerCommand.run("keys rotate", issuer: issuerOption, console: console, reportPending: false, exclusive: true) { issuer throws(IssuerError) in
                 let updated = try issuer.rotateSigner(authority: authority)
                 let code = authority ?? updated.authorityCode
                 let active = updated.authorities.first { $0.code == code }?.activeSigner ?? "?"
@@ -70,7 +70,7 @@ public struct KeysCommand: ParsableCommand {
         }
 
         public func execute(console: Console) -> Int32 {
-            IssuerCommand.run("keys withdraw", issuer: issuerOption, console: console, reportPending: false) { issuer throws(IssuerError) in
+            IssuerCommand.run("keys withdraw", issuer: issuerOption, console: console, reportPending: false, exclusive: true) { issuer throws(IssuerError) in
                 let updated = try issuer.withdrawSigner(kid: kid, reason: reason)
                 console.out("Withdrew \(kid) (\(reason)); CRL number \(updated.crlNumber ?? 0) written to \(issuer.directory.trustFolder.path)/root.crl.pem.")
                 console.out("Give its holders fresh codes: 'dl-issue keys reissue \(kid) --issuer \(issuer.directory.root.path) --output-dir DIR'.")
@@ -95,7 +95,7 @@ public struct KeysCommand: ParsableCommand {
         }
 
         public func execute(console: Console) -> Int32 {
-            IssuerCommand.run("keys reissue", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
+            IssuerCommand.run("keys reissue", issuer: issuerOption, console: console, exclusive: true) { issuer throws(IssuerError) in
                 let count = try issuer.resignCodes(of: kid, into: URL(fileURLWithPath: outputDir), format: OutputRequest.Format(rawValue: format.lowercased())!,
                                                    errorCorrection: .medium, scale: 8, lifetime: .seconds(OutputOptions.parseDuration(validFor ?? "24h")!))
                 console.out("Wrote \(count) fresh code(s) into \(outputDir).")
@@ -118,7 +118,7 @@ public struct AuthorityCommand: ParsableCommand {
         public init() {}
 
         public func execute(console: Console) -> Int32 {
-            IssuerCommand.run("authority add", issuer: issuerOption, console: console, reportPending: false) { issuer throws(IssuerError) in
+            IssuerCommand.run("authority add", issuer: issuerOption, console: console, reportPending: false, exclusive: true) { issuer throws(IssuerError) in
                 let updated = try issuer.addAuthority(code: authorityCode, name: authorityName)
                 let kid = updated.authorities.first { $0.code == authorityCode }?.activeSigner ?? "?"
                 console.out("Added authority \(authorityCode) with document signer \(kid); issue for it with --authority \(authorityCode).")

@@ -93,10 +93,13 @@ public struct OutputOptions: ParsableArguments {
 
 /// Runs a command body against an opened issuer, mapping every failure to exit code 2.
 enum IssuerCommand {
-    static func run(_ name: String, issuer option: IssuerOption, console: Console, reportPending: Bool = true,
+    static func run(_ name: String, issuer option: IssuerOption, console: Console, reportPending: Bool = true, exclusive: Bool = false,
                     _ body: (Issuer) throws(IssuerError) -> Void) -> Int32 {
         do {
-            let issuer = try Issuer.open(at: URL(fileURLWithPath: option.issuer), secrets: option.secrets())
+            let folder = URL(fileURLWithPath: option.issuer)
+            let lock = try IssuerLock(folder: folder, exclusive: exclusive)
+            defer { withExtendedLifetime(lock) {} }
+            let issuer = try Issuer.open(at: folder, secrets: option.secrets())
             if reportPending { PendingReport.show(issuer, console: console) }
             try body(issuer)
             return 0

@@ -26,6 +26,8 @@ public struct PendingCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         do {
+            let lock = try IssuerLock(folder: URL(fileURLWithPath: issuerOption.issuer), exclusive: false)
+            defer { withExtendedLifetime(lock) {} }
             let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer), secrets: issuerOption.secrets())
             let now = issuer.clock()
             let pending = try issuer.registry.pending()

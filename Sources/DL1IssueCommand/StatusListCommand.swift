@@ -18,6 +18,8 @@ public struct StatusListCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         do {
+            let lock = try IssuerLock(folder: URL(fileURLWithPath: issuerOption.issuer), exclusive: false)
+            defer { withExtendedLifetime(lock) {} }
             let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer), secrets: issuerOption.secrets())
             PendingReport.show(issuer, console: console)
             let files = try issuer.writeStatusLists(to: URL(fileURLWithPath: outputDir))

@@ -67,21 +67,23 @@ extension Issuer {
         guard let crlReason = permanentWithdrawalReasons[reason] else {
             throw IssuerError("--reason must be one of \(permanentWithdrawalReasons.keys.sorted().joined(separator: ", ")) (permanent reasons only)")
         }
-        guard let index = signerRecords.firstIndex(where: { $0.kid == kid || $0.kid.hasPrefix(kid) && kid.count >= 4 }) else {
-            throw IssuerError("no document signer with kid \(kid) (see 'dl-issue keys list')")
-        }
+        let record = try signerRecord(matching: kid)
+        guard let index = signerRecords.firstIndex(where: { $0.kid == record.kid }) else { throw IssuerError("no document signer with kid \(kid)") }
         var updated = settings
-        let record = updated.signers![index]
-        guard record.state != .withdrawn else { throw IssuerError("the signer \(record.kid) is already withdrawn") }
         let now = clock()
-        updated.signers![index].state = .withdrawn
-        updated.signers![index].withdrawnAt = now
-        updated.signers![index].withdrawalReason = reason
         let rootKey = try keys.rootKey()
-        if record.state == .active, let authority = updated.authorities.first(where: { $0.code == record.authority }) {
-            try Self.makeSigner(for: authority, root: rootCertificate, rootKey: rootKey, keys: keys, layout: directory, settings: &updated, now: now)
+        if record.state != .withdrawn {
+            updated.signers![index].state = .withdrawn
+            updated.signers![index].withdrawnAt = now
+            updated.signers![index].withdrawalReason = reason
+            if record.state == .active, let authority = updated.authorities.first(where: { $0.code == record.authority }) {
+                try Self.makeSigner(for: authority, root: rootCertificate, rootKey: rootKey, keys: keys, layout: directory, settings: &updated, now: now)
+            }
         }
+        // Settings first: the issuer stops signing with the key before the CRL exists; running
+        // the command again publishes the CRL again.
         updated.crlNumber = (updated.crlNumber ?? 0) + 1
+        try saveAndRefreshTrust(updated)
         var entries: [(certificate: Certificate, date: Int64, reason: RevocationReason)] = []
         for withdrawn in updated.signers! where withdrawn.state == .withdrawn {
             entries.append((try Self.readCertificate(directory.signerCertificateFile(kidHex: withdrawn.kid)), withdrawn.withdrawnAt ?? now,
@@ -103,9 +105,7 @@ extension Issuer {
     /// Returns how many codes were written.
     public func resignCodes(of kid: String, into folder: URL, format: OutputRequest.Format, errorCorrection: QRCodeMatrixECC, scale: Int,
                             lifetime: CodeLifetime) throws(IssuerError) -> Int {
-        guard let record = signerRecords.first(where: { $0.kid == kid || $0.kid.hasPrefix(kid) && kid.count >= 4 }) else {
-            throw IssuerError("no document signer with kid \(kid)")
-        }
+        let record = try signerRecord(matching: kid)
         guard let signerKid = Hex.decode(record.kid) else { throw IssuerError("bad kid \(record.kid)") }
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         catch { throw IssuerError("cannot create the folder \(folder.path)") }
@@ -125,6 +125,17 @@ extension Issuer {
         return written
     }
 
+    /// The one signer whose kid is `kid` or starts with it (at least 4 hex digits).
+    func signerRecord(matching kid: String) throws(IssuerError) -> IssuerSettings.SignerRecord {
+        let key = kid.lowercased()
+        let matches = signerRecords.filter { $0.kid == key || (key.count >= 4 && $0.kid.hasPrefix(key)) }
+        guard let record = matches.first else { throw IssuerError("no document signer with kid \(kid) (see 'dl-issue keys list')") }
+        guard matches.count == 1 || record.kid == key else {
+            throw IssuerError("kid \(kid) matches \(matches.count) signers (\(matches.map(\.kid).joined(separator: ", "))): give more digits")
+        }
+        return record
+    }
+
     /// Writes the settings and makes trust/ hold exactly what verifiers need: the root, every
     /// active or withdrawn signer, every retired one whose codes have not all expired, and the CRL.
     func saveAndRefreshTrust(_ updated: IssuerSettings) throws(IssuerError) {
@@ -134,9 +145,12 @@ extension Issuer {
         for record in updated.signers ?? [] {
             let file = directory.trustFolder.appendingPathComponent("ds-\(record.kid).pem")
             // Withdrawn signers stay, so that their codes answer UNTRUSTED_SIGNER (withdrawn), not UNKNOWN_SIGNER.
-            let needed = record.state != .retired || (usage[record.kid]?.lastExpiry ?? .min) > now
+            // (With the verifiers' clock-skew leeway of 300 s.)
+            let needed = record.state != .retired || (usage[record.kid]?.lastExpiry ?? .min) + 300 > now
             if needed, !FileManager.default.fileExists(atPath: file.path) {
-                guard let data = FileManager.default.contents(atPath: directory.signerCertificateFile(kidHex: record.kid).path) else { continue }
+                guard let data = FileManager.default.contents(atPath: directory.signerCertificateFile(kidHex: record.kid).path) else {
+                    throw IssuerError("the certificate of signer \(record.kid) is missing from \(directory.certificatesFolder.path)")
+                }
                 try FileWriter.write([UInt8](data), to: file)
             } else if !needed {
                 try? FileManager.default.removeItem(at: file)

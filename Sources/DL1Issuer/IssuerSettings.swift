@@ -1,7 +1,7 @@
 /// An issuer's settings, kept in `issuer.json` in its folder.
 public struct IssuerSettings: Codable, Sendable, Hashable {
-    /// Settings file format version.
-    public var format: Int = 1
+    /// Settings file format version (2: authorities, signer records, key storage).
+    public var format: Int = 2
     /// ISO 3166-1 alpha-2 country (licence key 7, the certificates' `C`).
     public var country: String
     /// Authority code (the codes' `iss`, the document signer's `OU`), e.g. `CN-31`.

@@ -49,7 +49,10 @@ public final class PKCS11Token: @unchecked Sendable {
         }
         self.library = library
         self.functions = list
-        let initialized = list.pointee.C_Initialize(nil)
+        // The module may be called from several threads (each token object serializes its own calls).
+        var initArgs = CK_C_INITIALIZE_ARGS()
+        initArgs.flags = CK_FLAGS(CKF_OS_LOCKING_OK)
+        let initialized = list.pointee.C_Initialize(&initArgs)
         guard initialized == CKR_OK || initialized == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
             dlclose(library)
             throw PKCS11Error(operation: "initializing the module", code: initialized)
@@ -74,15 +77,16 @@ public final class PKCS11Token: @unchecked Sendable {
         defer { for i in pinBytes.indices { pinBytes[i] = 0 } }
         let login = list.pointee.C_Login(session, CK_USER_TYPE(CKU_USER), &pinBytes, CK_ULONG(pinBytes.count))
         guard login == CKR_OK || login == CKR_USER_ALREADY_LOGGED_IN else {
-            _ = list.pointee.C_CloseSession(session)
+            // deinit closes the session (the object is complete by now).
             throw PKCS11Error(operation: "logging in to the token", code: login)
         }
     }
 
     deinit {
-        _ = functions.pointee.C_Logout(session)
+        // No C_Logout: a login belongs to the whole application, and other token objects of
+        // this process may still be signing. Closing the session is enough. The module stays
+        // loaded for the same reason.
         _ = functions.pointee.C_CloseSession(session)
-        // The module stays loaded: other tokens of this process may still use it.
     }
 
     /// DER of the P-256 curve's OID, the CKA_EC_PARAMS of every key made here.

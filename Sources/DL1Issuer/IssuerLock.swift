@@ -1,0 +1,32 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An advisory lock on an issuer folder (flock on `DIR/.lock`), held for a whole command:
+/// issuing commands share it, key commands take it alone, so a key is never withdrawn or
+/// replaced while another process is still signing with it, and two key commands never
+/// overwrite each other's settings.
+public final class IssuerLock: @unchecked Sendable {
+    private let descriptor: Int32
+
+    /// Waits for the lock of the issuer folder `folder`.
+    public init(folder: URL, exclusive: Bool) throws(IssuerError) {
+        let path = folder.appendingPathComponent(".lock").path
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("issuer.json").path) else {
+            throw IssuerError("\(folder.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IssuerError("cannot open the lock file \(path)") }
+        guard flock(fd, exclusive ? LOCK_EX : LOCK_SH) == 0 else {
+            close(fd)
+            throw IssuerError("cannot lock \(path)")
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+}
