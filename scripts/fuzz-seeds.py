@@ -24,7 +24,16 @@ def write(name, data):
 for v in vectors:
     code = v["code"]
     if target == "code":
-        write(v["name"], code.encode())
+        write(v["name"], b"\x00" + code.encode())
+        if code.startswith("DL1:"):
+            try:
+                cose = zlib.decompress(base45_decode(code[4:]))
+                # The payload (third item of the COSE_Sign1) as an odd-first-byte seed.
+                i = cose.find(b"\xa6")
+                if i > 0:
+                    write(v["name"] + "-payload", b"\x01" + cose[i:-66])
+            except Exception:
+                pass
     elif target == "cbor" and code.startswith("DL1:"):
         try:
             write(v["name"], zlib.decompress(base45_decode(code[4:])))

@@ -1,29 +1,40 @@
+import DL1Compression
 import DL1Crypto
 import DL1Format
 import DL1Verifier
 
-/// A fixed trust store: a throw-away root and signer made once.
-let trust: TrustStore = {
-    let rootKey = try! P256PrivateKey()
-    let root = try! CertificateBuilder.makeRoot(key: rootKey, subject: .init(country: "CN", commonName: "Fuzz Root"), notBefore: 0, notAfter: 4_000_000_000)
-    let ds = try! CertificateBuilder.makeDocumentSigner(publicKey: try! P256PrivateKey().publicKey,
+/// A fixed trust store: a throw-away root and signer made once; the signer's key is kept so that
+/// fuzzed payloads can be signed and reach the checks after the signature (trust, time, status,
+/// category, portrait).
+let rootKey = try! P256PrivateKey()
+let root = try! CertificateBuilder.makeRoot(key: rootKey, subject: .init(country: "CN", commonName: "Fuzz Root"), notBefore: 0, notAfter: 4_000_000_000)
+let signerKey = try! P256PrivateKey()
+let signer = try! CertificateBuilder.makeDocumentSigner(publicKey: signerKey.publicKey,
                                                         subject: .init(country: "CN", organizationalUnit: "CN-31", commonName: "Fuzz DS"),
                                                         root: root, rootKey: rootKey, notBefore: 0, notAfter: 4_000_000_000)
-    return TrustStore(certificates: [root, ds])
-}()
-let verifier = Verifier(trustStore: trust, options: .init(clock: { 1_790_000_000 }))
+let verifier = Verifier(trustStore: TrustStore(certificates: [root, signer]), options: .init(allowUnknownStatus: true, clock: { 1_790_000_000 }))
+let header = DL1Header.protectedHeader(kid: signer.kid)
+let protectedBytes = CBOREncoder.encode(.map(header))
 
-/// libFuzzer entry: a code's text (any bytes as UTF-8, with and without the prefix) to a verdict.
+/// libFuzzer entry. First byte even: the rest is a code's text. Odd: the rest is a claims
+/// payload, signed with the trusted signer, then verified with a category and portrait asked.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let data else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let text = String(decoding: bytes, as: UTF8.self)
-    let result = verifier.verify(text: text)
-    if result.verdict == .valid { fatalError("a fuzzed code cannot be VALID without a signature by the fuzz signer") }
-    _ = result.json.serialized
-    // The bytes also as the zlib layer's input, and as a Base45 payload.
-    _ = verifier.verify(text: DecodedCode.prefix + Base45.encode(bytes))
-    _ = try? DecodedCode(compressed: bytes)
+    guard let data, size > 0 else { return 0 }
+    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    if data[0] & 1 == 0 {
+        let result = verifier.verify(text: String(decoding: bytes, as: UTF8.self))
+        if result.verdict == .valid { fatalError("an unsigned fuzzed text cannot be VALID") }
+        _ = result.json.serialized
+        _ = try? DecodedCode(compressed: bytes)
+    } else {
+        let signature = try! signerKey.sign(COSESign1.toBeSigned(protectedBytes: protectedBytes, payload: bytes))
+        let cose = COSESign1(protectedHeader: header, payload: bytes, signature: signature).encoded()
+        let text = DecodedCode.text(coseBytes: cose)
+        let result = verifier.verify(text: text, request: .init(category: "C1", portraitHash: SHA256.hash(bytes.prefix(8))))
+        if result.verdict == .valid, result.claims == nil { fatalError("VALID without claims") }
+        if result.verdict == .malformed, result.layer != .claims { fatalError("a signed payload failed at layer \(String(describing: result.layer))") }
+        _ = result.json.serialized
+    }
     return 0
 }
