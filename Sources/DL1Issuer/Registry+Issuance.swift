@@ -65,7 +65,7 @@ extension Registry {
                                      credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey])
                 try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
                 if let old = credential.supersedes {
-                    try db.execute(sql: "UPDATE credential SET status = 3, superseded_by = ? WHERE cti = ?", arguments: [Data(cti), Data(old)])
+                    try db.cachedStatement(sql: "UPDATE credential SET status = 3, superseded_by = ? WHERE cti = ?").execute(arguments: [Data(cti), Data(old)])
                     try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
                                       detail: "replaced by \(Hex.encode(cti))")
                 }
@@ -120,12 +120,12 @@ extension Registry {
     public func discardPending(_ cti: [UInt8]) -> Bool {
         do {
             try transaction { db in
-                guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM credential WHERE cti = ? AND state = 'pending')",
+                guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM credential WHERE cti = ? AND state = 'pending')"),
                                         arguments: [Data(cti)]) == true else { return }
-                try db.execute(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE superseded_by = ?", arguments: [Data(cti)])
-                try db.execute(sql: "DELETE FROM event WHERE detail = ?", arguments: ["replaced by \(Hex.encode(cti))"])
-                if let row = try Row.fetchOne(db, sql: "SELECT list_id, idx FROM credential WHERE cti = ?", arguments: [Data(cti)]) {
-                    try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [Data(cti)])
+                try db.cachedStatement(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE superseded_by = ?").execute(arguments: [Data(cti)])
+                try db.cachedStatement(sql: "DELETE FROM event WHERE detail = ?").execute(arguments: ["replaced by \(Hex.encode(cti))"])
+                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT list_id, idx FROM credential WHERE cti = ?"), arguments: [Data(cti)]) {
+                    try db.cachedStatement(sql: "DELETE FROM credential WHERE cti = ?").execute(arguments: [Data(cti)])
                     try Self.returnIndex(db, list: row["list_id"], index: row["idx"])
                 }
             }
@@ -145,7 +145,7 @@ extension Registry {
     /// Credentials still pending.
     public func pending() throws(IssuerError) -> [Pending] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT cti, document_number, created_at FROM credential WHERE state = 'pending' AND batch_key IS NULL ORDER BY created_at")
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number, created_at FROM credential WHERE state = 'pending' AND batch_key IS NULL ORDER BY created_at"))
                 .map { Pending(credentialID: [UInt8]($0["cti"] as Data), documentNumber: $0["document_number"], createdAt: $0["created_at"]) }
         }
     }
@@ -155,17 +155,17 @@ extension Registry {
     /// published. Returns how many were changed.
     public func abandonPending(before cutoff: Int64, at now: Int64) throws(IssuerError) -> Int {
         try transaction { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT cti, document_number FROM credential WHERE state = 'pending' AND batch_key IS NULL AND created_at < ?",
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number FROM credential WHERE state = 'pending' AND batch_key IS NULL AND created_at < ?"),
                                         arguments: [cutoff])
             for row in rows {
                 let cti = [UInt8](row["cti"] as Data)
-                try db.execute(sql: "UPDATE credential SET state = 'abandoned', status = 1 WHERE cti = ?", arguments: [Data(cti)])
+                try db.cachedStatement(sql: "UPDATE credential SET state = 'abandoned', status = 1 WHERE cti = ?").execute(arguments: [Data(cti)])
                 try Self.addEvent(db, cti: cti, number: row["document_number"], kind: "abandoned", at: now,
                                   detail: "pending credential revoked by 'dl-issue pending --revoke'")
                 // The credential it was to replace is the live one again (its holder still has its code).
-                for restored in try Row.fetchAll(db, sql: "SELECT cti FROM credential WHERE superseded_by = ?", arguments: [Data(cti)]) {
+                for restored in try Row.fetchAll(db.cachedStatement(sql: "SELECT cti FROM credential WHERE superseded_by = ?"), arguments: [Data(cti)]) {
                     let old = [UInt8](restored["cti"] as Data)
-                    try db.execute(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE cti = ?", arguments: [Data(old)])
+                    try db.cachedStatement(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE cti = ?").execute(arguments: [Data(old)])
                     try Self.addEvent(db, cti: old, number: row["document_number"], kind: "restored", at: now,
                                       detail: "its replacement \(Hex.encode(cti)) was abandoned")
                 }

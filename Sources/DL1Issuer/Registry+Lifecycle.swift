@@ -6,7 +6,7 @@ extension Registry {
     /// Every credential of a document number, oldest first.
     public func credentials(documentNumber: String) throws(IssuerError) -> [CredentialRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.document_number = ? ORDER BY c.created_at, c.rowid",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.document_number = ? ORDER BY c.created_at, c.rowid"),
                              arguments: [documentNumber]).map(CredentialRecord.init(row:))
         }
     }
@@ -14,7 +14,7 @@ extension Registry {
     /// The credential with this cti.
     public func credential(_ cti: [UInt8]) throws(IssuerError) -> CredentialRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.cti = ?", arguments: [Data(cti)])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.cti = ?"), arguments: [Data(cti)])
                 .map(CredentialRecord.init(row:))
         }
     }
@@ -22,7 +22,7 @@ extension Registry {
     /// The credential a batch row produced, if any.
     public func credential(batchKey: String) throws(IssuerError) -> CredentialRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.batch_key = ?", arguments: [batchKey])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.batch_key = ?"), arguments: [batchKey])
                 .map(CredentialRecord.init(row:))
         }
     }
@@ -30,7 +30,7 @@ extension Registry {
     /// The history of a document number, oldest first.
     public func events(documentNumber: String) throws(IssuerError) -> [EventRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT cti, document_number, kind, at, detail FROM event WHERE document_number = ? ORDER BY id",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number, kind, at, detail FROM event WHERE document_number = ? ORDER BY id"),
                              arguments: [documentNumber]).map {
                 EventRecord(credentialID: [UInt8]($0["cti"] as Data), documentNumber: $0["document_number"], kind: $0["kind"],
                             at: $0["at"], detail: $0["detail"])
@@ -44,22 +44,22 @@ extension Registry {
                        licence: Licence? = nil, signerKid: [UInt8]? = nil, codeTimes: (iat: Int64, exp: Int64)? = nil,
                        events: [(kind: String, detail: String?)], at now: Int64) throws(IssuerError) {
         try transaction { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, document_number FROM credential WHERE cti = ?", arguments: [Data(cti)]),
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT status, document_number FROM credential WHERE cti = ?"), arguments: [Data(cti)]),
                   let current = CredentialStatus(rawValue: row["status"]) else {
                 throw IssuerError("the credential \(Hex.encode(cti)) does not exist")
             }
             guard expected.contains(current) else {
                 throw IssuerError("the credential changed meanwhile (it is now \(current)): run the command again")
             }
-            if let status { try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, Data(cti)]) }
+            if let status { try db.cachedStatement(sql: "UPDATE credential SET status = ? WHERE cti = ?").execute(arguments: [status.rawValue, Data(cti)]) }
             if let licence {
-                try db.execute(sql: "UPDATE credential SET licence = ? WHERE cti = ?", arguments: [Data(CBOREncoder.encode(licence.cbor)), Data(cti)])
+                try db.cachedStatement(sql: "UPDATE credential SET licence = ? WHERE cti = ?").execute(arguments: [Data(CBOREncoder.encode(licence.cbor)), Data(cti)])
             }
             if let signerKid {
-                try db.execute(sql: "UPDATE credential SET signer_kid = ? WHERE cti = ?", arguments: [Data(signerKid), Data(cti)])
+                try db.cachedStatement(sql: "UPDATE credential SET signer_kid = ? WHERE cti = ?").execute(arguments: [Data(signerKid), Data(cti)])
             }
             if let codeTimes {
-                try db.execute(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?", arguments: [codeTimes.iat, codeTimes.exp, Data(cti)])
+                try db.cachedStatement(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?").execute(arguments: [codeTimes.iat, codeTimes.exp, Data(cti)])
                 if let signerKid { try Self.noteSignature(db, kid: signerKid, exp: codeTimes.exp) }
             }
             for event in events {
@@ -104,7 +104,7 @@ extension Registry {
     public func setStatusesForBenchmark(_ entries: [([UInt8], CredentialStatus)]) throws(IssuerError) {
         try transaction { db in
             for (cti, status) in entries {
-                try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, Data(cti)])
+                try db.cachedStatement(sql: "UPDATE credential SET status = ? WHERE cti = ?").execute(arguments: [status.rawValue, Data(cti)])
             }
         }
     }
@@ -116,10 +116,10 @@ extension Registry {
     public func signerUsage() throws(IssuerError) -> [String: (count: Int, lastExpiry: Int64)] {
         try read { db in
             var usage: [String: (count: Int, lastExpiry: Int64)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT kid, last_exp FROM signer_usage") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT kid, last_exp FROM signer_usage")) {
                 usage[Hex.encode([UInt8](row["kid"] as Data))] = (0, row["last_exp"])
             }
-            for row in try Row.fetchAll(db, sql: "SELECT signer_kid, COUNT(*) AS n FROM credential GROUP BY signer_kid") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT signer_kid, COUNT(*) AS n FROM credential GROUP BY signer_kid")) {
                 let kid = Hex.encode([UInt8](row["signer_kid"] as Data))
                 usage[kid] = (row["n"], usage[kid]?.lastExpiry ?? .min)
             }

@@ -84,18 +84,18 @@ public final class Registry: Sendable {
             // Publishing reads only the non-VALID entries: a partial index finds them without
             // scanning every credential.
             try db.execute(sql: "CREATE INDEX credential_not_valid ON credential(list_id) WHERE status != 0")
-            for list in try Row.fetchAll(db, sql: "SELECT id, capacity FROM status_list") {
+            for list in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, capacity FROM status_list")) {
                 let id: Int64 = list["id"], capacity: Int = list["capacity"]
-                let used = try Int.fetchAll(db, sql: "SELECT idx FROM credential WHERE list_id = ? ORDER BY idx", arguments: [id])
+                let used = try Int.fetchAll(db.cachedStatement(sql: "SELECT idx FROM credential WHERE list_id = ? ORDER BY idx"), arguments: [id])
                 let free = capacity - used.count
                 // Positions below `free` that hold a used index take the free indices at or above `free`.
                 let usedSet = Set(used)
                 var spare = (free..<capacity).lazy.filter { !usedSet.contains($0) }.makeIterator()
                 for position in used where position < free {
                     guard let replacement = spare.next() else { break }
-                    try db.execute(sql: "INSERT INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)", arguments: [id, position, replacement])
+                    try db.cachedStatement(sql: "INSERT INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)").execute(arguments: [id, position, replacement])
                 }
-                try db.execute(sql: "UPDATE status_list SET used = ? WHERE id = ?", arguments: [used.count, id])
+                try db.cachedStatement(sql: "UPDATE status_list SET used = ? WHERE id = ?").execute(arguments: [used.count, id])
             }
         }
         migrator.registerMigration("v4: signer usage") { db in
@@ -157,35 +157,35 @@ public final class Registry: Sendable {
     /// The non-VALID entries of a list: index → status value.
     public func statuses(listID: Int64) throws(IssuerError) -> [(index: Int, status: UInt8)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT idx, status FROM credential WHERE list_id = ? AND status != 0", arguments: [listID])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT idx, status FROM credential WHERE list_id = ? AND status != 0"), arguments: [listID])
                 .map { (index: $0["idx"], status: $0["status"]) }
         }
     }
 
     /// Number of credentials recorded.
     public func credentialCount() throws(IssuerError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential") ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM credential")) ?? 0 }
     }
 
     /// Number of events of a kind (e.g. "issued").
     public func eventCount(kind: String) throws(IssuerError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE kind = ?", arguments: [kind]) ?? 0 }
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM event WHERE kind = ?"), arguments: [kind]) ?? 0 }
     }
 
     /// Credentials without their `issued` (or replacement) event: must always be none.
     public func credentialsWithoutEvent() throws(IssuerError) -> Int {
         try read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)") ?? 0
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)")) ?? 0
         }
     }
 
     /// Runs SQLite's own consistency check; returns its findings ("ok" when sound).
     public func integrityCheck() throws(IssuerError) -> [String] {
-        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        try read { db in try String.fetchAll(db.cachedStatement(sql: "PRAGMA integrity_check")) }
     }
 
     static func allLists(_ db: Database) throws -> [ListInfo] {
-        try Row.fetchAll(db, sql: "SELECT id, name, uri, capacity, bits FROM status_list ORDER BY id").map {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, uri, capacity, bits FROM status_list ORDER BY id")).map {
             ListInfo(id: $0["id"], name: $0["name"], uri: $0["uri"], capacity: $0["capacity"], bits: $0["bits"])
         }
     }
@@ -193,10 +193,10 @@ public final class Registry: Sendable {
     /// The list new credentials go to: the newest with room, else a new one.
     static func currentList(_ db: Database, settings: IssuerSettings) throws -> ListInfo {
         if let last = try allLists(db).last {
-            let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [last.id]) ?? 0
+            let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT used FROM status_list WHERE id = ?"), arguments: [last.id]) ?? 0
             if used < last.capacity { return last }
         }
-        let number = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM status_list") ?? 0) + 1
+        let number = (try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM status_list")) ?? 0) + 1
         let name = "statuslist-\(number)"
         let uri = "\(settings.statusURIBase)/\(number)"
         try db.execute(sql: "INSERT INTO status_list (name, uri, capacity, bits) VALUES (?, ?, ?, 2)",
@@ -209,31 +209,31 @@ public final class Registry: Sendable {
     /// Draws a uniformly random free index of `list` (FORMAT §3: indices at random, so that a
     /// position tells nothing about when a licence was issued).
     static func freeIndex(_ db: Database, list: ListInfo) throws -> UInt64 {
-        let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
+        let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT used FROM status_list WHERE id = ?"), arguments: [list.id]) ?? 0
         let free = list.capacity - used
         guard free > 0 else { throw IssuerError("status list \(list.name) is full") }
         let position = Int(SecureRandom.uniform(UInt64(free)))
         let chosen = try poolEntry(db, list: list.id, position: position)
         let last = try poolEntry(db, list: list.id, position: free - 1)
         if position != free - 1 {
-            try db.execute(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)", arguments: [list.id, position, last])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)").execute(arguments: [list.id, position, last])
         }
-        try db.execute(sql: "DELETE FROM index_pool WHERE list_id = ? AND pos = ?", arguments: [list.id, free - 1])
-        try db.execute(sql: "UPDATE status_list SET used = used + 1 WHERE id = ?", arguments: [list.id])
+        try db.cachedStatement(sql: "DELETE FROM index_pool WHERE list_id = ? AND pos = ?").execute(arguments: [list.id, free - 1])
+        try db.cachedStatement(sql: "UPDATE status_list SET used = used + 1 WHERE id = ?").execute(arguments: [list.id])
         return UInt64(chosen)
     }
 
     /// Gives an index back to its list's pool (a credential discarded before its code existed).
     static func returnIndex(_ db: Database, list: Int64, index: Int) throws {
-        let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list]) ?? 0
-        let capacity = try Int.fetchOne(db, sql: "SELECT capacity FROM status_list WHERE id = ?", arguments: [list]) ?? 0
+        let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT used FROM status_list WHERE id = ?"), arguments: [list]) ?? 0
+        let capacity = try Int.fetchOne(db.cachedStatement(sql: "SELECT capacity FROM status_list WHERE id = ?"), arguments: [list]) ?? 0
         let free = capacity - used
-        try db.execute(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)", arguments: [list, free, index])
-        try db.execute(sql: "UPDATE status_list SET used = used - 1 WHERE id = ?", arguments: [list])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)").execute(arguments: [list, free, index])
+        try db.cachedStatement(sql: "UPDATE status_list SET used = used - 1 WHERE id = ?").execute(arguments: [list])
     }
 
     private static func poolEntry(_ db: Database, list: Int64, position: Int) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT idx FROM index_pool WHERE list_id = ? AND pos = ?", arguments: [list, position]) ?? position
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT idx FROM index_pool WHERE list_id = ? AND pos = ?"), arguments: [list, position]) ?? position
     }
 
     static func addEvent(_ db: Database, cti: [UInt8], number: String, kind: String, at: Int64, detail: String?) throws {
