@@ -25,10 +25,7 @@ public struct PendingCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        do {
-            let lock = try IssuerLock(folder: URL(fileURLWithPath: issuerOption.issuer), exclusive: false)
-            defer { withExtendedLifetime(lock) {} }
-            let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer), secrets: issuerOption.secrets())
+        IssuerCommand.run("pending", issuer: issuerOption, console: console, reportPending: false) { issuer throws(IssuerError) in
             let now = issuer.clock()
             let pending = try issuer.registry.pending()
             if pending.isEmpty { console.out("No pending credential.") }
@@ -39,10 +36,6 @@ public struct PendingCommand: ConsoleCommand {
                 let count = try issuer.registry.abandonPending(before: now - PendingReport.graceSeconds, at: now)
                 console.out("Revoked \(count) pending credential(s); publish the status list again ('dl-issue status-list').")
             }
-            return 0
-        } catch {
-            console.err("dl-issue pending: \(error)")
-            return usageExitCode
         }
     }
 }

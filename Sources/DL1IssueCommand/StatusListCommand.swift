@@ -17,18 +17,10 @@ public struct StatusListCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        do {
-            let lock = try IssuerLock(folder: URL(fileURLWithPath: issuerOption.issuer), exclusive: false)
-            defer { withExtendedLifetime(lock) {} }
-            let issuer = try Issuer.open(at: URL(fileURLWithPath: issuerOption.issuer), secrets: issuerOption.secrets())
-            PendingReport.show(issuer, console: console)
+        IssuerCommand.run("status-list", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let files = try issuer.writeStatusLists(to: URL(fileURLWithPath: outputDir))
             if files.isEmpty { console.out("No status list yet: issue a licence first.") }
             for file in files { console.out("Wrote \(file.path)") }
-            return 0
-        } catch {
-            console.err("dl-issue status-list: \(error)")
-            return usageExitCode
         }
     }
 }
