@@ -46,8 +46,11 @@ public struct DLVerify: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("The holder's portrait file, compared by SHA-256.", valueName: "FILE"))
     public var portrait: String?
 
-    @Flag(name: .long, help: "One JSON object per code, one per line.")
+    @Flag(name: .long, help: "One JSON object per code, one per line (schema: schemas/dl-verify-result.schema.json).")
     public var json = false
+
+    @Flag(name: .long, help: "Print nothing: the exit code alone answers (errors still go to standard error).")
+    public var quiet = false
 
     public init() {}
 
@@ -55,6 +58,7 @@ public struct DLVerify: ConsoleCommand {
         guard !images.isEmpty || !text.isEmpty else { throw ValidationError("give image files or --text") }
         guard text.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("--text - may be given once") }
         guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
+        if quiet && json { throw ValidationError("--quiet and --json contradict each other") }
         if category?.isEmpty == true { throw ValidationError("--category needs a category code, e.g. C1") }
         if let at, Instant.parse(at) == nil {
             throw ValidationError("--at '\(at)' is not an ISO 8601 time with Z or an offset (e.g. 2026-11-22T10:00:00Z)")
@@ -72,7 +76,7 @@ public struct DLVerify: ConsoleCommand {
         let (verifier, request, bundleCreated) = setup
         let now = at.flatMap(Instant.parse) ?? verifier.options.clock()
         var outcome = ExitOutcome()
-        let printer = ResultPrinter(console: console, json: json, colour: console.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
+        let printer = ResultPrinter(console: console, json: json, quiet: quiet, colour: console.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
                                     bundleCreated: bundleCreated)
 
         for item in text {

@@ -6,11 +6,14 @@ import DL1Verifier
 struct ResultPrinter {
     let console: Console
     let json: Bool
+    /// Print nothing (exit code only).
+    var quiet = false
     let colour: Bool
     /// When the handheld bundle in use was made, if one is.
     var bundleCreated: Int64? = nil
 
     func print(_ result: VerificationResult, source: String) {
+        if quiet { return }
         if json { console.out(jsonLine(result, source: source)); return }
         let verdict = colour ? (result.isValid ? "\u{1b}[1;32m" : "\u{1b}[1;31m") + result.verdict.rawValue + "\u{1b}[0m" : result.verdict.rawValue
         console.out(verdict)
@@ -23,6 +26,7 @@ struct ResultPrinter {
 
     /// One line per code (for `--text -`).
     func printCompact(_ result: VerificationResult, source: String) {
+        if quiet { return }
         if json { console.out(jsonLine(result, source: source)); return }
         var fields = [result.verdict.rawValue, result.reason]
         if let licence = result.licence { fields += [licence.documentNumber, "\(licence.familyName) \(licence.givenName ?? "")"] }

@@ -1,0 +1,56 @@
+import DL1CommandSupport
+import DL1VerifyCommand
+import Foundation
+import Testing
+
+/// `dl-verify --json` output checked against schemas/dl-verify-result.schema.json by a real
+/// JSON Schema validator (Python's jsonschema), for every published test vector.
+@Suite("JSON output schema")
+struct JSONSchemaTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+
+    @Test("every test vector's --json output validates against the schema; --quiet prints nothing")
+    func schema() throws {
+        let vectors = Self.repo.appendingPathComponent("testvectors")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent("vectors.json"))) as? [String: Any])
+        let list = try #require(document["vectors"] as? [[String: Any]])
+        var lines: [String] = []
+        for vector in list {
+            var arguments = ["--trust", vectors.appendingPathComponent("trust").path, "--at", vector["at"] as! String, "--json",
+                             "--text", vector["code"] as! String]
+            for status in vector["status"] as! [String] { arguments += ["--status", vectors.appendingPathComponent(status).path] }
+            if vector["allow_unknown_status"] as? Bool == true { arguments.append("--allow-unknown-status") }
+            if let category = vector["category"] as? String { arguments += ["--category", category] }
+            let console = Console.capturing()
+            _ = CommandRunner.run(DLVerify.self, arguments, console: console)
+            lines += console.stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(lines.count == list.count)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-json-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: output) }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: output)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            validator = jsonschema.Draft202012Validator(schema)
+            bad = 0
+            for n, line in enumerate(open(sys.argv[2]), 1):
+                for error in validator.iter_errors(json.loads(line)):
+                    bad += 1
+                    print(f"line {n}: {error.message}")
+            sys.exit(1 if bad else 0)
+            """, Self.repo.appendingPathComponent("schemas/dl-verify-result.schema.json").path, output.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let report = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "schema validation (needs python3 with jsonschema): \(report)")
+        let quiet = Console.capturing()
+        let rc = CommandRunner.run(DLVerify.self, ["--trust", vectors.appendingPathComponent("trust").path, "--quiet", "--text", "DL1:x"], console: quiet)
+        #expect(rc == 1 && quiet.stdout.isEmpty)
+    }
+}
