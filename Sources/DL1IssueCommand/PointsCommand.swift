@@ -1,5 +1,6 @@
 import ArgumentParser
 import DL1CommandSupport
+import DL1Format
 import DL1Issuer
 
 /// `dl-issue points NUMBER --deduct N --reason … | --restore N | --reset`.
@@ -30,7 +31,6 @@ public struct PointsCommand: ConsoleCommand {
         IssuerCommand.run("points", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let change: PointsChange
             if let deduct {
-                try IssuerTextCheck.reason(reason!)
                 change = .deduct(deduct, reason: reason!)
             } else if let restore { change = .restore(restore) } else { change = .reset }
             let request = try outputOptions.request()
@@ -43,15 +43,3 @@ public struct PointsCommand: ConsoleCommand {
         }
     }
 }
-
-/// Checks free text given on the command line (reasons) like licence text.
-enum IssuerTextCheck {
-    static func reason(_ text: String) throws(IssuerError) {
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= 500, DL1FormatTextSafety.isPrintable(text) else {
-            throw IssuerError("--reason must be 1 to 500 printable characters")
-        }
-    }
-}
-
-import DL1Format
-typealias DL1FormatTextSafety = TextSafety

@@ -15,7 +15,6 @@ public struct SuspendCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         IssuerCommand.run("suspend", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
-            try IssuerTextCheck.reason(reason)
             try issuer.suspend(number, reason: reason)
             console.out("Suspended \(number). Publish the status list ('dl-issue status-list') so verifiers learn of it.")
         }
@@ -56,7 +55,6 @@ public struct RevokeCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         IssuerCommand.run("revoke", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
-            try IssuerTextCheck.reason(reason)
             try issuer.revoke(number, reason: reason)
             console.out("Revoked \(number). Publish the status list ('dl-issue status-list') so verifiers learn of it.")
         }

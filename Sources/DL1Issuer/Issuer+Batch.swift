@@ -74,7 +74,7 @@ extension Issuer {
     private func issueGroup(_ group: [BatchRow], folder: URL, format: OutputRequest.Format, ecc: QRCodeMatrixECC, scale: Int,
                             lifetime: CodeLifetime, summary: inout BatchSummary) throws(IssuerError) {
         let iat = clock()
-        var fresh: [(row: BatchRow, licence: Licence, exp: Int64)] = []
+        var fresh: [(row: BatchRow, licence: Licence, exp: Int64, kid: [UInt8])] = []
         var toMark: [(cti: [UInt8], output: String)] = []
         for row in group {
             let licence: Licence
@@ -106,15 +106,16 @@ extension Issuer {
             }
             do {
                 try validate(licence)
-                try checkSigner(try signer(for: try authority(of: licence).code), at: iat)
-                fresh.append((row, licence, try expiry(for: lifetime, licence: licence, iat: iat)))
+                let signer = try signer(for: try authority(of: licence).code)
+                try checkSigner(signer, at: iat)
+                fresh.append((row, licence, try expiry(for: lifetime, licence: licence, iat: iat), signer.kid))
             } catch { summary.failures.append((row.line, error.description)) }
         }
         // One transaction for the group; if a row is refused (e.g. its number already has an
         // active credential), fall back to one transaction per row so the others go through.
         let candidates = fresh.map { item in
             Registry.NewCredential(documentNumber: item.licence.documentNumber, licence: item.licence,
-                                   signerKid: (try? signer(for: authority(of: item.licence).code).kid) ?? [],
+                                   signerKid: item.kid,
                                    issuedAt: iat, expiresAt: item.exp, eventKind: "issued", eventDetail: "batch line \(item.row.line)",
                                    batchKey: item.row.key)
         }

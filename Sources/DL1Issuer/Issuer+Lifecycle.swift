@@ -102,6 +102,7 @@ extension Issuer {
         switch change {
         case .deduct(let n, let reason):
             guard n > 0 else { throw IssuerError("--deduct must be at least 1") }
+            try Self.checkText(reason, "the reason", max: 500)
             licence.points.remaining -= min(n, licence.points.remaining)
             detail = "-\(n): \(reason)"
         case .restore(let n):
@@ -147,6 +148,7 @@ extension Issuer {
 
     /// VALID → SUSPENDED.
     public func suspend(_ number: String, reason: String) throws(IssuerError) {
+        try Self.checkText(reason, "the reason", max: 500)
         let current = try activeCredential(number)
         guard current.status == .valid else { throw IssuerError("the licence \(number) is already suspended") }
         try registry.update(current.credentialID, expected: [.valid], status: .suspended, events: [("suspended", reason)], at: clock())
@@ -161,6 +163,7 @@ extension Issuer {
 
     /// VALID or SUSPENDED → INVALID, for good.
     public func revoke(_ number: String, reason: String) throws(IssuerError) {
+        try Self.checkText(reason, "the reason", max: 500)
         let current = try activeCredential(number)
         try registry.update(current.credentialID, expected: [.valid, .suspended], status: .invalid, events: [("revoked", reason)], at: clock())
     }

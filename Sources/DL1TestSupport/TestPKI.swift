@@ -68,9 +68,4 @@ public struct TestPKI: Sendable {
     public func trustStore(extra: [Certificate] = [], crls: [CertificateRevocationList] = []) -> TrustStore {
         TrustStore(certificates: [root.certificate, signer.certificate] + extra, revocationLists: crls)
     }
-
-    /// OpenSSL extension settings of a proper document signer, for variants that change one.
-    public static let signerExtensions: [(Int32, String)] = [
-        (ExtensionNID.basicConstraints, "critical,CA:FALSE"), (ExtensionNID.keyUsage, "critical,digitalSignature"),
-    ]
 }

@@ -1,3 +1,4 @@
+import DL1Format
 import DL1Verifier
 import Foundation
 import Testing
@@ -50,7 +51,7 @@ struct TestVectorTests {
     }
 
     static func request(for vector: Vector) -> Verifier.Request {
-        .init(category: vector.category, portraitHash: vector.portrait_sha256.flatMap { DL1FormatHex.decode($0) })
+        .init(category: vector.category, portraitHash: vector.portrait_sha256.flatMap { Hex.decode($0) })
     }
 
     @Test("the vector file is there and covers every verdict")
@@ -84,5 +85,3 @@ struct TestVectorTests {
     }
 }
 
-import DL1Format
-typealias DL1FormatHex = Hex
