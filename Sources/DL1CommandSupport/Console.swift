@@ -15,13 +15,16 @@ public final class Console: @unchecked Sendable {
     private var failed = false
     /// Whether standard output is a terminal (colour, progress).
     public let isTerminal: Bool
+    /// The environment the command sees (the process's, or a test's).
+    public let environment: [String: String]
 
     /// The longest input line kept, in bytes; the rest of a longer line is skipped, so a
     /// hostile input cannot make the process grow (a QR code holds at most 4,296 characters).
     public static let maxLineBytes = 65_536
 
-    private init(capture: Bool, input: [String], isTerminal: Bool) {
+    private init(capture: Bool, input: [String], isTerminal: Bool, environment: [String: String]) {
         self.capture = capture
+        self.environment = environment
         self.inputLines = input
         self.isTerminal = isTerminal
         self.reader = capture ? nil : LineReader(handle: .standardInput, maxLineBytes: Self.maxLineBytes)
@@ -29,16 +32,18 @@ public final class Console: @unchecked Sendable {
 
     /// The process's standard streams.
     public static func standard() -> Console {
-        Console(capture: false, input: [], isTerminal: isatty(STDOUT_FILENO) == 1)
+        Console(capture: false, input: [], isTerminal: isatty(STDOUT_FILENO) == 1,
+                environment: ProcessInfo.processInfo.environment)
     }
 
-    /// A console that records output and serves `stdin` as standard input, for tests.
-    public static func capturing(stdin: String = "") -> Console {
+    /// A console that records output and serves `stdin` as standard input, for tests; it
+    /// pretends to be a terminal when `terminal` is set, and shows commands `environment`.
+    public static func capturing(stdin: String = "", terminal: Bool = false, environment: [String: String] = [:]) -> Console {
         // Split on LF bytes ("\r\n" is one Character in Swift, so split the UTF-8 view).
         var lines = stdin.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }
         if lines.last == "" { lines.removeLast() }
-        return Console(capture: true, input: lines, isTerminal: false)
+        return Console(capture: true, input: lines, isTerminal: terminal, environment: environment)
     }
 
     /// Writes to standard output (a newline is added).

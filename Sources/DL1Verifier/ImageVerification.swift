@@ -23,7 +23,7 @@ extension Verifier {
         let (codes, attempt) = CodeReader().read(image)
         let results = codes.map { bytes -> VerificationResult in
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                return VerificationResult(verdict: .malformed, reason: "This QR code does not hold text, so it is not a DL1 driving-licence code.",
+                return VerificationResult(verdict: .malformed, explanation: .notText,
                                           layer: .prefix, verifiedAt: now)
             }
             return verify(text: text, request: request, at: now)

@@ -4,8 +4,8 @@ import DL1Format
 public struct VerificationResult: Sendable {
     /// The verdict (FORMAT §5).
     public let verdict: Verdict
-    /// One plain sentence saying why, for a person.
-    public let reason: String
+    /// Why, as data; ``reason`` and ``reason(in:)`` render it as a sentence.
+    public let explanation: Explanation
     /// The decoding layer, when the verdict is MALFORMED.
     public let layer: DecodeLayer?
     /// The failed certificate condition, when the verdict is UNTRUSTED_SIGNER.
@@ -19,6 +19,10 @@ public struct VerificationResult: Sendable {
     /// The verification time (seconds since the epoch).
     public let verifiedAt: Int64
 
+    /// One plain sentence saying why, in English (the form JSON carries).
+    public var reason: String { explanation.text(in: .english) }
+    /// One plain sentence saying why, in `language`.
+    public func reason(in language: Language) -> String { explanation.text(in: language) }
     /// The failed check, or nil for VALID.
     public var check: Check? { verdict.check }
     /// Whether the verdict is VALID.
@@ -27,10 +31,10 @@ public struct VerificationResult: Sendable {
     public var licence: Licence? { claims?.licence }
 
     /// A result from its parts.
-    public init(verdict: Verdict, reason: String, layer: DecodeLayer? = nil, condition: TrustCondition? = nil,
+    public init(verdict: Verdict, explanation: Explanation, layer: DecodeLayer? = nil, condition: TrustCondition? = nil,
                 claims: DL1Claims? = nil, signer: SignerInfo? = nil, status: StatusInfo? = nil, verifiedAt: Int64) {
         self.verdict = verdict
-        self.reason = reason
+        self.explanation = explanation
         self.layer = layer
         self.condition = condition
         self.claims = claims

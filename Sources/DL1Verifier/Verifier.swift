@@ -78,7 +78,7 @@ public struct Verifier: Sendable {
         let now = instant ?? options.clock()
         let decoded: DecodedCode
         do { decoded = try DecodedCode(text: text) } catch {
-            return VerificationResult(verdict: .malformed, reason: Reasons.malformed(error), layer: error.layer, verifiedAt: now)
+            return VerificationResult(verdict: .malformed, explanation: .malformed(layer: error.layer, detail: error.detail), layer: error.layer, verifiedAt: now)
         }
         return verify(decoded, request: request, at: now)
     }
@@ -90,19 +90,19 @@ public struct Verifier: Sendable {
         // 3. kid → certificates.
         let candidates = trustStore.certificates(forKid: code.kid)
         guard !candidates.isEmpty else {
-            return VerificationResult(verdict: .unknownSigner, reason: Reasons.unknownSigner(kidHex),
+            return VerificationResult(verdict: .unknownSigner, explanation: .unknownSigner(kid: kidHex),
                                       signer: SignerInfo(kid: kidHex, subject: nil), verifiedAt: now)
         }
         // 4. Signature, over the bytes as received.
         let toBeSigned = code.sign1.toBeSigned()
         let verifying = candidates.filter { $0.publicKey?.isValidSignature(code.sign1.signature, for: toBeSigned) == true }
         guard let firstVerifying = verifying.first else {
-            return VerificationResult(verdict: .badSignature, reason: Reasons.badSignature,
+            return VerificationResult(verdict: .badSignature, explanation: .badSignature,
                                       signer: SignerInfo(kid: kidHex, subject: candidates[0].subject), verifiedAt: now)
         }
         // 5. The signer's certificate.
         var chosen: (Certificate, Certificate)?
-        var firstFailure: (TrustCondition, String)?
+        var firstFailure: (TrustCondition, Explanation)?
         for candidate in verifying {
             switch Self.evaluateSigner(candidate, at: claims.issuedAt, in: trustStore, claims: claims) {
             case .trusted(let root):
@@ -114,39 +114,39 @@ public struct Verifier: Sendable {
         }
         guard let (signer, root) = chosen else {
             let (condition, detail) = firstFailure!
-            return VerificationResult(verdict: .untrustedSigner, reason: detail, condition: condition, claims: claims,
+            return VerificationResult(verdict: .untrustedSigner, explanation: detail, condition: condition, claims: claims,
                                       signer: SignerInfo(kid: kidHex, subject: firstVerifying.subject), verifiedAt: now)
         }
         let signerInfo = SignerInfo(kid: kidHex, subject: signer.subject)
-        func result(_ verdict: Verdict, _ reason: String, status: StatusInfo? = nil) -> VerificationResult {
-            VerificationResult(verdict: verdict, reason: reason, claims: claims, signer: signerInfo, status: status, verifiedAt: now)
+        func result(_ verdict: Verdict, _ explanation: Explanation, status: StatusInfo? = nil) -> VerificationResult {
+            VerificationResult(verdict: verdict, explanation: explanation, claims: claims, signer: signerInfo, status: status, verifiedAt: now)
         }
         // 6. Time.
         let leeway = options.leeway
-        if now < claims.issuedAt.saturatingSubtracting(leeway) { return result(.notYetValid, Reasons.notYetValid(claims.issuedAt)) }
-        if now >= claims.expiresAt.saturatingAdding(leeway) { return result(.expiredCode, Reasons.expiredCode(claims.expiresAt)) }
+        if now < claims.issuedAt.saturatingSubtracting(leeway) { return result(.notYetValid, .notYetValid(issuedAt: claims.issuedAt)) }
+        if now >= claims.expiresAt.saturatingAdding(leeway) { return result(.expiredCode, .expiredCode(expiresAt: claims.expiresAt)) }
         let today = CalendarDate(utcDayOf: now)
-        if claims.licence.expiryDate < today { return result(.licenceExpired, Reasons.licenceExpired(claims.licence.expiryDate)) }
+        if claims.licence.expiryDate < today { return result(.licenceExpired, .licenceExpired(claims.licence.expiryDate)) }
         // 7. Status.
         let status = statusInfo(for: claims.status, root: root, now: now)
         switch status.value {
-        case .invalid: return result(.revoked, Reasons.revoked, status: status)
-        case .suspended: return result(.suspended, Reasons.suspended, status: status)
-        case .superseded: return result(.superseded, Reasons.superseded, status: status)
+        case .invalid: return result(.revoked, .revoked, status: status)
+        case .suspended: return result(.suspended, .suspended, status: status)
+        case .superseded: return result(.superseded, .superseded, status: status)
         case .valid: break
         case nil:
-            if !status.unknownAllowed { return result(.statusUnknown, Reasons.statusUnknown(claims.status.uri), status: status) }
+            if !status.unknownAllowed { return result(.statusUnknown, .statusUnknown(uri: claims.status.uri), status: status) }
         }
         // 8. Optional checks.
         if let category = request.category,
            !claims.licence.privileges.contains(where: { $0.category == category && $0.isValid(on: today) }) {
-            return result(.categoryNotHeld, Reasons.categoryNotHeld(category), status: status)
+            return result(.categoryNotHeld, .categoryNotHeld(category), status: status)
         }
         if let portrait = request.portraitHash, portrait != claims.licence.portraitHash {
-            return result(.portraitMismatch, Reasons.portraitMismatch, status: status)
+            return result(.portraitMismatch, .portraitMismatch, status: status)
         }
         // 9.
-        return result(.valid, status.unknownAllowed ? Reasons.validUnknownStatus : Reasons.valid, status: status)
+        return result(.valid, status.unknownAllowed ? .validUnknownStatus : .valid, status: status)
     }
 
     private func statusInfo(for reference: StatusReference, root: Certificate, now: Int64) -> StatusInfo {
@@ -183,7 +183,7 @@ public struct Verifier: Sendable {
 
     enum SignerEvaluation {
         case trusted(root: Certificate)
-        case untrusted(TrustCondition, String)
+        case untrusted(TrustCondition, Explanation)
     }
 
     /// FORMAT §5.5 for one candidate: chain, ds, validity (at `instant`), withdrawn, and, when
@@ -191,27 +191,27 @@ public struct Verifier: Sendable {
     static func evaluateSigner(_ certificate: Certificate, at instant: Int64, in store: TrustStore,
                                claims: DL1Claims? = nil) -> SignerEvaluation {
         guard let root = store.root(issuing: certificate) else {
-            return .untrusted(.chain, Reasons.Trust.chain(certificate.issuer))
+            return .untrusted(.chain, .untrustedChain(issuer: certificate.issuer))
         }
         guard !certificate.isCA, certificate.allowsDigitalSignature else {
-            return .untrusted(.ds, Reasons.Trust.ds)
+            return .untrusted(.ds, .notDocumentSigner)
         }
         guard certificate.isValid(at: instant) else {
-            return .untrusted(.validity, Reasons.Trust.validity(certificate, instant, what: "signer"))
+            return .untrusted(.validity, .certificateNotValid(role: .signer, signedAt: instant, notBefore: certificate.notBefore, notAfter: certificate.notAfter))
         }
         guard root.isValid(at: instant) else {
-            return .untrusted(.validity, Reasons.Trust.validity(root, instant, what: "root"))
+            return .untrusted(.validity, .certificateNotValid(role: .root, signedAt: instant, notBefore: root.notBefore, notAfter: root.notAfter))
         }
         if let withdrawal = store.withdrawal(of: certificate, under: root) {
-            return .untrusted(.withdrawn, Reasons.Trust.withdrawn(withdrawal.date, withdrawal.reason))
+            return .untrusted(.withdrawn, .signerWithdrawn(date: withdrawal.date, reason: withdrawal.reason))
         }
         if let claims {
             let country = claims.licence.issuingCountry
             guard certificate.subjectCountries == [country], root.subjectCountries == [country] else {
-                return .untrusted(.country, Reasons.Trust.country(certificate.subjectCountries, root.subjectCountries, country))
+                return .untrusted(.country, .countryMismatch(signer: certificate.subjectCountries, root: root.subjectCountries, licence: country))
             }
             guard certificate.subjectOrganizationalUnits == [claims.issuer] else {
-                return .untrusted(.authority, Reasons.Trust.authority(certificate.subjectOrganizationalUnits, claims.issuer))
+                return .untrusted(.authority, .authorityMismatch(signer: certificate.subjectOrganizationalUnits, issuer: claims.issuer))
             }
         }
         return .trusted(root: root)

@@ -52,6 +52,9 @@ public struct DLVerify: ConsoleCommand {
     @Flag(name: .long, help: "Print nothing: the exit code alone answers (errors still go to standard error).")
     public var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp("Language of reasons and labels: en or zh (default: from LC_ALL, LC_MESSAGES or LANG). Verdict words and JSON are the same in every language.", valueName: "LANG"))
+    public var lang: String?
+
     public init() {}
 
     public func validate() throws {
@@ -59,6 +62,9 @@ public struct DLVerify: ConsoleCommand {
         guard text.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("--text - may be given once") }
         guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
         if quiet && json { throw ValidationError("--quiet and --json contradict each other") }
+        if let lang, Language(rawValue: lang) == nil {
+            throw ValidationError("--lang '\(lang)' is not supported: use en or zh")
+        }
         if category?.isEmpty == true { throw ValidationError("--category needs a category code, e.g. C1") }
         if let at, Instant.parse(at) == nil {
             throw ValidationError("--at '\(at)' is not an ISO 8601 time with Z or an offset (e.g. 2026-11-22T10:00:00Z)")
@@ -74,10 +80,11 @@ public struct DLVerify: ConsoleCommand {
             return usageExitCode
         }
         let (verifier, request, bundleCreated) = setup
+        let language = lang.flatMap(Language.init(rawValue:)) ?? Language.fromLocale(environment: console.environment)
         let now = at.flatMap(Instant.parse) ?? verifier.options.clock()
         var outcome = ExitOutcome()
-        let printer = ResultPrinter(console: console, json: json, quiet: quiet, colour: console.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil,
-                                    bundleCreated: bundleCreated)
+        let printer = ResultPrinter(console: console, json: json, quiet: quiet, colour: console.isTerminal && (console.environment["NO_COLOR"] ?? "").isEmpty,
+                                    bundleCreated: bundleCreated, language: language)
 
         for item in text {
             if item == "-" {
@@ -119,7 +126,7 @@ public struct DLVerify: ConsoleCommand {
             do {
                 let scan = try verifier.verify(imageBytes: [UInt8](data), request: request, at: now)
                 if scan.foundNoCode {
-                    console.err("dl-verify: \(path): no QR code found in the image")
+                    console.err("dl-verify: \(path): \(Labels.of(language).noCode)")
                     outcome.noCode = true
                 }
                 for (i, result) in scan.results.enumerated() {

@@ -67,7 +67,7 @@ struct HostileInputTests {
         let world = try CommandLineTests.world()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let huge = world.folder.appendingPathComponent("huge.jpg")
-        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: huge.path, contents: nil)
         let handle = try FileHandle(forWritingTo: huge)
         try handle.truncate(atOffset: 100 * 1024 * 1024)
         try handle.close()

@@ -1,0 +1,45 @@
+import DL1Verifier
+
+/// The words of `dl-verify`'s human output in one language (the verdict word itself stays as
+/// FORMAT §5 spells it, so it reads the same on every handheld and in every log).
+struct Labels: Sendable {
+    let source, layer, condition, caution, cautionText, holder, born, licence, issued, expires: String
+    let categories, from, to, points, asOf, ago, cycleEnds, portrait, code, validUntil, credential: String
+    let signer, status, inList, noEntry, listIssued, old, staleFrom, unknownStatus, allowed, bundle, made: String
+    let noCode: String
+    /// Age units: seconds, minutes, hours, days.
+    let units: (String, String, String, String)
+    /// Space between a number and its unit, and the list separator.
+    let separator: String
+
+    static func of(_ language: Language) -> Labels {
+        switch language {
+        case .english: return english
+        case .chinese: return chinese
+        }
+    }
+
+    static let english = Labels(
+        source: "Source:", layer: "Layer:", condition: "Condition:", caution: "Caution:",
+        cautionText: "the signer is not trusted: nothing below is confirmed",
+        holder: "Holder:", born: "born", licence: "Licence:", issued: "issued", expires: "expires",
+        categories: "Categories:", from: "from", to: "to", points: "Points:", asOf: "as of", ago: " ago",
+        cycleEnds: "cycle ends", portrait: "Portrait:", code: "Code:", validUntil: "valid until",
+        credential: "credential", signer: "Signer:", status: "Status:", inList: "in", noEntry: "no entry",
+        listIssued: "list issued", old: " old", staleFrom: "stale from",
+        unknownStatus: "unknown: no current list for", allowed: "allowed", bundle: "Bundle:", made: "made",
+        noCode: "no QR code found in the image",
+        units: ("s", "min", "h", "days"), separator: "; ")
+
+    static let chinese = Labels(
+        source: "来源：", layer: "层：", condition: "条件：", caution: "注意：",
+        cautionText: "签名者不受信任：以下内容均未经确认",
+        holder: "持证人：", born: "出生", licence: "驾驶证：", issued: "签发", expires: "有效期至",
+        categories: "准驾车型：", from: "自", to: "至", points: "记分：", asOf: "截至", ago: "前",
+        cycleEnds: "记分周期结束", portrait: "照片：", code: "二维码：", validUntil: "有效至",
+        credential: "凭证", signer: "签名者：", status: "状态：", inList: "，列表", noEntry: "无条目",
+        listIssued: "列表签发于", old: "前", staleFrom: "过期于",
+        unknownStatus: "未知：没有以下地址的有效列表", allowed: "已允许", bundle: "数据包：", made: "生成于",
+        noCode: "图像中未找到二维码",
+        units: ("秒", "分钟", "小时", "天"), separator: "；")
+}
