@@ -64,7 +64,7 @@ extension Issuer {
     /// signer (FORMAT §4), written beside the certificates in trust/ (and so in the bundle).
     /// A withdrawn active signer is replaced by a new one at once.
     public func withdrawSigner(kid: String, reason: String) throws(IssuerError) -> IssuerSettings {
-        guard let crlReason = permanentWithdrawalReasons[reason] else {
+        guard permanentWithdrawalReasons[reason] != nil else {
             throw IssuerError("--reason must be one of \(permanentWithdrawalReasons.keys.sorted().joined(separator: ", ")) (permanent reasons only)")
         }
         let record = try signerRecord(matching: kid)

@@ -148,44 +148,22 @@ public struct DLVerify: ConsoleCommand {
     enum Setup { case success((Verifier, Verifier.Request, Int64?)), failure(String) }
 
     func makeVerifier(console: Console) -> Setup {
-        var store: TrustStore
-        do { store = try TrustStore.load(directory: URL(fileURLWithPath: trust)) }
-        catch { return .failure(error.description) }
-        var tokens: [StatusListToken] = []
-        var bundleCreated: Int64?
-        for bundle in bundle {
-            guard let data = FileManager.default.contents(atPath: bundle) else { return .failure("cannot read the bundle \(bundle)") }
-            guard data.count <= 64 * 1024 * 1024 else { return .failure("the bundle \(bundle) is larger than 64 MiB") }
-            let parsed: HandheldBundle
-            do { parsed = try HandheldBundle(bytes: [UInt8](data)) } catch { return .failure("\(bundle): \(error)") }
-            store = store.adding(parsed)
-            let (bundleTokens, warnings) = StatusListToken.parseAll(parsed)
-            tokens += bundleTokens
-            for warning in warnings { console.err("dl-verify: warning: \(warning)") }
-            bundleCreated = min(bundleCreated ?? parsed.created, parsed.created)
-        }
-        for warning in store.warnings { console.err("dl-verify: warning: \(warning)") }
-        for path in status {
-            guard let data = FileManager.default.contents(atPath: path) else { return .failure("cannot read the status file \(path)") }
-            guard data.count <= 40 * 1024 * 1024 else { return .failure("the status file \(path) is larger than 40 MiB") }
-            // FORMAT §3: a token that is not usable is ignored as if absent (the code's status
-            // is then unknown); say so, so the officer can fix the device's data.
-            do { tokens.append(try StatusListToken(bytes: [UInt8](data))) }
-            catch { console.err("dl-verify: warning: \(path) ignored: \(error)") }
-        }
+        var setup: VerifierSetup
+        do {
+            setup = try VerifierSetup(trustDirectory: URL(fileURLWithPath: trust))
+            for path in bundle { try setup.addBundle(file: path) }
+            for path in status { try setup.addStatusToken(file: path) }
+        } catch { return .failure(error.description) }
         var portraitHash: [UInt8]?
         if let portrait {
-            guard let data = FileManager.default.contents(atPath: portrait) else { return .failure("cannot read the portrait file \(portrait)") }
-            portraitHash = SHA256.hash([UInt8](data))
+            do { portraitHash = SHA256.hash(try VerifierSetup.read(portrait, limit: 64 * 1024 * 1024, what: "portrait file")) }
+            catch { return .failure(error.description) }
         }
-        let fixed = at.flatMap(Instant.parse)
         var options = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus)
-        if let fixed { options.clock = { fixed } }
-        let verifier = Verifier(trustStore: store, statusTokens: tokens, options: options)
-        if verifier.usableStatusTokenCount < tokens.count {
-            console.err("dl-verify: warning: \(tokens.count - verifier.usableStatusTokenCount) status file(s) ignored: their signer is not a trusted document signer")
-        }
-        return .success((verifier, Verifier.Request(category: category, portraitHash: portraitHash), bundleCreated))
+        if let fixed = at.flatMap(Instant.parse) { options.clock = { fixed } }
+        let (verifier, warnings) = setup.makeVerifier(options: options)
+        for warning in warnings { console.err("dl-verify: warning: \(warning)") }
+        return .success((verifier, Verifier.Request(category: category, portraitHash: portraitHash), setup.oldestBundle))
     }
 }
 
