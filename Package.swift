@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .library(name: "DL1Verifier", targets: ["DL1Verifier"]),
         .library(name: "DL1Issuer", targets: ["DL1Issuer"]),
+        // The C interface (dlverify.h) as a shared library: libdlverify.so.
+        .library(name: "dlverify", type: .dynamic, targets: ["DL1VerifyCABI"]),
         .executable(name: "dl-issue", targets: ["dl-issue"]),
         .executable(name: "dl-verify", targets: ["dl-verify"]),
     ],
@@ -48,6 +50,11 @@ let package = Package(
         // The verifier: what a handheld or an integrator links.
         .target(name: "DL1Verifier",
                 dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1Raster", "DL1Scanner"]),
+
+        // The C interface: dlverify.h (in a C target, so C and Swift share its types) and the
+        // Swift module that implements it over DL1Verifier. Only these touch C strings.
+        .target(name: "CDLVerify"),
+        .target(name: "DL1VerifyCABI", dependencies: ["CDLVerify", "DL1Verifier", "DL1Crypto", "DL1Raster"]),
 
         // The issuer: keys, registry, signing, rendering.
         .target(name: "DL1Issuer",

@@ -1,0 +1,250 @@
+/*
+ * dlverify_example: a small C program using libdlverify (dlverify.h).
+ *
+ *   dlverify_example --trust DIR [--status FILE]... [--bundle FILE]... [--at UNIX_SECONDS]
+ *                    [--category CODE] [--portrait FILE] [--allow-unknown-status]
+ *                    [--lang en|zh] [--json] [--bench N]
+ *                    (--text CODE | --stdin | IMAGE...)
+ *
+ * Prints, for each code, the verdict, the reason and the licence's main fields (or one JSON
+ * object per line with --json). --stdin reads one code per line. --bench N verifies every
+ * input N times and prints codes per second instead.
+ * Exit codes as dl-verify: 0 all VALID, 1 a code is not valid, 2 usage or setup error,
+ * 3 an image holds no QR code.
+ *
+ * Build:  cc -std=c11 -Wall -Wextra -o dlverify_example dlverify_example.c \
+ *            -I../../Sources/CDLVerify/include -L../../.build/debug -ldlverify \
+ *            -Wl,-rpath,$(realpath ../../.build/debug)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "dlverify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Reads a whole file (at most 64 MiB). Returns NULL and prints why on failure. */
+static uint8_t *read_file(const char *path, size_t *length) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        fprintf(stderr, "dlverify_example: cannot open %s\n", path);
+        return NULL;
+    }
+    size_t capacity = 65536, used = 0;
+    uint8_t *bytes = malloc(capacity);
+    while (bytes != NULL) {
+        size_t got = fread(bytes + used, 1, capacity - used, file);
+        used += got;
+        if (got == 0) break;
+        if (used == capacity) {
+            if (capacity >= 64u * 1024 * 1024) {
+                fprintf(stderr, "dlverify_example: %s is larger than 64 MiB\n", path);
+                free(bytes);
+                bytes = NULL;
+                break;
+            }
+            uint8_t *bigger = realloc(bytes, capacity * 2);
+            if (bigger == NULL) { free(bytes); bytes = NULL; break; }
+            bytes = bigger;
+            capacity *= 2;
+        }
+    }
+    if (bytes != NULL && ferror(file)) {
+        fprintf(stderr, "dlverify_example: cannot read %s\n", path);
+        free(bytes);
+        bytes = NULL;
+    }
+    fclose(file);
+    *length = used;
+    return bytes;
+}
+
+/* Prints an error's message and frees it. */
+static void report(const char *what, dlv_error *error) {
+    fprintf(stderr, "dlverify_example: %s: %s (code %d)\n", what,
+            error ? dlv_error_message(error) : "unknown error", error ? (int)dlv_error_code(error) : -1);
+    dlv_error_free(error);
+}
+
+static const char *or_empty(const char *text) { return text ? text : ""; }
+
+static void print_result(const dlv_result *result, int json, const char *source) {
+    if (json) {
+        printf("%s\n", dlv_result_json(result));
+        return;
+    }
+    printf("%s\n%s\n", dlv_result_field(result, DLV_FIELD_VERDICT), dlv_result_field(result, DLV_FIELD_REASON));
+    printf("  source:     %s\n", source);
+    const char *layer = dlv_result_field(result, DLV_FIELD_LAYER);
+    if (layer) printf("  layer:      %s\n", layer);
+    const char *condition = dlv_result_field(result, DLV_FIELD_CONDITION);
+    if (condition) printf("  condition:  %s\n", condition);
+    const char *number = dlv_result_field(result, DLV_FIELD_DOCUMENT_NUMBER);
+    if (number == NULL) return;
+    printf("  holder:     %s %s (born %s)\n", dlv_result_field(result, DLV_FIELD_FAMILY_NAME),
+           or_empty(dlv_result_field(result, DLV_FIELD_GIVEN_NAME)), dlv_result_field(result, DLV_FIELD_BIRTH_DATE));
+    printf("  licence:    %s, %s, expires %s\n", number, dlv_result_field(result, DLV_FIELD_ISSUING_COUNTRY),
+           dlv_result_field(result, DLV_FIELD_EXPIRY_DATE));
+    for (size_t i = 0; i < dlv_result_category_count(result); i++) {
+        const char *until = dlv_result_category(result, i, DLV_CATEGORY_EXPIRY_DATE);
+        printf("  category:   %s from %s%s%s\n", dlv_result_category(result, i, DLV_CATEGORY_CODE),
+               dlv_result_category(result, i, DLV_CATEGORY_ISSUE_DATE), until ? " to " : "", or_empty(until));
+    }
+    uint64_t remaining = 0, maximum = 0;
+    if (dlv_result_points(result, &remaining, &maximum))
+        printf("  points:     %llu/%llu as of %s\n", (unsigned long long)remaining, (unsigned long long)maximum,
+               dlv_result_field(result, DLV_FIELD_CODE_ISSUED_AT));
+    printf("  portrait:   sha256 %s\n", dlv_result_field(result, DLV_FIELD_PORTRAIT_SHA256));
+}
+
+typedef struct {
+    int any_invalid, no_code, failed;
+} outcome;
+
+static void tally(outcome *o, const dlv_results *results) {
+    for (size_t i = 0; i < dlv_results_count(results); i++)
+        if (dlv_result_verdict(dlv_results_get(results, i)) != DLV_VALID) o->any_invalid = 1;
+}
+
+static double seconds_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int usage(void) {
+    fprintf(stderr, "usage: dlverify_example --trust DIR [--status FILE]... [--bundle FILE]... [--at UNIX_SECONDS]\n"
+                    "       [--category CODE] [--portrait FILE] [--allow-unknown-status] [--lang en|zh] [--json]\n"
+                    "       [--bench N] (--text CODE | --stdin | IMAGE...)\n");
+    return 2;
+}
+
+int main(int argc, char **argv) {
+    const char *trust = NULL, *category = NULL, *portrait_path = NULL, *language = "en", *text = NULL;
+    const char *status_files[64], *bundle_files[64], *images[256];
+    int status_count = 0, bundle_count = 0, image_count = 0, json = 0, from_stdin = 0, allow_unknown = 0;
+    long bench = 0;
+    int64_t at = DLV_NOW;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        int has_value = i + 1 < argc;
+        if (strcmp(arg, "--trust") == 0 && has_value) trust = argv[++i];
+        else if (strcmp(arg, "--status") == 0 && has_value && status_count < 64) status_files[status_count++] = argv[++i];
+        else if (strcmp(arg, "--bundle") == 0 && has_value && bundle_count < 64) bundle_files[bundle_count++] = argv[++i];
+        else if (strcmp(arg, "--at") == 0 && has_value) at = strtoll(argv[++i], NULL, 10);
+        else if (strcmp(arg, "--category") == 0 && has_value) category = argv[++i];
+        else if (strcmp(arg, "--portrait") == 0 && has_value) portrait_path = argv[++i];
+        else if (strcmp(arg, "--lang") == 0 && has_value) language = argv[++i];
+        else if (strcmp(arg, "--text") == 0 && has_value) text = argv[++i];
+        else if (strcmp(arg, "--bench") == 0 && has_value) bench = strtol(argv[++i], NULL, 10);
+        else if (strcmp(arg, "--allow-unknown-status") == 0) allow_unknown = 1;
+        else if (strcmp(arg, "--json") == 0) json = 1;
+        else if (strcmp(arg, "--stdin") == 0) from_stdin = 1;
+        else if (arg[0] != '-' && image_count < 256) images[image_count++] = arg;
+        else return usage();
+    }
+    if (trust == NULL || (text == NULL && !from_stdin && image_count == 0)) return usage();
+
+    /* 1. Build the verifier once; it is immutable and may be shared by threads. */
+    dlv_error *error = NULL;
+    dlv_builder *builder = dlv_builder_new();
+    if (dlv_builder_set_trust_folder(builder, trust, &error) != DLV_OK) { report("trust folder", error); dlv_builder_free(builder); return 2; }
+    for (int i = 0; i < bundle_count; i++)
+        if (dlv_builder_add_bundle_file(builder, bundle_files[i], &error) != DLV_OK) { report("bundle", error); dlv_builder_free(builder); return 2; }
+    for (int i = 0; i < status_count; i++)
+        if (dlv_builder_add_status_file(builder, status_files[i], &error) != DLV_OK) { report("status", error); dlv_builder_free(builder); return 2; }
+    if (dlv_builder_set_language(builder, language, &error) != DLV_OK) { report("--lang", error); dlv_builder_free(builder); return 2; }
+    dlv_builder_set_allow_unknown_status(builder, allow_unknown);
+    for (size_t i = 0; i < dlv_builder_warning_count(builder); i++)
+        fprintf(stderr, "dlverify_example: warning: %s\n", dlv_builder_warning(builder, i));
+    dlv_verifier *verifier = NULL;
+    if (dlv_builder_build(builder, &verifier, &error) != DLV_OK) { report("build", error); dlv_builder_free(builder); return 2; }
+    dlv_builder_free(builder);
+
+    /* 2. What the officer asks. */
+    dlv_request request = {0};
+    request.at = at;
+    request.category = category;
+    uint8_t *portrait = NULL;
+    if (portrait_path != NULL) {
+        portrait = read_file(portrait_path, &request.portrait_length);
+        if (portrait == NULL) { dlv_verifier_free(verifier); return 2; }
+        request.portrait = portrait;
+    }
+
+    /* 3. Verify. */
+    outcome o = {0, 0, 0};
+    char *line = NULL;
+    size_t line_capacity = 0;
+    if (text != NULL || from_stdin) {
+        char **codes = NULL;
+        size_t code_count = 0;
+        if (text != NULL) {
+            codes = malloc(sizeof(char *));
+            codes[code_count++] = strdup(text);
+        } else {
+            ssize_t got;
+            while ((got = getline(&line, &line_capacity, stdin)) != -1) {
+                if (got > 0 && line[got - 1] == '\n') line[got - 1] = '\0';
+                char **more = realloc(codes, (code_count + 1) * sizeof(char *));
+                if (more == NULL) break;
+                codes = more;
+                codes[code_count++] = strdup(line);
+            }
+        }
+        long rounds = bench > 0 ? bench : 1;
+        double start = seconds_now();
+        for (long round = 0; round < rounds; round++) {
+            for (size_t i = 0; i < code_count; i++) {
+                dlv_results *results = NULL;
+                if (dlv_verify_text(verifier, codes[i], &request, &results, &error) != DLV_OK) {
+                    report("verify", error);
+                    error = NULL;
+                    o.failed = 1;
+                    continue;
+                }
+                if (bench == 0) {
+                    char source[32];
+                    snprintf(source, sizeof source, text ? "text" : "stdin:%zu", i + 1);
+                    print_result(dlv_results_get(results, 0), json, source);
+                }
+                tally(&o, results);
+                dlv_results_free(results);
+            }
+        }
+        if (bench > 0) {
+            double elapsed = seconds_now() - start;
+            printf("%zu codes x %ld rounds in %.3f s: %.0f codes/s\n", code_count, rounds, elapsed,
+                   (double)(code_count * (size_t)rounds) / elapsed);
+        }
+        for (size_t i = 0; i < code_count; i++) free(codes[i]);
+        free(codes);
+    }
+    for (int i = 0; i < image_count; i++) {
+        size_t length = 0;
+        uint8_t *bytes = read_file(images[i], &length);
+        if (bytes == NULL) { o.failed = 1; continue; }
+        dlv_results *results = NULL;
+        if (dlv_verify_image(verifier, bytes, length, &request, &results, &error) != DLV_OK) {
+            report(images[i], error);
+            error = NULL;
+            o.failed = 1;
+        } else {
+            if (dlv_results_count(results) == 0) {
+                fprintf(stderr, "dlverify_example: %s: no QR code found in the image\n", images[i]);
+                o.no_code = 1;
+            }
+            for (size_t k = 0; k < dlv_results_count(results); k++) print_result(dlv_results_get(results, k), json, images[i]);
+            tally(&o, results);
+            dlv_results_free(results);
+        }
+        free(bytes);
+    }
+
+    free(line);
+    free(portrait);
+    dlv_verifier_free(verifier);
+    return o.failed ? 2 : o.no_code ? 3 : o.any_invalid ? 1 : 0;
+}

@@ -1,0 +1,169 @@
+import DL1Crypto
+import DL1Format
+import DL1Verifier
+import Foundation
+import Testing
+
+/// libdlverify.so through its C header: the example program in Examples/c is compiled with gcc,
+/// run against every published test vector, and run under valgrind (no leaks, no invalid access).
+@Suite("C library (libdlverify.so, dlverify.h)", .serialized)
+struct CLibraryTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+    static let vectorsFolder = root.appendingPathComponent("testvectors")
+
+    /// The folder holding libdlverify.so: next to the test binary, or the package's debug folder.
+    static var libraryFolder: URL? {
+        let candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                          root.appendingPathComponent(".build/debug")]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("libdlverify.so").path) }
+    }
+
+    /// Compiles Examples/c/dlverify_example.c with gcc (warnings are errors) once per run.
+    static let example: Result<URL, CLibraryError> = {
+        guard let lib = libraryFolder else { return .failure(CLibraryError("libdlverify.so is not built: run 'swift build --build-tests'")) }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("dlverify_example-\(UUID().uuidString)")
+        let run = Self.run("/usr/bin/env", ["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o", output.path,
+                                           root.appendingPathComponent("Examples/c/dlverify_example.c").path,
+                                           "-I", root.appendingPathComponent("Sources/CDLVerify/include").path,
+                                           "-L", lib.path, "-ldlverify", "-Wl,-rpath,\(lib.path)"])
+        guard run.status == 0 else { return .failure(CLibraryError("gcc failed: \(run.stderr)")) }
+        return .success(output)
+    }()
+
+    struct CLibraryError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    struct Run { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ tool: String, _ arguments: [String], stdin: String = "") -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch { return Run(status: -1, stdout: "", stderr: "\(error)") }
+        // Read both pipes while the process runs, so neither can fill up and block it.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var out = Data(), err = Data()
+        DispatchQueue.global().async(group: group) { out = output.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { err = errors.fileHandleForReading.readDataToEndOfFile() }
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        group.wait()
+        return Run(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// The example's arguments for one vector's setup (trust, status, time, request).
+    static func arguments(_ v: TestVectorTests.Vector, portraitMismatch: URL) throws -> [String] {
+        var args = ["--trust", vectorsFolder.appendingPathComponent("trust").path]
+        for status in v.status { args += ["--status", vectorsFolder.appendingPathComponent(status).path] }
+        args += ["--at", String(try #require(Instant.parse(v.at)))]
+        if v.allow_unknown_status { args.append("--allow-unknown-status") }
+        if let category = v.category { args += ["--category", category] }
+        if let hash = v.portrait_sha256 {
+            let matching = vectorsFolder.appendingPathComponent("portrait.txt")
+            args += ["--portrait", Hex.encode(SHA256Check.hash(of: matching)) == hash ? matching.path : portraitMismatch.path]
+        }
+        return args
+    }
+
+    @Test("the C example gives every published vector its expected verdict, check, layer and condition")
+    func vectors() throws {
+        let example = try Self.example.get()
+        let document = try #require(TestVectorTests.document)
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("other-portrait-\(UUID().uuidString)")
+        try Data("another portrait".utf8).write(to: other)
+        defer { try? FileManager.default.removeItem(at: other) }
+        // Vectors sharing a setup go through one process, one code per line.
+        var groups: [[String]: [TestVectorTests.Vector]] = [:]
+        for vector in document.vectors {
+            #expect(vector.leeway == 300, "the example uses the default leeway")
+            groups[try Self.arguments(vector, portraitMismatch: other), default: []].append(vector)
+        }
+        for (arguments, vectors) in groups {
+            let run = Self.run(example.path, arguments + ["--json", "--stdin"], stdin: vectors.map(\.code).joined(separator: "\n") + "\n")
+            let lines = run.stdout.split(separator: "\n")
+            try #require(lines.count == vectors.count, "\(run.stderr)")
+            for (vector, line) in zip(vectors, lines) {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                #expect(object["verdict"] as? String == vector.expected.verdict, "\(vector.name)")
+                #expect(object["check"] as? String == vector.expected.check, "\(vector.name)")
+                #expect(object["layer"] as? String == vector.expected.layer, "\(vector.name)")
+                #expect(object["condition"] as? String == vector.expected.condition, "\(vector.name)")
+            }
+            #expect(run.status == (vectors.allSatisfy { $0.expected.verdict == "VALID" } ? 0 : 1))
+        }
+    }
+
+    @Test("images through the C API: the PNG and the photo verify, in Chinese when asked, with the licence's fields")
+    func images() throws {
+        let example = try Self.example.get()
+        let images = try #require(TestVectorTests.document).images.map { Self.vectorsFolder.appendingPathComponent($0.file).path }
+        let setup = ["--trust", Self.vectorsFolder.appendingPathComponent("trust").path,
+                     "--status", Self.vectorsFolder.appendingPathComponent("status/current.cwt").path, "--at", "1780315200"]
+        let run = Self.run(example.path, setup + ["--lang", "zh"] + images)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.components(separatedBy: Explanation.valid.text(in: .chinese)).count == images.count + 1)
+        #expect(run.stdout.contains("holder:     张 小明 (born 1990-01-01)"))
+        #expect(run.stdout.contains("category:   A2 from 2022-03-01 to 2028-03-01"))
+        #expect(run.stdout.contains("points:     9/12 as of 2026-06-01T08:00:00Z"))
+    }
+
+    @Test("errors cross the C boundary as codes and messages: missing trust folder, bad bundle, not an image, no code, bad language")
+    func errors() throws {
+        let example = try Self.example.get()
+        let trust = Self.vectorsFolder.appendingPathComponent("trust").path
+        let missing = Self.run(example.path, ["--trust", "/nonexistent/trust", "--text", "DL1:x"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("trust folder: the trust folder /nonexistent/trust does not exist or is not a folder (code 3)"))
+        let portrait = Self.vectorsFolder.appendingPathComponent("portrait.txt").path
+        let bundle = Self.run(example.path, ["--trust", trust, "--bundle", portrait, "--text", "DL1:x"])
+        #expect(bundle.status == 2)
+        #expect(bundle.stderr.contains("not a DL1 bundle") && bundle.stderr.contains("(code 4)"))
+        let notImage = Self.run(example.path, ["--trust", trust, portrait])
+        #expect(notImage.status == 2)
+        #expect(notImage.stderr.contains("not a readable image: not a PNG or JPEG image (code 5)"))
+        let language = Self.run(example.path, ["--trust", trust, "--lang", "fr", "--text", "DL1:x"])
+        #expect(language.stderr.contains("the language must be \"en\" or \"zh\" (code 1)"))
+        let malformed = Self.run(example.path, ["--trust", trust, "--text", "not a code"])
+        #expect(malformed.status == 1)
+        #expect(malformed.stdout.hasPrefix("MALFORMED\nThis is not a DL1 driving-licence code"))
+    }
+
+    @Test("valgrind: the example over every valid-setup vector, the images and an error path: no leak, no invalid access")
+    func valgrind() throws {
+        let example = try Self.example.get()
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/valgrind") else {
+            Issue.record("valgrind is not installed: scripts/setup installs it")
+            return
+        }
+        let document = try #require(TestVectorTests.document)
+        let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil }.map(\.code)
+        let trust = Self.vectorsFolder.appendingPathComponent("trust").path
+        let setup = ["--trust", trust, "--status", Self.vectorsFolder.appendingPathComponent("status/current.cwt").path, "--at", "1780315200"]
+        let valgrind = ["--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
+                        "--suppressions=\(Self.root.appendingPathComponent("scripts/valgrind.supp").path)", example.path]
+        let runs = [
+            Self.run("/usr/bin/valgrind", valgrind + setup + ["--json", "--stdin"], stdin: codes.joined(separator: "\n") + "\n"),
+            Self.run("/usr/bin/valgrind", valgrind + setup + ["--lang", "zh"] + document.images.map { Self.vectorsFolder.appendingPathComponent($0.file).path }),
+            Self.run("/usr/bin/valgrind", valgrind + ["--trust", trust, "--bundle", trust + "/root.pem", "--text", "DL1:x"]),
+        ]
+        for run in runs {
+            #expect(run.status != 99 && run.status >= 0, "valgrind found errors:\n\(run.stderr.suffix(4000))")
+            #expect(run.stderr.contains("ERROR SUMMARY: 0 errors"), "\(run.stderr.suffix(2000))")
+        }
+        #expect(runs[0].stdout.split(separator: "\n").count == codes.count)
+    }
+}
+
+/// SHA-256 of a file, for matching a vector's portrait hash.
+enum SHA256Check {
+    static func hash(of url: URL) -> [UInt8] {
+        DL1Crypto.SHA256.hash([UInt8]((try? Data(contentsOf: url)) ?? Data()))
+    }
+}
