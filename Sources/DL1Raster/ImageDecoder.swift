@@ -7,14 +7,19 @@ public enum ImageDecoder {
     /// so this bounds memory: one byte per pixel).
     public static let maxPNGPixels = 120_000_000
 
-    /// Decodes PNG or JPEG bytes to at most `maxPixels` pixels; anything else is "not an image".
+    /// Decodes PNG or JPEG bytes to at most `maxPixels` pixels, turned upright as their EXIF
+    /// orientation says; anything else is "not an image".
     public static func decode(_ bytes: [UInt8], maxPixels: Int = defaultMaxPixels) throws(ImageError) -> GreyImage {
+        let stored: GreyImage
         if bytes.starts(with: PNGCodec.signature) {
             var image = try PNGCodec.decode(bytes, maxPixels: max(maxPixels, maxPNGPixels))
             while image.width * image.height > maxPixels, let smaller = image.halved() { image = smaller }
-            return image
+            stored = image
+        } else if bytes.starts(with: [0xff, 0xd8, 0xff]) {
+            stored = try JPEGCodec.decode(bytes, maxPixels: maxPixels)
+        } else {
+            throw ImageError("not a PNG or JPEG image")
         }
-        if bytes.starts(with: [0xff, 0xd8, 0xff]) { return try JPEGCodec.decode(bytes, maxPixels: maxPixels) }
-        throw ImageError("not a PNG or JPEG image")
+        return stored.oriented(ExifOrientation.of(bytes))
     }
 }

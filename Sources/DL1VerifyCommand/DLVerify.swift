@@ -131,7 +131,7 @@ public struct DLVerify: ConsoleCommand {
                 }
                 for (i, result) in scan.results.enumerated() {
                     outcome.add(result)
-                    printer.print(result, source: scan.results.count > 1 ? "\(path)#\(i + 1)" : path)
+                    printer.print(result, source: scan.results.count > 1 ? "\(path)#\(i + 1)" : path, read: scan)
                 }
             } catch {
                 console.err("dl-verify: \(path) is not a readable image: \(error)")

@@ -15,9 +15,9 @@ struct ResultPrinter {
     var language: Language = .english
     private var labels: Labels { Labels.of(language) }
 
-    func print(_ result: VerificationResult, source: String) {
+    func print(_ result: VerificationResult, source: String, read scan: ImageVerification? = nil) {
         if quiet { return }
-        if json { console.out(jsonLine(result, source: source)); return }
+        if json { console.out(jsonLine(result, source: source, read: scan)); return }
         let verdict = colour ? (result.isValid ? "\u{1b}[1;32m" : "\u{1b}[1;31m") + result.verdict.rawValue + "\u{1b}[0m" : result.verdict.rawValue
         console.out(verdict)
         console.out(TextSafety.sanitized(result.reason(in: language)))
@@ -37,9 +37,13 @@ struct ResultPrinter {
         console.out(line)
     }
 
-    private func jsonLine(_ result: VerificationResult, source: String) -> String {
+    private func jsonLine(_ result: VerificationResult, source: String, read scan: ImageVerification? = nil) -> String {
         guard case .object(let members) = result.json else { return result.json.serialized }
-        return JSONValue.object([("source", .string(source))] + members).serialized
+        var head: [(String, JSONValue)] = [("source", .string(source))]
+        if let scan, let step = scan.step {
+            head.append(("read", .object([("step", .string(step.rawValue)), ("width", .int(Int64(scan.width))), ("height", .int(Int64(scan.height)))])))
+        }
+        return JSONValue.object(head + members).serialized
     }
 
     private func details(_ result: VerificationResult, source: String) -> [(String, String)] {
