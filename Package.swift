@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "DL1CommandSupport",
                 dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "DL1VerifyCommand",
-                dependencies: ["DL1Verifier", "DL1CommandSupport",
+                dependencies: ["DL1Verifier", "DL1Scanner", "DL1Raster", "DL1CommandSupport",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "DL1IssueCommand",
                 dependencies: ["DL1Issuer", "DL1Verifier", "DL1CommandSupport",

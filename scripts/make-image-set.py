@@ -46,10 +46,10 @@ CLASSES = {
     "rotation": ["7deg", "23deg", "45deg", "67deg", "131deg"],
     "perspective": ["tilt20", "tilt35", "tilt50", "tilt60", "tilt70"],
     "blur": ["gauss1.5", "gauss2.2", "gauss2.6", "gauss3.0", "motion8", "motion12"],
-    "noise": ["gauss16", "gauss32", "gauss48", "gauss64", "saltpepper5", "saltpepper15"],
+    "noise": ["gauss16", "gauss32", "gauss48", "gauss64", "saltpepper2", "saltpepper6"],
     "jpeg": ["q40", "q20", "q10", "q5"],
     "low-contrast": ["range60", "range30", "range15", "range8", "under", "over"],
-    "uneven-light": ["gradient4x", "gradient10x", "shadow4x", "shadow8x", "spot"],
+    "uneven-light": ["gradient4x", "gradient16x", "shadow4x", "shadow8x", "spot"],
     "inverted": ["plain", "dark-mode", "blur", "noise", "rotated"],
     "small-in-clutter": ["3.0px", "2.5px", "2.5px-rot", "2.0px", "2.0px-rot"],
     "screenshot": ["light", "dark", "dark-inverted", "shared", "photo", "photo-moire"],
@@ -462,12 +462,12 @@ def gen_noise(rng, src, level):
 
 def gen_jpeg(rng, src, level):
     q = int(level.removeprefix("q"))
-    ppm = rng.uniform(5.5, 7.0)
+    ppm = rng.uniform(5.0, 6.5)
     angle = rng.uniform(-12, 12)
     a, quad = code_scene(rng, src, 1600, 1200, ppm, angle=angle, text=rng.random() < 0.5)
-    a = add_noise(gauss_blur(gentle_light(a, rng, quad), 0.7), rng, 2)
+    a = add_noise(gauss_blur(gentle_light(a, rng, quad), rng.uniform(1.0, 1.5)), rng, 2)
     img = to_image(tint(a, rng))
-    f = rng.uniform(0.55, 0.65)  # the phone stores a smaller picture than its sensor takes
+    f = rng.uniform(0.5, 0.62)  # the phone stores a smaller picture than its sensor takes
     img = img.resize((round(img.width * f), round(img.height * f)), Image.LANCZOS)
     return img, "jpg", q, {"ppm": ppm * f, "angle": angle, "quality": q}
 
@@ -481,10 +481,10 @@ def gen_low_contrast(rng, src, level):
     if level.startswith("range"):
         span = float(level.removeprefix("range"))
         lo = rng.uniform(40, 215 - span)
-    elif level == "under":   # almost no light: everything in the bottom 30 levels
-        span, lo = rng.uniform(26, 34), rng.uniform(1, 6)
+    elif level == "under":   # almost no light: everything in the bottom 15–25 levels
+        span, lo = rng.uniform(15, 25), rng.uniform(1, 4)
     else:                    # "over": blown out, the paper clips at white
-        span, lo = rng.uniform(50, 65), rng.uniform(205, 215)
+        span, lo = rng.uniform(40, 55), rng.uniform(220, 230)
     a = (lo + span * a) / 255
     a = add_noise(a, rng, rng.uniform(1.5, 2.5))
     return to_image(a), "png", None, {"ppm": ppm, "angle": angle, "low": lo, "span": span}
@@ -534,7 +534,7 @@ def gen_inverted(rng, src, level):
         bg, card_v, fg = rng.uniform(0.03, 0.08), rng.uniform(0.1, 0.16), rng.uniform(0.82, 0.94)
         img = Image.new("RGB", (1080, 1440), tuple([int(bg * 255)] * 3))
         d = ImageDraw.Draw(img)
-        code = screen_code(src, ppm, int(card_v * 255), int(fg * 255))
+        code = screen_code(src, ppm, int(fg * 255), int(card_v * 255))  # modules light, ground dark
         x, y = (1080 - code.width) // 2, int(rng.integers(220, max(221, 1440 - code.width - 200)))
         d.rounded_rectangle([x - 40, y - 40, x + code.width + 40, y + code.height + 40], 36,
                             fill=tuple([int(card_v * 255)] * 3))
@@ -735,16 +735,19 @@ def screen_photo(rng, screen, moire):
     paste_warped(canvas, phone, quad, ss=1)  # ss=1: sampled straight, the pixel grid aliases
     h, w = out_h, out_w
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    if moire:  # two near-equal gratings beat into broad coloured bands
-        t1 = rng.uniform(0, math.pi)
-        t2 = t1 + math.radians(rng.uniform(-4, 4))  # nearly parallel: their beat is slow
-        f1 = rng.uniform(0.18, 0.3)
-        f2 = f1 * rng.uniform(0.93, 1.07)
+    if moire:  # broad curved bands of colour over the screen (not the desk), and finer ripples in them
+        screen_mask = np.zeros((h, w), np.float32)
+        paste_warped(screen_mask, Image.new("L", phone.size, 255), quad, ss=1)
+        t = rng.uniform(0, math.pi)
+        along = xx * math.cos(t) + yy * math.sin(t)
+        bend = 2 * math.pi * rng.uniform(0.5, 1.5) * smooth_noise(rng, h, w, 300)
+        beat = 2 * math.pi * along / rng.uniform(30, 120) + bend
+        tf = t + rng.uniform(-0.5, 0.5)
+        ripple = np.cos(2 * math.pi * rng.uniform(0.15, 0.3) * (xx * math.cos(tf) + yy * math.sin(tf)))
         amp = rng.uniform(0.2, 0.35)
         for ch in range(3):
-            g1 = np.cos(2 * math.pi * f1 * (xx * math.cos(t1) + yy * math.sin(t1)) + ch * 2.1)
-            g2 = np.cos(2 * math.pi * f2 * (xx * math.cos(t2) + yy * math.sin(t2)))
-            canvas[..., ch] *= 1 - amp * (0.5 + 0.5 * gauss_blur(g1 * g2, 2.5) * 2)
+            band = 0.5 + 0.5 * np.cos(beat + ch * 2.1)
+            canvas[..., ch] *= 1 - screen_mask * amp * band * (0.75 + 0.25 * ripple)
     if rng.random() < 0.5:  # glare: a lamp reflected in the glass
         gx, gy = rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.8) * h
         r = rng.uniform(0.1, 0.25) * w

@@ -24,13 +24,16 @@ extension Verifier {
         let image = try ImageDecoder.decode(imageBytes)
         let now = instant ?? options.clock()
         let (codes, step) = reader.read(image)
-        let results = codes.map { bytes -> VerificationResult in
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                return VerificationResult(verdict: .malformed, explanation: .notText,
-                                          layer: .prefix, verifiedAt: now)
-            }
-            return verify(text: text, request: request, at: now)
-        }
+        let results = codes.map { verify(codeBytes: $0, request: request, at: now) }
         return ImageVerification(results: results, width: image.width, height: image.height, step: step)
+    }
+
+    /// Verifies the bytes a QR code held: its text, or MALFORMED (prefix) when it is not text.
+    public func verify(codeBytes: [UInt8], request: Request = Request(), at instant: Int64? = nil) -> VerificationResult {
+        let now = instant ?? options.clock()
+        guard let text = String(validating: codeBytes, as: UTF8.self) else {
+            return VerificationResult(verdict: .malformed, explanation: .notText, layer: .prefix, verifiedAt: now)
+        }
+        return verify(text: text, request: request, at: now)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DL1CommandSupport
 import DL1Crypto
 import DL1Format
+import DL1Scanner
 import DL1Verifier
 import Foundation
 
@@ -16,11 +17,17 @@ public struct DLVerify: ConsoleCommand {
         With several inputs the highest-ranked applies: 2, then 3, then 1.
         """)
 
-    @Argument(help: "PNG or JPEG images holding one or more codes.")
+    @Argument(help: "PNG or JPEG images holding one or more codes (EXIF orientation honoured).")
     public var images: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A code's text; '-' reads one code per line from standard input.", valueName: "TEXT"))
     public var text: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Read codes live from a V4L2 camera (e.g. /dev/video0) and verify each new code as it comes into view, until interrupted.", valueName: "DEVICE"))
+    public var camera: String?
+
+    @Flag(name: .long, help: "With --camera: stop after the first code, its verdict as the exit code.")
+    public var once = false
 
     @Option(name: .long, help: ArgumentHelp("Folder of trusted PEM certificates (roots and document signers) and *.crl.pem CRLs.", valueName: "DIR"))
     public var trust: String
@@ -58,7 +65,9 @@ public struct DLVerify: ConsoleCommand {
     public init() {}
 
     public func validate() throws {
-        guard !images.isEmpty || !text.isEmpty else { throw ValidationError("give image files or --text") }
+        guard !images.isEmpty || !text.isEmpty || camera != nil else { throw ValidationError("give image files, --text or --camera") }
+        if camera != nil && (!images.isEmpty || !text.isEmpty) { throw ValidationError("--camera reads codes live: give no image files or --text with it") }
+        if once && camera == nil { throw ValidationError("--once goes with --camera") }
         guard text.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("--text - may be given once") }
         guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
         if quiet && json { throw ValidationError("--quiet and --json contradict each other") }
@@ -86,6 +95,20 @@ public struct DLVerify: ConsoleCommand {
         let printer = ResultPrinter(console: console, json: json, quiet: quiet, colour: console.isTerminal && (console.environment["NO_COLOR"] ?? "").isEmpty,
                                     bundleCreated: bundleCreated, language: language)
 
+        if let camera {
+            let source: Camera
+            do { source = try Camera(device: camera) } catch {
+                console.err("dl-verify: \(error)")
+                return usageExitCode
+            }
+            let session = CameraSession(source: source, verifier: verifier, request: request, printer: printer,
+                                        sourceName: "camera \(camera)", once: once)
+            if let error = session.run(outcome: &outcome) {
+                console.err("dl-verify: \(error)")
+                outcome.usageError = true
+            }
+            return outcome.code
+        }
         for item in text {
             if item == "-" {
                 var lineNumber = 0

@@ -1,0 +1,65 @@
+import DL1Raster
+import DL1Scanner
+import DL1Verifier
+
+/// Where live frames come from: a camera, or a test's sequence of pictures.
+public protocol FrameSource: AnyObject {
+    /// The next frame; blocks until there is one. Throws when no more will come.
+    func nextFrame() throws(Camera.CameraError) -> GreyImage
+}
+
+extension Camera: FrameSource {}
+
+/// Verifies each new code as it comes into view of a camera: a code is verified when it
+/// appears, not again while it stays in view, and again if it comes back after leaving.
+struct CameraSession {
+    let source: FrameSource
+    let verifier: Verifier
+    let request: Verifier.Request
+    let printer: ResultPrinter
+    let sourceName: String
+    /// Stop after the first code.
+    let once: Bool
+    /// Frames a code may be missing from before it counts as gone (about a second of video).
+    var forgetAfter = 30
+    /// Each frame gets zbar as is, then inverted (dark-mode screens); the heavier steps are for photos.
+    var reader = CodeReader(steps: [.asIs, .inverted])
+
+    /// Runs until the source fails (or, with `once`, until the first code), adding each
+    /// verdict to `outcome`. Returns the source's error, if it failed.
+    func run(outcome: inout ExitOutcome) -> Camera.CameraError? {
+        var watcher = CodeWatcher(forgetAfter: forgetAfter)
+        var frameNumber = 0
+        while true {
+            let frame: GreyImage
+            do { frame = try source.nextFrame() } catch { return error }
+            frameNumber += 1
+            for code in watcher.newCodes(reader.read(frame).codes, frame: frameNumber) {
+                let result = verifier.verify(codeBytes: code)
+                outcome.add(result)
+                printer.print(result, source: sourceName)
+                if once { return nil }
+            }
+        }
+    }
+}
+
+/// Remembers which codes are in view, by their bytes and the last frame that showed them.
+struct CodeWatcher {
+    let forgetAfter: Int
+    private var lastSeen: [[UInt8]: Int] = [:]
+
+    init(forgetAfter: Int) { self.forgetAfter = forgetAfter }
+
+    /// The codes of frame `frame` that were not in view during the last `forgetAfter` frames.
+    mutating func newCodes(_ codes: [[UInt8]], frame: Int) -> [[UInt8]] {
+        var fresh: [[UInt8]] = []
+        for code in codes {
+            if let seen = lastSeen[code], frame - seen <= forgetAfter {} else if !fresh.contains(code) { fresh.append(code) }
+            lastSeen[code] = frame
+        }
+        // Bounded memory on a long shift: forget codes long out of view.
+        if lastSeen.count > 256 { lastSeen = lastSeen.filter { frame - $0.value <= forgetAfter } }
+        return fresh
+    }
+}
