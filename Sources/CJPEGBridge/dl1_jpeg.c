@@ -54,8 +54,9 @@ int dl1_jpeg_decode_grey(const unsigned char *data, size_t len, size_t max_pixel
     cinfo.scale_num = 1;
     cinfo.scale_denom = 1;
     while (cinfo.scale_denom < 8 &&
-           ((size_t)cinfo.image_width / cinfo.scale_denom) *
-           ((size_t)cinfo.image_height / cinfo.scale_denom) > max_pixels) {
+           /* libjpeg rounds scaled sizes up, so the bound must too. */
+           (((size_t)cinfo.image_width + cinfo.scale_denom - 1) / cinfo.scale_denom) *
+           (((size_t)cinfo.image_height + cinfo.scale_denom - 1) / cinfo.scale_denom) > max_pixels) {
         cinfo.scale_denom *= 2;
     }
     jpeg_start_decompress(&cinfo);

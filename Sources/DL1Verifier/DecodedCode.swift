@@ -21,6 +21,7 @@ public struct DecodedCode: Sendable {
         /// What was wrong, in words.
         public let detail: String
 
+        /// The layer and the detail, as `layer: detail`.
         public var description: String { "\(layer): \(detail)" }
     }
 

@@ -5,8 +5,11 @@ import DL1Scanner
 public struct ImageVerification: Sendable {
     /// One result per QR code, in the order the reader found them.
     public let results: [VerificationResult]
-    /// The image's size in pixels after decoding (scaled down for very large JPEGs).
-    public let width: Int, height: Int
+    /// The image's width in pixels after decoding: upright (EXIF orientation applied) and
+    /// scaled down when the photo is above 20 megapixels.
+    public let width: Int
+    /// The image's height in pixels, on the same terms as ``width``.
+    public let height: Int
     /// Which step of the reader found the codes (nil when none did).
     public let step: CodeReader.Step?
     /// The step's name, e.g. "as is", "adaptive threshold" (nil when no code was found).
@@ -17,10 +20,15 @@ public struct ImageVerification: Sendable {
 }
 
 extension Verifier {
+    /// The largest image file verified (a phone's photo is well under 20 MB).
+    public static let maxImageBytes = 64 * 1024 * 1024
+
     /// Verifies every QR code in a PNG or JPEG image. Throws only when the bytes are not a
-    /// readable image; a picture without a code gives an empty result list.
+    /// readable image (or more than ``maxImageBytes``); a picture without a code gives an empty
+    /// result list. Memory stays bounded: photos above 20 megapixels are scaled, not refused.
     public func verify(imageBytes: [UInt8], request: Request = Request(), at instant: Int64? = nil,
                        reader: CodeReader = CodeReader()) throws(ImageError) -> ImageVerification {
+        guard imageBytes.count <= Self.maxImageBytes else { throw ImageError("the image is larger than 64 MiB") }
         let image = try ImageDecoder.decode(imageBytes)
         let now = instant ?? options.clock()
         let (codes, step) = reader.read(image)

@@ -2,11 +2,22 @@ import DL1Format
 
 /// A minimal JSON value with ordered object keys, so machine-readable output is stable.
 public indirect enum JSONValue: Sendable, Hashable {
-    case string(String), int(Int64), bool(Bool), null
+    /// A string.
+    case string(String)
+    /// An integer.
+    case int(Int64)
+    /// `true` or `false`.
+    case bool(Bool)
+    /// `null`.
+    case null
+    /// An array.
     case array([JSONValue])
+    /// An object: its members in the order they are written.
     case object([(String, JSONValue)])
 
+    /// Whether two values serialize to the same text (so member order matters).
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.serialized == b.serialized }
+    /// Hashes the serialized text, consistently with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(serialized) }
 
     /// The value as compact JSON text on one line.

@@ -92,7 +92,7 @@ public struct VerifierSetup: Sendable {
     }
 
     /// A file's bytes, refusing more than `limit` bytes without reading past it.
-    public static func read(_ path: String, limit: Int, what: String) throws(SetupError) -> [UInt8] {
+    package static func read(_ path: String, limit: Int, what: String) throws(SetupError) -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SetupError(kind: .io, description: "cannot read the \(what) \(path)")
         }

@@ -12,8 +12,11 @@ final class CBuilder {
 
     func refreshWarnings() {
         guard let setup else { warnings = []; return }
-        warnings = (setup.trustStore.warnings + setup.warnings).map(CStringStore.Entry.init)
+        setWarnings(setup.trustStore.warnings + setup.warnings)
     }
+
+    /// Replaces the warnings (a build adds the status tokens whose signer is not trusted).
+    func setWarnings(_ texts: [String]) { warnings = texts.map(CStringStore.Entry.init) }
 }
 
 /// A `dlv_verifier`: an immutable verifier and the language its reasons are given in.

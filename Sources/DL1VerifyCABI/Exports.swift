@@ -128,7 +128,8 @@ public func dlvBuilderBuild(_ builder: OpaquePointer?, _ verifierOut: UnsafeMuta
     guard let b = Handle.borrow(builder, as: CBuilder.self) else { return CError.fail(DLV_E_ARGUMENT, "the builder is NULL", into: errorOut) }
     guard let verifierOut else { return CError.fail(DLV_E_ARGUMENT, "the verifier out-pointer is NULL", into: errorOut) }
     guard let setup = b.setup else { return CError.fail(DLV_E_STATE, "set the trust folder before building", into: errorOut) }
-    let (verifier, _) = setup.makeVerifier(options: Verifier.Options(leeway: b.leeway, allowUnknownStatus: b.allowUnknownStatus))
+    let (verifier, warnings) = setup.makeVerifier(options: Verifier.Options(leeway: b.leeway, allowUnknownStatus: b.allowUnknownStatus))
+    b.setWarnings(warnings)
     verifierOut.pointee = Handle.retain(CVerifier(verifier: verifier, language: b.language))
     return DLV_OK
 }

@@ -35,7 +35,7 @@ struct CameraSession {
             do { frame = try source.nextFrame() } catch { return error }
             frameNumber += 1
             for code in watcher.newCodes(reader.read(frame).codes, frame: frameNumber) {
-                let result = verifier.verify(codeBytes: code)
+                let result = verifier.verify(codeBytes: code, request: request)
                 outcome.add(result)
                 printer.print(result, source: sourceName)
                 if once { return nil }

@@ -27,8 +27,8 @@ struct CameraTests {
         return try PhotoReaderTests.code(text)
     }
 
-    func session(_ source: FakeCamera, once: Bool, console: Console) throws -> CameraSession {
-        CameraSession(source: source, verifier: try Fixture.verifier(), request: .init(),
+    func session(_ source: FakeCamera, once: Bool, console: Console, request: Verifier.Request = .init()) throws -> CameraSession {
+        CameraSession(source: source, verifier: try Fixture.verifier(), request: request,
                       printer: ResultPrinter(console: console, json: true, colour: false), sourceName: "camera test", once: once, forgetAfter: 2)
     }
 
@@ -57,6 +57,16 @@ struct CameraTests {
         #expect(source.served == 3)
         #expect(outcome.code == 0)
         #expect(console.stdout.contains("\"source\":\"camera test\""))
+    }
+
+    @Test("what the officer asks (--category) applies to codes read by the camera")
+    func request() throws {
+        let console = Console.capturing()
+        var outcome = ExitOutcome()
+        _ = try session(FakeCamera([try Self.frame(Fixture.goodCode())]), once: true, console: console, request: .init(category: "D"))
+            .run(outcome: &outcome)
+        #expect(console.stdout.contains("\"verdict\":\"CATEGORY_NOT_HELD\""))
+        #expect(outcome.code == 1)
     }
 
     @Test("the watcher's memory stays bounded over a long shift")

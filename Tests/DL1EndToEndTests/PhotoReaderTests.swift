@@ -106,6 +106,13 @@ struct PhotoReaderTests {
         #expect(try ImageDecoder.decode(Self.withExif(jpeg, orientation: 9)).width == 8)
     }
 
+    @Test("a JPEG one pixel over the limit at 1/2 scale is decoded at 1/4, not refused (libjpeg rounds scaled sizes up)")
+    func jpegScaleRounding() throws {
+        let jpeg = try JPEGCodec.encode(GreyImage(width: 2001, height: 1001, fill: 120), quality: 50)
+        let image = try JPEGCodec.decode(jpeg, maxPixels: 500_000)
+        #expect(image.width == 501 && image.height == 251)
+    }
+
     @Test("light-on-dark (a dark-mode screen) is found by the inversion step")
     func inverted() throws {
         let found = CodeReader().read(try Self.code().inverted())

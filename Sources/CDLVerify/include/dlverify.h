@@ -148,11 +148,13 @@ dlv_status dlv_builder_set_leeway(dlv_builder *builder, int64_t seconds, dlv_err
 void dlv_builder_set_allow_unknown_status(dlv_builder *builder, int allow);
 /** "en" or "zh": the language of DLV_FIELD_REASON. */
 dlv_status dlv_builder_set_language(dlv_builder *builder, const char *language, dlv_error **error);
-/** How many warnings the material added so far produced, and each one. */
+/** How many warnings the material added so far produced, and each one. After
+ *  dlv_builder_build they also count the status tokens ignored because their signer is not a
+ *  trusted document signer. A warning stays valid until the builder changes or is freed. */
 size_t dlv_builder_warning_count(const dlv_builder *builder);
 const char *dlv_builder_warning(const dlv_builder *builder, size_t index);
 /** A verifier from what was added; the builder stays usable. Needs the trust folder. */
-dlv_status dlv_builder_build(const dlv_builder *builder, dlv_verifier **verifier, dlv_error **error);
+dlv_status dlv_builder_build(dlv_builder *builder, dlv_verifier **verifier, dlv_error **error);
 void dlv_builder_free(dlv_builder *builder);
 
 /** How many status tokens passed the signer checks and are used. */
