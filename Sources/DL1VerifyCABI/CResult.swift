@@ -3,81 +3,60 @@ import DL1Format
 import DL1Verifier
 import Foundation
 
-/// A `dlv_result`: one verification result with every field already rendered as a C string,
-/// so reading fields never allocates and pointers stay valid while the results list lives.
+/// A `dlv_result`: one verification result. Fields are rendered as C strings on first use and
+/// kept until the results list is freed, so a pointer handed out stays valid and a caller that
+/// only reads the verdict pays for nothing else.
 final class CResult {
     let verdict: dlv_verdict
-    private let fields: [Int: CStringStore.Entry]
-    private let categories: [[Int: CStringStore.Entry]]
-    let points: (remaining: UInt64, maximum: UInt64)?
-    private let lock = NSLock()
-    private var jsonText: CStringStore.Entry?
     private let result: VerificationResult
+    private let language: Language
+    private let lock = NSLock()
+    private var fields: [UInt32: CStringStore.Entry?] = [:]
+    private var categoryFields: [Int: CStringStore.Entry?] = [:]
+    private var jsonText: CStringStore.Entry?
 
     init(_ result: VerificationResult, language: Language) {
         self.result = result
+        self.language = language
         verdict = dlv_verdict(rawValue: UInt32(Verdict.allCases.firstIndex(of: result.verdict)!))
-        var values: [dlv_field: String?] = [
-            DLV_FIELD_VERDICT: result.verdict.rawValue,
-            DLV_FIELD_REASON: result.reason(in: language),
-            DLV_FIELD_REASON_EN: result.reason,
-            DLV_FIELD_CHECK: result.check?.rawValue,
-            DLV_FIELD_LAYER: result.layer?.rawValue,
-            DLV_FIELD_CONDITION: result.condition?.rawValue,
-            DLV_FIELD_SIGNER_KID: result.signer?.kid,
-            DLV_FIELD_SIGNER_SUBJECT: result.signer?.subject,
-            DLV_FIELD_STATUS_URI: result.status?.uri,
-            DLV_FIELD_STATUS_VALUE: result.status?.value?.description,
-            DLV_FIELD_STATUS_LIST_ISSUED_AT: result.status?.listIssuedAt.map(Instant.iso),
-            DLV_FIELD_VERIFIED_AT: Instant.iso(result.verifiedAt),
-        ]
-        var categoryFields: [[Int: CStringStore.Entry]] = []
-        if let claims = result.claims {
-            let l = claims.licence
-            values[DLV_FIELD_DOCUMENT_NUMBER] = l.documentNumber
-            values[DLV_FIELD_FAMILY_NAME] = l.familyName
-            values[DLV_FIELD_GIVEN_NAME] = l.givenName
-            values[DLV_FIELD_BIRTH_DATE] = l.birthDate.description
-            values[DLV_FIELD_ISSUE_DATE] = l.issueDate.description
-            values[DLV_FIELD_EXPIRY_DATE] = l.expiryDate.description
-            values[DLV_FIELD_ISSUING_COUNTRY] = l.issuingCountry
-            values[DLV_FIELD_ISSUING_AUTHORITY] = l.issuingAuthority
-            values[DLV_FIELD_PORTRAIT_SHA256] = Hex.encode(l.portraitHash)
-            values[DLV_FIELD_POINTS_CYCLE_END] = l.points.cycleEnd.description
-            values[DLV_FIELD_ISSUER] = claims.issuer
-            values[DLV_FIELD_CODE_ISSUED_AT] = Instant.iso(claims.issuedAt)
-            values[DLV_FIELD_CODE_EXPIRES_AT] = Instant.iso(claims.expiresAt)
-            values[DLV_FIELD_CREDENTIAL_ID] = Hex.encode(claims.credentialID)
-            points = (l.points.remaining, l.points.maximum)
-            categoryFields = l.privileges.map { p in
-                Self.entries([DLV_CATEGORY_CODE.rawValue: p.category, DLV_CATEGORY_ISSUE_DATE.rawValue: p.issueDate.description,
-                              DLV_CATEGORY_EXPIRY_DATE.rawValue: p.expiryDate?.description, DLV_CATEGORY_RESTRICTIONS.rawValue: p.restrictions])
-            }
-        } else {
-            points = nil
-        }
-        fields = Self.entries(Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) }))
-        categories = categoryFields
     }
 
-    private static func entries(_ values: [UInt32: String?]) -> [Int: CStringStore.Entry] {
-        var out: [Int: CStringStore.Entry] = [:]
-        for (key, value) in values { if let value { out[Int(key)] = CStringStore.Entry(value) } }
-        return out
+    var points: (remaining: UInt64, maximum: UInt64)? {
+        result.licence.map { ($0.points.remaining, $0.points.maximum) }
     }
+
+    var categoryCount: Int { result.licence?.privileges.count ?? 0 }
 
     func field(_ field: dlv_field) -> UnsafePointer<CChar>? {
-        fields[Int(field.rawValue)].map { UnsafePointer($0.pointer) }
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = fields[field.rawValue] { return cached.map { UnsafePointer($0.pointer) } }
+        let entry = text(of: field).map(CStringStore.Entry.init)
+        fields[field.rawValue] = .some(entry)
+        return entry.map { UnsafePointer($0.pointer) }
     }
-
-    var categoryCount: Int { categories.count }
 
     func category(_ index: Int, _ field: dlv_category_field) -> UnsafePointer<CChar>? {
-        guard index >= 0, index < categories.count else { return nil }
-        return categories[index][Int(field.rawValue)].map { UnsafePointer($0.pointer) }
+        guard let privileges = result.licence?.privileges, index >= 0, index < privileges.count,
+              field.rawValue <= DLV_CATEGORY_RESTRICTIONS.rawValue else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        let key = index * 4 + Int(field.rawValue)
+        if let cached = categoryFields[key] { return cached.map { UnsafePointer($0.pointer) } }
+        let p = privileges[index]
+        let text: String?
+        switch field {
+        case DLV_CATEGORY_CODE: text = p.category
+        case DLV_CATEGORY_ISSUE_DATE: text = p.issueDate.description
+        case DLV_CATEGORY_EXPIRY_DATE: text = p.expiryDate?.description
+        default: text = p.restrictions
+        }
+        let entry = text.map(CStringStore.Entry.init)
+        categoryFields[key] = .some(entry)
+        return entry.map { UnsafePointer($0.pointer) }
     }
 
-    /// The JSON text, made on first use (most callers never ask for it).
+    /// The JSON text, as `dl-verify --json` prints it (without "source").
     var json: UnsafePointer<CChar> {
         lock.lock()
         defer { lock.unlock() }
@@ -85,6 +64,40 @@ final class CResult {
         let made = CStringStore.Entry(result.json.serialized)
         jsonText = made
         return UnsafePointer(made.pointer)
+    }
+
+    /// A field's text, or nil when the result has no such field.
+    private func text(of field: dlv_field) -> String? {
+        let claims = result.claims, l = result.licence
+        switch field {
+        case DLV_FIELD_VERDICT: return result.verdict.rawValue
+        case DLV_FIELD_REASON: return result.reason(in: language)
+        case DLV_FIELD_REASON_EN: return result.reason
+        case DLV_FIELD_CHECK: return result.check?.rawValue
+        case DLV_FIELD_LAYER: return result.layer?.rawValue
+        case DLV_FIELD_CONDITION: return result.condition?.rawValue
+        case DLV_FIELD_DOCUMENT_NUMBER: return l?.documentNumber
+        case DLV_FIELD_FAMILY_NAME: return l?.familyName
+        case DLV_FIELD_GIVEN_NAME: return l?.givenName
+        case DLV_FIELD_BIRTH_DATE: return l?.birthDate.description
+        case DLV_FIELD_ISSUE_DATE: return l?.issueDate.description
+        case DLV_FIELD_EXPIRY_DATE: return l?.expiryDate.description
+        case DLV_FIELD_ISSUING_COUNTRY: return l?.issuingCountry
+        case DLV_FIELD_ISSUING_AUTHORITY: return l?.issuingAuthority
+        case DLV_FIELD_PORTRAIT_SHA256: return l.map { Hex.encode($0.portraitHash) }
+        case DLV_FIELD_POINTS_CYCLE_END: return l?.points.cycleEnd.description
+        case DLV_FIELD_ISSUER: return claims?.issuer
+        case DLV_FIELD_CODE_ISSUED_AT: return claims.map { Instant.iso($0.issuedAt) }
+        case DLV_FIELD_CODE_EXPIRES_AT: return claims.map { Instant.iso($0.expiresAt) }
+        case DLV_FIELD_CREDENTIAL_ID: return claims.map { Hex.encode($0.credentialID) }
+        case DLV_FIELD_SIGNER_KID: return result.signer?.kid
+        case DLV_FIELD_SIGNER_SUBJECT: return result.signer?.subject
+        case DLV_FIELD_STATUS_URI: return result.status?.uri
+        case DLV_FIELD_STATUS_VALUE: return result.status?.value?.description
+        case DLV_FIELD_STATUS_LIST_ISSUED_AT: return result.status?.listIssuedAt.map(Instant.iso)
+        case DLV_FIELD_VERIFIED_AT: return Instant.iso(result.verifiedAt)
+        default: return nil  // a field this version does not know
+        }
     }
 }
 
