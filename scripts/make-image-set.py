@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the labelled image set of scripts/bench-images: realistic, degraded pictures of QR codes.
 
-    python3 scripts/make-image-set.py SOURCE_DIR OUT_DIR [--seed N] [--per-class N] [--jobs N]
+    python3 scripts/make-image-set.py SOURCE_DIR OUT_DIR [--seed N] [--per-class N] [--jobs N] [--classes A,B]
 
 SOURCE_DIR holds clean code pictures as `dl-issue issue --output NAME.png` writes them (dark modules on
 white, a whole number of pixels per module, a quiet zone) and, beside each, NAME.txt with the code's text.
@@ -14,11 +14,11 @@ OUT_DIR receives CLASS/NAME-LEVEL-NN.png|jpg and manifest.json, a list of
 Classes, each with levels of rising severity (the level is part of the file name):
   rotation          a printed code at 7°, 23°, 45°, 67°, 131° on a textured background
   perspective       a printed card tilted 20°–70° in 3D (pinhole camera), with a shadow, photo JPEG
-  blur              Gaussian defocus of growing sigma, and motion blur (a line kernel)
-  noise             Gaussian sensor noise of growing sigma, and salt-and-pepper
+  blur              Gaussian defocus, sigma 1.5–3 px at 6 px per module, and motion blur (a line kernel)
+  noise             Gaussian sensor noise, sigma 16–64 (of 255), and salt-and-pepper (2%, 6%)
   jpeg              a photo downscaled as phones do, then JPEG at quality 40, 20, 10, 5
-  low-contrast      the whole picture squeezed into 60, 40, 30 or 20 grey levels, under- and over-exposed
-  uneven-light      a steep light gradient, a hard shadow edge, a spotlight across the code
+  low-contrast      the whole picture squeezed into 60, 30, 15 or 8 grey levels, under- and over-exposed
+  uneven-light      a light gradient (4x, 16x) or a soft shadow edge (4x, 8x) across the code, a spotlight
   inverted          light modules on dark: print, dark-mode screen, blurred, noisy, rotated
   small-in-clutter  a 4000x3000 or 3000x2250 cluttered photo, the code at 2–3 px per module, some rotated
   screenshot        a phone screen (1170x2532, 1080x2400) with status bar, header and text, the code at a

@@ -4,25 +4,26 @@ import DL1Scanner
 /// Reads QR codes from a photo: zbar on the image as it is, then a bounded sequence of helped
 /// versions of the same frame, stopping at the first step that finds a code.
 ///
-/// The order puts cheap steps that often help first; `dl1-bench images` (and
-/// `scripts/bench-images`) measure what each step adds on a generated set of hard photos.
+/// The order follows what each step bought on the generated benchmark set (`scripts/bench-images`
+/// and `dl1-bench images`): inversion rescues the most codes, then the adaptive threshold,
+/// sharpening and doubling; the scale pyramid comes last because it rescued none there.
 public struct CodeReader: Sendable {
     /// One way of helping zbar.
     public enum Step: String, Sendable, CaseIterable, Codable {
         /// The frame as decoded.
         case asIs = "as is"
-        /// Half size (large photos only): averages away noise and JPEG blocking.
-        case halfSize = "half size"
-        /// Levels stretched to the full range (dim or washed-out photos).
-        case contrastStretched = "contrast stretched"
-        /// Local (adaptive) threshold: shadows, gradients, uneven light.
-        case adaptiveThreshold = "adaptive threshold"
         /// Light and dark swapped: light-on-dark codes on dark-mode screens.
         case inverted = "inverted"
-        /// Unsharp mask: mild blur.
+        /// Levels stretched to the full range (dim or washed-out photos).
+        case contrastStretched = "contrast stretched"
+        /// Local (adaptive) threshold: shadows, gradients, uneven light, heavy noise.
+        case adaptiveThreshold = "adaptive threshold"
+        /// Unsharp mask: mild blur, and small codes in large photos.
         case sharpened = "sharpened"
         /// Twice the size (small images only): codes whose modules are one or two pixels.
         case doubleSize = "double size"
+        /// Half size (large photos only): averages away noise and JPEG blocking.
+        case halfSize = "half size"
         /// A quarter size (very large photos only): large, blurred or noisy codes.
         case quarterSize = "quarter size"
     }
