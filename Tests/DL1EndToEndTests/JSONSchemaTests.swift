@@ -9,7 +9,7 @@ import Testing
 struct JSONSchemaTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
 
-    @Test("every test vector's --json output validates against the schema; --quiet prints nothing")
+    @Test("every test vector's and test image's --json output validates against the schema; --quiet prints nothing")
     func schema() throws {
         let vectors = Self.repo.appendingPathComponent("testvectors")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent("vectors.json"))) as? [String: Any])
@@ -25,7 +25,15 @@ struct JSONSchemaTests {
             _ = CommandRunner.run(DLVerify.self, arguments, console: console)
             lines += console.stdout.split(separator: "\n").map(String.init)
         }
+        // The images too: their objects carry the `read` member (the reader step and size).
+        let images = try #require(document["images"] as? [[String: Any]]).map { vectors.appendingPathComponent($0["file"] as! String).path }
+        let console = Console.capturing()
+        _ = CommandRunner.run(DLVerify.self, ["--trust", vectors.appendingPathComponent("trust").path, "--at", "2026-06-01T12:00:00Z", "--json",
+                                              "--status", vectors.appendingPathComponent("status/current.cwt").path] + images, console: console)
+        let imageLines = console.stdout.split(separator: "\n").map(String.init)
+        #expect(imageLines.count == images.count && imageLines.allSatisfy { $0.contains("\"read\":{\"step\":\"as is\"") })
         #expect(lines.count == list.count)
+        lines += imageLines
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-json-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: output) }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: output)
