@@ -88,8 +88,10 @@ static void print_result(const dlv_result *result, int json, const char *source)
            dlv_result_field(result, DLV_FIELD_EXPIRY_DATE));
     for (size_t i = 0; i < dlv_result_category_count(result); i++) {
         const char *until = dlv_result_category(result, i, DLV_CATEGORY_EXPIRY_DATE);
-        printf("  category:   %s from %s%s%s\n", dlv_result_category(result, i, DLV_CATEGORY_CODE),
-               dlv_result_category(result, i, DLV_CATEGORY_ISSUE_DATE), until ? " to " : "", or_empty(until));
+        const char *restrictions = dlv_result_category(result, i, DLV_CATEGORY_RESTRICTIONS);
+        printf("  category:   %s from %s%s%s%s%s%s\n", dlv_result_category(result, i, DLV_CATEGORY_CODE),
+               dlv_result_category(result, i, DLV_CATEGORY_ISSUE_DATE), until ? " to " : "", or_empty(until),
+               restrictions ? " (" : "", or_empty(restrictions), restrictions ? ")" : "");
     }
     uint64_t remaining = 0, maximum = 0;
     if (dlv_result_points(result, &remaining, &maximum))

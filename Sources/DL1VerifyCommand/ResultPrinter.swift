@@ -54,7 +54,7 @@ struct ResultPrinter {
         if let claims = result.claims {
             if result.verdict == .untrustedSigner { lines.append((t.caution, t.cautionText)) }
             let l = claims.licence
-            lines.append((t.holder, "\(l.familyName) \(l.givenName ?? "")  (\(t.born) \(l.birthDate))"))
+            lines.append((t.holder, ([l.familyName] + (l.givenName.map { [$0] } ?? [])).joined(separator: " ") + " (\(t.born) \(l.birthDate))"))
             lines.append((t.licence, "\(l.documentNumber), \(l.issuingCountry), \(l.issuingAuthority), \(t.issued) \(l.issueDate), \(t.expires) \(l.expiryDate)"))
             let categories = l.privileges.map { p in
                 "\(p.category) \(t.from) \(p.issueDate)" + (p.expiryDate.map { " \(t.to) \($0)" } ?? "") + (p.restrictions.map { " (\($0))" } ?? "")
@@ -69,7 +69,7 @@ struct ResultPrinter {
         }
         if let status = result.status {
             if let issued = status.listIssuedAt {
-                lines.append((t.status, "\(status.value?.description ?? t.noEntry)\(language == .english ? " " : "")\(t.inList) \(status.uri) #\(status.index); \(t.listIssued) \(Instant.iso(issued)) (\(age(result.verifiedAt.saturatingSubtracting(issued)))\(t.old))"
+                lines.append((t.status, "\(status.value?.description ?? t.noEntry)\(language == .english ? " " : "")\(t.inList) \(status.uri) #\(status.index)\(t.separator)\(t.listIssued) \(Instant.iso(issued)) (\(age(result.verifiedAt.saturatingSubtracting(issued)))\(t.old))"
                                 + (status.listExpiresAt.map { ", \(t.staleFrom) \(Instant.iso($0))" } ?? "")))
             } else {
                 lines.append((t.status, "\(t.unknownStatus) \(status.uri)" + (status.unknownAllowed ? " (\(t.allowed))" : "")))

@@ -1,4 +1,6 @@
+import DL1CommandSupport
 import DL1Crypto
+import DL1IssueCommand
 import DL1Format
 import DL1Verifier
 import Foundation
@@ -110,8 +112,25 @@ struct CLibraryTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.components(separatedBy: Explanation.valid.text(in: .chinese)).count == images.count + 1)
         #expect(run.stdout.contains("holder:     张 小明 (born 1990-01-01)"))
-        #expect(run.stdout.contains("category:   A2 from 2022-03-01 to 2028-03-01"))
+        #expect(run.stdout.contains("category:   A2 from 2022-03-01 to 2028-03-01 (glasses)"))
         #expect(run.stdout.contains("points:     9/12 as of 2026-06-01T08:00:00Z"))
+    }
+
+    @Test("a handheld bundle through the C API: its status list makes a fresh code VALID; without it the status is unknown")
+    func bundle() throws {
+        let example = try Self.example.get()
+        let world = try CommandLineTests.world()
+        defer { try? FileManager.default.removeItem(at: world.folder) }
+        let bundle = world.folder.appendingPathComponent("handheld.dlb").path
+        let console = Console.capturing()
+        #expect(CommandRunner.run(DLIssue.self, ["export-bundle", "--issuer", world.issuer, "--output", bundle], console: console) == 0,
+                "\(console.stderr)")
+        let with = Self.run(example.path, ["--trust", world.trust, "--bundle", bundle, "--json", world.png])
+        #expect(with.status == 0, "\(with.stderr)")
+        #expect(with.stdout.contains("\"verdict\":\"VALID\""))
+        let without = Self.run(example.path, ["--trust", world.trust, world.png])
+        #expect(without.status == 1)
+        #expect(without.stdout.hasPrefix("STATUS_UNKNOWN\n"))
     }
 
     @Test("errors cross the C boundary as codes and messages: missing trust folder, bad bundle, not an image, no code, bad language")
