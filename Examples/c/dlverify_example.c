@@ -38,7 +38,7 @@ static uint8_t *read_file(const char *path, size_t *length) {
         used += got;
         if (got == 0) break;
         if (used == capacity) {
-            if (capacity >= 64u * 1024 * 1024) {
+            if (capacity > 64u * 1024 * 1024) {
                 fprintf(stderr, "dlverify_example: %s is larger than 64 MiB\n", path);
                 free(bytes);
                 bytes = NULL;
@@ -104,9 +104,24 @@ typedef struct {
     int any_invalid, no_code, failed;
 } outcome;
 
+/* The verdict words in dlv_verdict's order: the enum and the word must agree. */
+static const char *const verdict_words[] = {
+    "VALID", "MALFORMED", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "UNTRUSTED_SIGNER", "NOT_YET_VALID",
+    "EXPIRED_CODE", "LICENCE_EXPIRED", "REVOKED", "SUSPENDED", "SUPERSEDED", "STATUS_UNKNOWN",
+    "CATEGORY_NOT_HELD", "PORTRAIT_MISMATCH"};
+
 static void tally(outcome *o, const dlv_results *results) {
-    for (size_t i = 0; i < dlv_results_count(results); i++)
-        if (dlv_result_verdict(dlv_results_get(results, i)) != DLV_VALID) o->any_invalid = 1;
+    for (size_t i = 0; i < dlv_results_count(results); i++) {
+        const dlv_result *result = dlv_results_get(results, i);
+        dlv_verdict verdict = dlv_result_verdict(result);
+        if (verdict != DLV_VALID) o->any_invalid = 1;
+        if ((unsigned)verdict >= sizeof verdict_words / sizeof verdict_words[0] ||
+            strcmp(verdict_words[verdict], dlv_result_field(result, DLV_FIELD_VERDICT)) != 0) {
+            fprintf(stderr, "dlverify_example: verdict %d does not match the word %s\n", (int)verdict,
+                    dlv_result_field(result, DLV_FIELD_VERDICT));
+            o->failed = 1;
+        }
+    }
 }
 
 static double seconds_now(void) {
@@ -148,6 +163,10 @@ int main(int argc, char **argv) {
         else return usage();
     }
     if (trust == NULL || (text == NULL && !from_stdin && image_count == 0)) return usage();
+    if (dlv_abi_version() != DLV_ABI_VERSION) {
+        fprintf(stderr, "dlverify_example: built for interface %d, the library has %d\n", DLV_ABI_VERSION, dlv_abi_version());
+        return 2;
+    }
 
     /* 1. Build the verifier once; it is immutable and may be shared by threads. */
     dlv_error *error = NULL;
@@ -159,14 +178,14 @@ int main(int argc, char **argv) {
         if (dlv_builder_add_status_file(builder, status_files[i], &error) != DLV_OK) { report("status", error); dlv_builder_free(builder); return 2; }
     if (dlv_builder_set_language(builder, language, &error) != DLV_OK) { report("--lang", error); dlv_builder_free(builder); return 2; }
     dlv_builder_set_allow_unknown_status(builder, allow_unknown);
-    for (size_t i = 0; i < dlv_builder_warning_count(builder); i++)
-        fprintf(stderr, "dlverify_example: warning: %s\n", dlv_builder_warning(builder, i));
     dlv_verifier *verifier = NULL;
     if (dlv_builder_build(builder, &verifier, &error) != DLV_OK) { report("build", error); dlv_builder_free(builder); return 2; }
+    for (size_t i = 0; i < dlv_builder_warning_count(builder); i++)
+        fprintf(stderr, "dlverify_example: warning: %s\n", dlv_builder_warning(builder, i));
     dlv_builder_free(builder);
 
     /* 2. What the officer asks. */
-    dlv_request request = {0};
+    dlv_request request = DLV_REQUEST_INIT;
     request.at = at;
     request.category = category;
     uint8_t *portrait = NULL;

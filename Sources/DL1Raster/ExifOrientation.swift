@@ -37,6 +37,7 @@ public enum ExifOrientation: Int, Sendable, CaseIterable {
         var i = bytes.startIndex + 2
         while i + 4 <= bytes.endIndex, bytes[i] == 0xff {
             let marker = bytes[i + 1]
+            if marker == 0xff { i += 1; continue }  // fill byte before a marker
             if marker == 0xd8 || (0xd0...0xd7).contains(marker) || marker == 0x01 { i += 2; continue }
             if marker == 0xda || marker == 0xd9 { return nil }  // image data starts: no EXIF before it
             let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])

@@ -42,7 +42,9 @@ extension GreyImage {
     /// it is more than `percent`% darker than its surroundings. Relative, so it works in deep
     /// shadow as in full light: survives shadows and gradients that defeat one global threshold.
     public func adaptiveThresholded(window: Int, percent: Int = 15) -> GreyImage {
-        let w = width, h = height, radius = max(1, window / 2)
+        let percent = min(99, max(0, percent))
+        // The box sum must fit in 32 bits: 255 × window² < 2^32.
+        let w = width, h = height, radius = min(2000, max(1, window / 2))
         // Row-major integral image with a zero first row and column; UInt32 holds 255 × 16.8M.
         var integral = [UInt32](repeating: 0, count: (w + 1) * (h + 1))
         for y in 0..<h {
@@ -57,8 +59,10 @@ extension GreyImage {
             let y0 = max(0, y - radius), y1 = min(h, y + radius + 1)
             for x in 0..<w {
                 let x0 = max(0, x - radius), x1 = min(w, x + radius + 1)
-                let sum = Int(integral[y1 * (w + 1) + x1]) - Int(integral[y0 * (w + 1) + x1])
-                    - Int(integral[y1 * (w + 1) + x0]) + Int(integral[y0 * (w + 1) + x0])
+                // Modular arithmetic: the integral wraps above 2^32 on images over ~16.8 MP,
+                // but a box's sum (at most 255 × window²) is exact when computed mod 2^32.
+                let sum = Int(integral[y1 * (w + 1) + x1] &- integral[y0 * (w + 1) + x1]
+                    &- integral[y1 * (w + 1) + x0] &+ integral[y0 * (w + 1) + x0])
                 let count = (x1 - x0) * (y1 - y0)
                 if Int(pixels[y * w + x]) * count * 100 <= sum * (100 - percent) { out[y * w + x] = 0 }
             }
@@ -72,7 +76,7 @@ extension GreyImage {
         let w = width, h = height
         guard w >= 3, h >= 3 else { return self }
         var out = pixels
-        let k = Int(amount * 256)
+        let k = amount.isFinite ? Int(min(16, max(0, amount)) * 256) : 256
         for y in 1..<(h - 1) {
             for x in 1..<(w - 1) {
                 var sum = 0

@@ -9,7 +9,7 @@ enum ChineseText {
         case .valid:
             return "驾驶证有效，且二维码由受信任的签发机关签名。"
         case .validUnknownStatus:
-            return "二维码真实且在有效期内，但无法核查其吊销状态（调用方已允许）。"
+            return "二维码真实且在有效期内，但无法核查其吊销状态（已按设置允许）。"
         case .malformed(.prefix, let detail):
             return "这不是 DL1 驾驶证二维码（技术细节：\(detail)）。"
         case .malformed(let layer, let detail):
@@ -19,11 +19,11 @@ enum ChineseText {
         case .unknownSigner(let kid):
             return "二维码的签名密钥不为本设备所知（kid \(kid)）：请更新信任数据。"
         case .badSignature:
-            return "二维码的签名不真实：数据已被篡改或系伪造。"
+            return "二维码的签名无效：数据已被篡改或系伪造。"
         case .untrustedChain(let issuer):
-            return "二维码的签名证书无法链接到受信任的根证书（颁发者 \(issuer)）。"
+            return "二维码签名证书的证书链无法验证至受信任的根证书（颁发者 \(issuer)）。"
         case .notDocumentSigner:
-            return "二维码由非文件签名证书签名。"
+            return "二维码由非证件签名证书签名。"
         case .certificateNotValid(let role, let signedAt, let notBefore, let notAfter):
             let what = role == .signer ? "签名证书" : "根证书"
             return "签名时（\(Instant.iso(signedAt))）\(what)不在有效期内（有效期 \(Instant.iso(notBefore)) 至 \(Instant.iso(notAfter))）。"
@@ -46,7 +46,7 @@ enum ChineseText {
         case .superseded:
             return "此二维码属于已被替换的凭证：持证人持有更新的驾驶证二维码，须出示新码。"
         case .statusUnknown(let uri):
-            return "无法核查吊销状态：本设备没有 \(uri) 的有效状态列表。"
+            return "无法核查吊销状态：本设备没有 \(uri) 的当前状态列表。"
         case .categoryNotHeld(let category):
             return "持证人今日不具备 \(category) 类准驾车型资格。"
         case .portraitMismatch:

@@ -32,9 +32,11 @@ public struct CodeReader: Sendable {
     public let steps: [Step]
     private let scanner = QRScanner()
 
-    /// Photos above this many pixels get the half- and quarter-size steps.
+    /// Photos above this many pixels get the half-size step, and above twice it the
+    /// quarter-size step.
     public static let largeImagePixels = 2_000_000
-    /// Photos up to this many pixels get the double-size step.
+    /// Photos up to this many pixels get the double-size step. The ranges overlap on purpose:
+    /// a 2–2.5 MP photo may hold a small code (doubling helps) or a large noisy one (halving helps).
     public static let smallImagePixels = 2_500_000
 
     /// A reader trying `steps` in order (by default all of them).

@@ -100,21 +100,21 @@ public struct TrustStore: Sendable {
         var warnings: [String] = []
         for name in names where name.hasSuffix(".pem") {
             let url = directory.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                warnings.append("\(url.path): cannot be read, skipped")
-                continue
-            }
-            guard data.count <= 4 * 1024 * 1024 else {
-                warnings.append("\(url.path): larger than 4 MiB, skipped")
+            // Bounded, and only regular files (a FIFO or /dev/zero named *.pem must not hang or
+            // exhaust the device).
+            let data: [UInt8]
+            do { data = try VerifierSetup.read(url.path, limit: 4 * 1024 * 1024, what: "trust file") }
+            catch {
+                warnings.append("\(error.description), skipped")
                 continue
             }
             do {
                 if name.hasSuffix(".crl.pem") {
-                    let found = try CertificateRevocationList.parseAll(pem: [UInt8](data))
+                    let found = try CertificateRevocationList.parseAll(pem: data)
                     if found.isEmpty { warnings.append("\(url.path): no CRL found, skipped") }
                     crls += found
                 } else {
-                    let found = try Certificate.parseAll(pem: [UInt8](data))
+                    let found = try Certificate.parseAll(pem: data)
                     if found.isEmpty { warnings.append("\(url.path): no certificate found, skipped") }
                     certificates += found
                 }

@@ -2,7 +2,8 @@ import DL1Format
 import Foundation
 
 /// Gathers a verifier's trust material the way a handheld receives it: a trust folder, then
-/// bundles (FORMAT §6) and Status List Tokens, as files or bytes. Every file read is bounded;
+/// bundles (FORMAT §6) and Status List Tokens, as files or bytes. Every file read is bounded
+/// (the trust folder's too, see ``TrustStore/load(directory:)``);
 /// anything unusable inside is skipped with a warning, as FORMAT §3 and §6 ask.
 ///
 /// Used by `dl-verify` and by the C library, so both accept exactly the same inputs.
@@ -86,13 +87,18 @@ public struct VerifierSetup: Sendable {
         var all = trustStore.warnings + warnings
         let ignored = statusTokens.count - verifier.usableStatusTokenCount
         if ignored > 0 {
-            all.append("\(ignored) status token(s) ignored: their signer is not a trusted document signer")
+            all.append("\(ignored) status token(s) ignored: they could not be verified against the trust store (unknown kid, bad signature, or a signer that is not a trusted document signer)")
         }
         return (verifier, all)
     }
 
-    /// A file's bytes, refusing more than `limit` bytes without reading past it.
+    /// A regular file's bytes, refusing more than `limit` bytes without reading past it. A FIFO,
+    /// a device or a folder is refused before it is opened (opening a FIFO would block).
     package static func read(_ path: String, limit: Int, what: String) throws(SetupError) -> [UInt8] {
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        if let type, type != .typeRegular {
+            throw SetupError(kind: .io, description: "the \(what) \(path) is not a regular file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw SetupError(kind: .io, description: "cannot read the \(what) \(path)")
         }

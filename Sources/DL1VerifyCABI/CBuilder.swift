@@ -1,5 +1,4 @@
 import DL1Verifier
-import Foundation
 
 /// A `dlv_builder`: the setup gathered so far and the options to build with.
 final class CBuilder {
@@ -7,25 +6,24 @@ final class CBuilder {
     var leeway: Int64 = 300
     var allowUnknownStatus = false
     var language: Language = .english
-    /// Warnings as C strings, rebuilt when the setup changes.
+    /// The current warnings, as C strings.
     private(set) var warnings: [CStringStore.Entry] = []
+    /// Every warning string handed out, kept until the builder is freed, so a pointer a caller
+    /// holds stays valid across later additions and builds.
+    private var issued: [String: CStringStore.Entry] = [:]
 
     func refreshWarnings() {
         guard let setup else { warnings = []; return }
         setWarnings(setup.trustStore.warnings + setup.warnings)
     }
 
-    /// Replaces the warnings (a build adds the status tokens whose signer is not trusted).
-    func setWarnings(_ texts: [String]) { warnings = texts.map(CStringStore.Entry.init) }
-}
-
-/// A `dlv_verifier`: an immutable verifier and the language its reasons are given in.
-final class CVerifier: Sendable {
-    let verifier: Verifier
-    let language: Language
-
-    init(verifier: Verifier, language: Language) {
-        self.verifier = verifier
-        self.language = language
+    /// Replaces the current warnings (a build adds the status tokens it could not use).
+    func setWarnings(_ texts: [String]) {
+        warnings = texts.map { text in
+            if let entry = issued[text] { return entry }
+            let entry = CStringStore.Entry(text)
+            issued[text] = entry
+            return entry
+        }
     }
 }

@@ -18,7 +18,28 @@ final class CResult {
     init(_ result: VerificationResult, language: Language) {
         self.result = result
         self.language = language
-        verdict = dlv_verdict(rawValue: UInt32(Verdict.allCases.firstIndex(of: result.verdict)!))
+        verdict = Self.cVerdict(result.verdict)
+    }
+
+    /// The header's number for each verdict, spelled out so that reordering the Swift enum
+    /// can never change the C interface.
+    static func cVerdict(_ verdict: Verdict) -> dlv_verdict {
+        switch verdict {
+        case .valid: return DLV_VALID
+        case .malformed: return DLV_MALFORMED
+        case .unknownSigner: return DLV_UNKNOWN_SIGNER
+        case .badSignature: return DLV_BAD_SIGNATURE
+        case .untrustedSigner: return DLV_UNTRUSTED_SIGNER
+        case .notYetValid: return DLV_NOT_YET_VALID
+        case .expiredCode: return DLV_EXPIRED_CODE
+        case .licenceExpired: return DLV_LICENCE_EXPIRED
+        case .revoked: return DLV_REVOKED
+        case .suspended: return DLV_SUSPENDED
+        case .superseded: return DLV_SUPERSEDED
+        case .statusUnknown: return DLV_STATUS_UNKNOWN
+        case .categoryNotHeld: return DLV_CATEGORY_NOT_HELD
+        case .portraitMismatch: return DLV_PORTRAIT_MISMATCH
+        }
     }
 
     var points: (remaining: UInt64, maximum: UInt64)? {
@@ -99,11 +120,4 @@ final class CResult {
         default: return nil  // a field this version does not know
         }
     }
-}
-
-/// A `dlv_results`: the results of one call, owning each `dlv_result`.
-final class CResults {
-    let results: [CResult]
-
-    init(_ results: [CResult]) { self.results = results }
 }

@@ -29,7 +29,8 @@ enum CStringStore {
         return String(validatingCString: pointer)
     }
 
-    /// A caller's byte buffer, or nil when the pointer is NULL with a non-zero length.
+    /// A caller's byte buffer, or nil when the pointer is NULL with a non-zero length (callers
+    /// check the length's bound, including a size_t too large for Int, before this).
     static func bytes(_ pointer: UnsafePointer<UInt8>?, _ length: Int) -> [UInt8]? {
         if length == 0 { return [] }
         guard let pointer, length > 0 else { return nil }

@@ -2,14 +2,6 @@ import DL1Raster
 import DL1Scanner
 import DL1Verifier
 
-/// Where live frames come from: a camera, or a test's sequence of pictures.
-public protocol FrameSource: AnyObject {
-    /// The next frame; blocks until there is one. Throws when no more will come.
-    func nextFrame() throws(Camera.CameraError) -> GreyImage
-}
-
-extension Camera: FrameSource {}
-
 /// Verifies each new code as it comes into view of a camera: a code is verified when it
 /// appears, not again while it stays in view, and again if it comes back after leaving.
 struct CameraSession {
@@ -41,25 +33,5 @@ struct CameraSession {
                 if once { return nil }
             }
         }
-    }
-}
-
-/// Remembers which codes are in view, by their bytes and the last frame that showed them.
-struct CodeWatcher {
-    let forgetAfter: Int
-    private var lastSeen: [[UInt8]: Int] = [:]
-
-    init(forgetAfter: Int) { self.forgetAfter = forgetAfter }
-
-    /// The codes of frame `frame` that were not in view during the last `forgetAfter` frames.
-    mutating func newCodes(_ codes: [[UInt8]], frame: Int) -> [[UInt8]] {
-        var fresh: [[UInt8]] = []
-        for code in codes {
-            if let seen = lastSeen[code], frame - seen <= forgetAfter {} else if !fresh.contains(code) { fresh.append(code) }
-            lastSeen[code] = frame
-        }
-        // Bounded memory on a long shift: forget codes long out of view.
-        if lastSeen.count > 256 { lastSeen = lastSeen.filter { frame - $0.value <= forgetAfter } }
-        return fresh
     }
 }

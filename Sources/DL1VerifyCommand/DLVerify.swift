@@ -102,7 +102,7 @@ public struct DLVerify: ConsoleCommand {
                 return usageExitCode
             }
             let session = CameraSession(source: source, verifier: verifier, request: request, printer: printer,
-                                        sourceName: "camera \(camera)", once: once)
+                                        sourceName: json ? "camera \(camera)" : "\(Labels.of(language).camera) \(camera)", once: once)
             if let error = session.run(outcome: &outcome) {
                 console.err("dl-verify: \(error)")
                 outcome.usageError = true

@@ -60,7 +60,7 @@ struct ResultPrinter {
                 "\(p.category) \(t.from) \(p.issueDate)" + (p.expiryDate.map { " \(t.to) \($0)" } ?? "") + (p.restrictions.map { " (\($0))" } ?? "")
             }
             lines.append((t.categories, categories.joined(separator: t.separator)))
-            lines.append((t.points, "\(l.points.remaining)/\(l.points.maximum) \(t.asOf) \(Instant.iso(claims.issuedAt)) (\(age(result.verifiedAt.saturatingSubtracting(claims.issuedAt)))\(t.ago)), \(t.cycleEnds) \(l.points.cycleEnd)"))
+            lines.append((t.points, "\(Labels.points(l.points.remaining, of: l.points.maximum, in: language)) \(t.asOf) \(Instant.iso(claims.issuedAt)) (\(age(result.verifiedAt.saturatingSubtracting(claims.issuedAt)))\(t.ago)), \(t.cycleEnds) \(l.points.cycleEnd)"))
             lines.append((t.portrait, "SHA-256 \(Hex.encode(l.portraitHash))"))
             lines.append((t.code, "\(t.issued) \(Instant.iso(claims.issuedAt)), \(t.validUntil) \(Instant.iso(claims.expiresAt)), \(t.credential) \(Hex.encode(claims.credentialID))"))
         }
@@ -69,7 +69,7 @@ struct ResultPrinter {
         }
         if let status = result.status {
             if let issued = status.listIssuedAt {
-                lines.append((t.status, "\(status.value?.description ?? t.noEntry)\(language == .english ? " " : "")\(t.inList) \(status.uri) #\(status.index)\(t.separator)\(t.listIssued) \(Instant.iso(issued)) (\(age(result.verifiedAt.saturatingSubtracting(issued)))\(t.old))"
+                lines.append((t.status, "\(status.value.map { Labels.status($0, in: language) } ?? t.noEntry)\(language == .english ? " " : "")\(t.inList) \(status.uri) #\(status.index)\(t.separator)\(t.listIssued) \(Instant.iso(issued)) (\(age(result.verifiedAt.saturatingSubtracting(issued)))\(t.old))"
                                 + (status.listExpiresAt.map { ", \(t.staleFrom) \(Instant.iso($0))" } ?? "")))
             } else {
                 lines.append((t.status, "\(t.unknownStatus) \(status.uri)" + (status.unknownAllowed ? " (\(t.allowed))" : "")))

@@ -154,6 +154,67 @@ struct CLibraryTests {
         #expect(malformed.stdout.hasPrefix("MALFORMED\nThis is not a DL1 driving-licence code"))
     }
 
+    /// A C program that misuses the interface the ways integrators do, under valgrind.
+    static let misuse = #"""
+    #include "dlverify.h"
+    #include <stdio.h>
+    #include <string.h>
+    int main(int argc, char **argv) {
+        if (dlv_abi_version() != DLV_ABI_VERSION) return 10;
+        dlv_error *error = NULL;
+        dlv_builder *builder = dlv_builder_new();
+        if (dlv_builder_add_status_file(builder, argv[2], &error) != DLV_E_STATE) return 11;   /* before the trust folder */
+        dlv_error_free(error); error = NULL;
+        if (dlv_builder_set_trust_folder(builder, argv[1], &error) != DLV_OK) return 12;
+        if (dlv_builder_set_leeway(builder, -1, &error) != DLV_E_ARGUMENT) return 13;
+        dlv_error_free(error); error = NULL;
+        dlv_verifier *verifier = NULL;
+        if (dlv_builder_build(builder, &verifier, &error) != DLV_OK) return 14;
+        dlv_error_free((dlv_error *)builder);             /* wrong type: must do nothing */
+        dlv_builder_free(builder);
+        dlv_request zeroed;
+        memset(&zeroed, 0, sizeof zeroed);                 /* not DLV_REQUEST_INIT */
+        dlv_results *results = NULL;
+        if (dlv_verify_text(verifier, "DL1:x", &zeroed, &results, &error) != DLV_E_ARGUMENT) return 15;
+        printf("%s\n", dlv_error_message(error));
+        dlv_error_free(error); error = NULL;
+        dlv_request request = DLV_REQUEST_INIT;
+        if (dlv_verify_text(verifier, "DL1:x", &request, &results, &error) != DLV_OK) return 16;
+        const dlv_result *result = dlv_results_get(results, 0);
+        dlv_results_free((dlv_results *)result);           /* a result is not owned: must do nothing */
+        if (dlv_result_verdict(result) != DLV_MALFORMED) return 17;
+        if (dlv_results_get(results, 1) != NULL || dlv_result_field(result, (dlv_field)999) != NULL) return 18;
+        if (dlv_verify_image(verifier, (const uint8_t *)"nope", 4, NULL, &results, &error) != DLV_E_IMAGE) return 19;
+        printf("%s\n", dlv_error_message(error));
+        dlv_error_free(error);
+        dlv_results_free(results);
+        dlv_verifier_free(verifier);
+        dlv_verifier_free(NULL);
+        return 0;
+    }
+    """#
+
+    @Test("misuse from C: zeroed request, frees of the wrong type, calls out of order, bad leeway, unknown field: codes and messages, no crash, clean under valgrind")
+    func misuse() throws {
+        guard let lib = Self.libraryFolder else { Issue.record("libdlverify.so is not built"); return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dlv-misuse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("misuse.c"), program = folder.appendingPathComponent("misuse")
+        try Data(Self.misuse.utf8).write(to: source)
+        let gcc = Self.run("/usr/bin/env", ["gcc", "-std=c11", "-Wall", "-Werror", "-o", program.path, source.path,
+                                            "-I", Self.root.appendingPathComponent("Sources/CDLVerify/include").path,
+                                            "-L", lib.path, "-ldlverify", "-Wl,-rpath,\(lib.path)"])
+        try #require(gcc.status == 0, "\(gcc.stderr)")
+        let arguments = [Self.vectorsFolder.appendingPathComponent("trust").path, Self.vectorsFolder.appendingPathComponent("status/current.cwt").path]
+        let run = Self.run(program.path, arguments)
+        #expect(run.status == 0, "step \(run.status) failed: \(run.stderr)")
+        #expect(run.stdout == "the request's size is not set: start from DLV_REQUEST_INIT\nnot a readable image: not a PNG or JPEG image\n")
+        let checked = Self.run("/usr/bin/valgrind", ["--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
+                                                     "--suppressions=\(Self.root.appendingPathComponent("scripts/valgrind.supp").path)", program.path] + arguments)
+        #expect(checked.status == 0, "\(checked.stderr.suffix(3000))")
+    }
+
     @Test("valgrind: the example over every valid-setup vector, the images and an error path: no leak, no invalid access")
     func valgrind() throws {
         let example = try Self.example.get()

@@ -24,6 +24,8 @@ struct ExamplePackageTests {
         #expect(run.status == 1)
         let images = CLibraryTests.run(example, setup + ["--lang", "zh"] + document.images.map { CLibraryTests.vectorsFolder.appendingPathComponent($0.file).path })
         #expect(images.status == 0, "\(images.stderr)")
-        #expect(images.stdout.split(separator: "\n").allSatisfy { $0.contains("\tVALID\t驾驶证有效") })
+        let imageLines = images.stdout.split(separator: "\n")
+        #expect(imageLines.count == document.images.count)
+        #expect(imageLines.allSatisfy { $0.contains("\tVALID\t驾驶证有效") })
     }
 }

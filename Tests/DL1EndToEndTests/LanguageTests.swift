@@ -1,6 +1,7 @@
 import DL1CommandSupport
 import DL1Crypto
 import DL1Format
+import DL1Raster
 import DL1Verifier
 import DL1VerifyCommand
 import Foundation
@@ -55,10 +56,13 @@ struct LanguageTests {
         let lines = console.stdout.split(separator: "\n").map(String.init)
         #expect(lines[0] == "VALID")
         #expect(lines[1] == Explanation.valid.text(in: .chinese))
-        for label in ["来源：", "持证人：", "驾驶证：", "准驾车型：", "记分：", "照片：", "二维码：", "签名者：", "状态："] {
+        for label in ["来源：", "持证人：", "驾驶证：", "准驾车型：", "剩余分值：", "照片：", "二维码：", "签名者：", "状态："] {
             #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }, "missing \(label)")
         }
         #expect(!console.stdout.contains("Holder:"))
+        // The balance, not 记分 alone (which would read as points accumulated against the licence).
+        #expect(lines.contains { $0.contains("剩余分值：") && $0.contains("12 分（满分 12 分）") })
+        #expect(lines.contains { $0.contains("状态：") && $0.contains("有效，列表") })
 
         let (_, json) = verify(common + ["--lang", "zh", "--json"])
         #expect(json.stdout.contains("\"reason\":\"\(Explanation.valid.text(in: .english))\""))
@@ -77,8 +81,11 @@ struct LanguageTests {
         let (rc, bad) = verify(common + ["--lang", "fr"])
         #expect(rc == 2)
         #expect(bad.stderr.contains("--lang 'fr' is not supported: use en or zh"))
-        let (noCode, empty) = verify(["--trust", world.trust, "--lang", "zh", world.portrait])
-        #expect(noCode == 2, "\(empty.stderr)")
+        let blank = world.folder.appendingPathComponent("blank.png")
+        try Data(PNGCodec.encode(GreyImage(width: 64, height: 64, fill: 255))).write(to: blank)
+        let (noCode, empty) = verify(["--trust", world.trust, "--lang", "zh", blank.path])
+        #expect(noCode == 3)
+        #expect(empty.stderr.contains("\(blank.path): 图像中未找到二维码"))
     }
 
     @Test("colour only on a terminal and only without NO_COLOR: green VALID, red otherwise")

@@ -45,7 +45,8 @@ typedef enum dlv_status {
     DLV_E_TRUST = 3,       /**< The trust folder is missing or holds no root certificate. */
     DLV_E_BUNDLE = 4,      /**< Bytes given as a bundle are not a DL1 bundle. */
     DLV_E_IMAGE = 5,       /**< Bytes given as an image are not a readable PNG or JPEG. */
-    DLV_E_STATE = 6        /**< The builder has no trust material yet. */
+    DLV_E_STATE = 6,       /**< Out of order: no trust folder yet, or a second one. */
+    DLV_STATUS_FORCE_INT = 0x7fffffff  /**< Not a status: keeps the enum int-sized. */
 } dlv_status;
 
 /** The verdict for one code (dl1(5), FORMAT section 5). */
@@ -63,7 +64,8 @@ typedef enum dlv_verdict {
     DLV_SUPERSEDED = 10,
     DLV_STATUS_UNKNOWN = 11,
     DLV_CATEGORY_NOT_HELD = 12,
-    DLV_PORTRAIT_MISMATCH = 13
+    DLV_PORTRAIT_MISMATCH = 13,
+    DLV_VERDICT_FORCE_INT = 0x7fffffff
 } dlv_verdict;
 
 /** Text fields of a result; dlv_result_field returns NULL when a field is absent. */
@@ -93,7 +95,8 @@ typedef enum dlv_field {
     DLV_FIELD_STATUS_URI = 22,
     DLV_FIELD_STATUS_VALUE = 23,     /**< VALID, INVALID, SUSPENDED, SUPERSEDED; absent if unknown. */
     DLV_FIELD_STATUS_LIST_ISSUED_AT = 24,
-    DLV_FIELD_VERIFIED_AT = 25
+    DLV_FIELD_VERIFIED_AT = 25,
+    DLV_FIELD_FORCE_INT = 0x7fffffff
 } dlv_field;
 
 /** Fields of one vehicle category of a licence. */
@@ -101,16 +104,26 @@ typedef enum dlv_category_field {
     DLV_CATEGORY_CODE = 0,           /**< e.g. "C1". */
     DLV_CATEGORY_ISSUE_DATE = 1,
     DLV_CATEGORY_EXPIRY_DATE = 2,    /**< Absent when the category does not expire. */
-    DLV_CATEGORY_RESTRICTIONS = 3    /**< Absent when there are none. */
+    DLV_CATEGORY_RESTRICTIONS = 3,   /**< Absent when there are none. */
+    DLV_CATEGORY_FORCE_INT = 0x7fffffff
 } dlv_category_field;
 
-/** What the officer asks beyond validity. Zero-initialise, then set what you need. */
+/** What the officer asks beyond validity. Start from DLV_REQUEST_INIT (which verifies at the
+ *  system clock's time with no extra checks), then set what you need:
+ *      dlv_request request = DLV_REQUEST_INIT;
+ *      request.category = "C1";
+ *  A request whose `size` is not set (e.g. zeroed with memset) is refused with DLV_E_ARGUMENT,
+ *  so a forgotten `at` can never silently mean 1970. */
 typedef struct dlv_request {
+    size_t size;                     /**< sizeof(dlv_request): lets later versions add fields. */
     const char *category;            /**< A category the holder must hold today, or NULL. */
     const uint8_t *portrait;         /**< The presented portrait file's bytes, or NULL. */
     size_t portrait_length;
-    int64_t at;                      /**< Seconds since the epoch, or DLV_NOW (0 means 1970!). */
+    int64_t at;                      /**< Seconds since the epoch, or DLV_NOW. */
 } dlv_request;
+
+/** A request with no extra checks, at the system clock's time. */
+#define DLV_REQUEST_INIT { sizeof(dlv_request), NULL, NULL, 0, DLV_NOW }
 
 typedef struct dlv_builder dlv_builder;
 typedef struct dlv_verifier dlv_verifier;
@@ -128,6 +141,8 @@ void dlv_error_free(dlv_error *error);
 
 /** "1.0.0": the library's version. */
 const char *dlv_version(void);
+/** DLV_ABI_VERSION as the library was built: compare with the header's to catch a mismatch. */
+int dlv_abi_version(void);
 
 /* ---- Building a verifier ---- */
 
@@ -149,8 +164,8 @@ void dlv_builder_set_allow_unknown_status(dlv_builder *builder, int allow);
 /** "en" or "zh": the language of DLV_FIELD_REASON. */
 dlv_status dlv_builder_set_language(dlv_builder *builder, const char *language, dlv_error **error);
 /** How many warnings the material added so far produced, and each one. After
- *  dlv_builder_build they also count the status tokens ignored because their signer is not a
- *  trusted document signer. A warning stays valid until the builder changes or is freed. */
+ *  dlv_builder_build they also count the status tokens that could not be verified against the
+ *  trust store. A warning string stays valid until the builder is freed. */
 size_t dlv_builder_warning_count(const dlv_builder *builder);
 const char *dlv_builder_warning(const dlv_builder *builder, size_t index);
 /** A verifier from what was added; the builder stays usable. Needs the trust folder. */
@@ -188,7 +203,8 @@ int dlv_result_points(const dlv_result *result, uint64_t *remaining, uint64_t *m
 /** The number of vehicle categories (0 without a licence), and a field of one of them. */
 size_t dlv_result_category_count(const dlv_result *result);
 const char *dlv_result_category(const dlv_result *result, size_t index, dlv_category_field field);
-/** The result as one JSON object, exactly as `dl-verify --json` prints it (without "source"). */
+/** The result as one JSON object, as `dl-verify --json` prints it for a code, without the
+ *  members that describe the input ("source", and "read" for images). */
 const char *dlv_result_json(const dlv_result *result);
 
 #ifdef __cplusplus
