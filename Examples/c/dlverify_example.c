@@ -3,22 +3,24 @@
  *
  *   dlverify_example --trust DIR [--status FILE]... [--bundle FILE]... [--at UNIX_SECONDS]
  *                    [--category CODE] [--portrait FILE] [--allow-unknown-status]
- *                    [--lang en|zh] [--json] [--bench N]
+ *                    [--lang en|zh] [--json] [--bench N [--threads T]]
  *                    (--text CODE | --stdin | IMAGE...)
  *
  * Prints, for each code, the verdict, the reason and the licence's main fields (or one JSON
  * object per line with --json). --stdin reads one code per line. --bench N verifies every
- * input N times and prints codes per second instead.
+ * code N times and prints codes per second instead; with --threads T, T threads share the one
+ * verifier (it is immutable) and every answer is checked against a first single-threaded pass.
  * Exit codes as dl-verify: 0 all VALID, 1 a code is not valid, 2 usage or setup error,
  * 3 an image holds no QR code.
  *
  * Build:  cc -std=c11 -Wall -Wextra -o dlverify_example dlverify_example.c \
- *            -I../../Sources/CDLVerify/include -L../../.build/debug -ldlverify \
+ *            -pthread -I../../Sources/CDLVerify/include -L../../.build/debug -ldlverify \
  *            -Wl,-rpath,$(realpath ../../.build/debug)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "dlverify.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +126,36 @@ static void tally(outcome *o, const dlv_results *results) {
     }
 }
 
+/* One benchmark thread's work: verify every code `rounds` times with the shared verifier,
+ * comparing each verdict with the single-threaded answer. */
+typedef struct {
+    const dlv_verifier *verifier;
+    const dlv_request *request;
+    char *const *codes;
+    size_t code_count;
+    long rounds;
+    const dlv_verdict *expected;
+    long mismatches, failures;
+} bench_job;
+
+static void *bench_worker(void *argument) {
+    bench_job *job = argument;
+    for (long round = 0; round < job->rounds; round++) {
+        for (size_t i = 0; i < job->code_count; i++) {
+            dlv_results *results = NULL;
+            dlv_error *error = NULL;
+            if (dlv_verify_text(job->verifier, job->codes[i], job->request, &results, &error) != DLV_OK) {
+                dlv_error_free(error);
+                job->failures++;
+                continue;
+            }
+            if (dlv_result_verdict(dlv_results_get(results, 0)) != job->expected[i]) job->mismatches++;
+            dlv_results_free(results);
+        }
+    }
+    return NULL;
+}
+
 static double seconds_now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -133,7 +165,7 @@ static double seconds_now(void) {
 static int usage(void) {
     fprintf(stderr, "usage: dlverify_example --trust DIR [--status FILE]... [--bundle FILE]... [--at UNIX_SECONDS]\n"
                     "       [--category CODE] [--portrait FILE] [--allow-unknown-status] [--lang en|zh] [--json]\n"
-                    "       [--bench N] (--text CODE | --stdin | IMAGE...)\n");
+                    "       [--bench N [--threads T]] (--text CODE | --stdin | IMAGE...)\n");
     return 2;
 }
 
@@ -141,7 +173,7 @@ int main(int argc, char **argv) {
     const char *trust = NULL, *category = NULL, *portrait_path = NULL, *language = "en", *text = NULL;
     const char *status_files[64], *bundle_files[64], *images[256];
     int status_count = 0, bundle_count = 0, image_count = 0, json = 0, from_stdin = 0, allow_unknown = 0;
-    long bench = 0;
+    long bench = 0, threads = 1;
     int64_t at = DLV_NOW;
 
     for (int i = 1; i < argc; i++) {
@@ -156,6 +188,7 @@ int main(int argc, char **argv) {
         else if (strcmp(arg, "--lang") == 0 && has_value) language = argv[++i];
         else if (strcmp(arg, "--text") == 0 && has_value) text = argv[++i];
         else if (strcmp(arg, "--bench") == 0 && has_value) bench = strtol(argv[++i], NULL, 10);
+        else if (strcmp(arg, "--threads") == 0 && has_value) threads = strtol(argv[++i], NULL, 10);
         else if (strcmp(arg, "--allow-unknown-status") == 0) allow_unknown = 1;
         else if (strcmp(arg, "--json") == 0) json = 1;
         else if (strcmp(arg, "--stdin") == 0) from_stdin = 1;
@@ -163,6 +196,7 @@ int main(int argc, char **argv) {
         else return usage();
     }
     if (trust == NULL || (text == NULL && !from_stdin && image_count == 0)) return usage();
+    if (threads < 1 || threads > 64 || bench < 0) return usage();
     if (dlv_abi_version() != DLV_ABI_VERSION) {
         fprintf(stderr, "dlverify_example: built for interface %d, the library has %d\n", DLV_ABI_VERSION, dlv_abi_version());
         return 2;
@@ -215,31 +249,48 @@ int main(int argc, char **argv) {
                 codes[code_count++] = strdup(line);
             }
         }
-        long rounds = bench > 0 ? bench : 1;
-        double start = seconds_now();
-        for (long round = 0; round < rounds; round++) {
-            for (size_t i = 0; i < code_count; i++) {
-                dlv_results *results = NULL;
-                if (dlv_verify_text(verifier, codes[i], &request, &results, &error) != DLV_OK) {
-                    report("verify", error);
-                    error = NULL;
-                    o.failed = 1;
-                    continue;
-                }
-                if (bench == 0) {
-                    char source[32];
-                    snprintf(source, sizeof source, text ? "text" : "stdin:%zu", i + 1);
-                    print_result(dlv_results_get(results, 0), json, source);
-                }
-                tally(&o, results);
-                dlv_results_free(results);
+        /* One pass: print each answer (or, for a benchmark, remember it to check the threads). */
+        dlv_verdict *expected = calloc(code_count ? code_count : 1, sizeof *expected);
+        for (size_t i = 0; expected != NULL && i < code_count; i++) {
+            dlv_results *results = NULL;
+            if (dlv_verify_text(verifier, codes[i], &request, &results, &error) != DLV_OK) {
+                report("verify", error);
+                error = NULL;
+                o.failed = 1;
+                continue;
+            }
+            expected[i] = dlv_result_verdict(dlv_results_get(results, 0));
+            if (bench == 0) {
+                char source[32];
+                snprintf(source, sizeof source, text ? "text" : "stdin:%zu", i + 1);
+                print_result(dlv_results_get(results, 0), json, source);
+            }
+            tally(&o, results);
+            dlv_results_free(results);
+        }
+        if (bench > 0 && expected != NULL && !o.failed) {
+            bench_job jobs[64];
+            pthread_t ids[64];
+            double start = seconds_now();
+            for (long t = 0; t < threads; t++) {
+                jobs[t] = (bench_job){verifier, &request, codes, code_count, bench, expected, 0, 0};
+                if (pthread_create(&ids[t], NULL, bench_worker, &jobs[t]) != 0) { threads = t; o.failed = 1; break; }
+            }
+            long mismatches = 0, failures = 0;
+            for (long t = 0; t < threads; t++) {
+                pthread_join(ids[t], NULL);
+                mismatches += jobs[t].mismatches;
+                failures += jobs[t].failures;
+            }
+            double elapsed = seconds_now() - start;
+            printf("%zu codes x %ld rounds x %ld threads in %.3f s: %.0f codes/s\n", code_count, bench, threads, elapsed,
+                   (double)code_count * (double)bench * (double)threads / elapsed);
+            if (mismatches || failures) {
+                fprintf(stderr, "dlverify_example: %ld answers differed from the first pass, %ld calls failed\n", mismatches, failures);
+                o.failed = 1;
             }
         }
-        if (bench > 0) {
-            double elapsed = seconds_now() - start;
-            printf("%zu codes x %ld rounds in %.3f s: %.0f codes/s\n", code_count, rounds, elapsed,
-                   (double)(code_count * (size_t)rounds) / elapsed);
-        }
+        free(expected);
         for (size_t i = 0; i < code_count; i++) free(codes[i]);
         free(codes);
     }

@@ -24,7 +24,7 @@ struct CLibraryTests {
     static let example: Result<URL, CLibraryError> = {
         guard let lib = libraryFolder else { return .failure(CLibraryError("libdlverify.so is not built: run 'swift build --build-tests'")) }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("dlverify_example-\(UUID().uuidString)")
-        let run = Self.run("/usr/bin/env", ["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o", output.path,
+        let run = Self.run("/usr/bin/env", ["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", output.path,
                                            root.appendingPathComponent("Examples/c/dlverify_example.c").path,
                                            "-I", root.appendingPathComponent("Sources/CDLVerify/include").path,
                                            "-L", lib.path, "-ldlverify", "-Wl,-rpath,\(lib.path)"])
@@ -100,6 +100,20 @@ struct CLibraryTests {
             }
             #expect(run.status == (vectors.allSatisfy { $0.expected.verdict == "VALID" } ? 0 : 1))
         }
+    }
+
+    @Test("one verifier shared by 4 C threads gives every thread the single-threaded answers")
+    func threads() throws {
+        let example = try Self.example.get()
+        let document = try #require(TestVectorTests.document)
+        let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil && !$0.allow_unknown_status }
+        let run = Self.run(example.path, ["--trust", Self.vectorsFolder.appendingPathComponent("trust").path,
+                                          "--status", Self.vectorsFolder.appendingPathComponent("status/current.cwt").path,
+                                          "--at", "1780315200", "--stdin", "--bench", "20", "--threads", "4"],
+                           stdin: codes.map(\.code).joined(separator: "\n") + "\n")
+        #expect(run.stdout.hasPrefix("\(codes.count) codes x 20 rounds x 4 threads in "), "\(run.stderr)")
+        #expect(!run.stderr.contains("differed"))
+        #expect(run.status == 1, "\(run.stderr)")  // some vectors are meant to fail; 2 would mean a thread disagreed
     }
 
     @Test("images through the C API: the PNG and the photo verify, in Chinese when asked, with the licence's fields")
