@@ -168,36 +168,38 @@ public func dlvVerifierFree(_ verifier: OpaquePointer?) { Handle.release(verifie
 
 // MARK: Verifying
 
-/// The request as the verifier takes it, and the time to verify at.
-private func request(_ pointer: UnsafePointer<dlv_request>?, _ errorOut: ErrorOut) -> (Verifier.Request, Int64?)? {
-    guard let pointer else { return (Verifier.Request(), nil) }
-    // Read only the fields the caller's struct has (its size says which), and refuse a struct
-    // that was zeroed rather than made with DLV_REQUEST_INIT: its `at` would mean 1970.
+/// The request as the verifier takes it and the time to verify at, or the status to return.
+private enum ParsedRequest {
+    case ok(Verifier.Request, Int64?)
+    case failed(dlv_status)
+}
+
+/// Reads the caller's request. A struct smaller than this version's (a zeroed one, not made
+/// with DLV_REQUEST_INIT) is refused, since its `at` would mean 1970; a later version will read
+/// only the fields a caller's `size` covers.
+private func parseRequest(_ pointer: UnsafePointer<dlv_request>?, _ errorOut: ErrorOut) -> ParsedRequest {
+    guard let pointer else { return .ok(Verifier.Request(), nil) }
     guard pointer.pointee.size >= MemoryLayout<dlv_request>.size else {
-        CError.fail(DLV_E_ARGUMENT, "the request's size is not set: start from DLV_REQUEST_INIT", into: errorOut)
-        return nil
+        return .failed(CError.fail(DLV_E_ARGUMENT, "the request's size is not set: start from DLV_REQUEST_INIT", into: errorOut))
     }
     let r = pointer.pointee
     var request = Verifier.Request()
     if r.category != nil {
         guard let category = CStringStore.string(r.category), !category.isEmpty else {
-            CError.fail(DLV_E_ARGUMENT, "the requested category is empty or not UTF-8", into: errorOut)
-            return nil
+            return .failed(CError.fail(DLV_E_ARGUMENT, "the requested category is empty or not UTF-8", into: errorOut))
         }
         request.category = category
     }
     if r.portrait != nil || r.portrait_length > 0 {
         guard r.portrait_length >= 0, r.portrait_length <= 64 * 1024 * 1024 else {
-            CError.fail(DLV_E_IO, "the portrait is larger than 64 MiB", into: errorOut)
-            return nil
+            return .failed(CError.fail(DLV_E_IO, "the portrait is larger than 64 MiB", into: errorOut))
         }
         guard let portrait = CStringStore.bytes(r.portrait, r.portrait_length) else {
-            CError.fail(DLV_E_ARGUMENT, "the portrait bytes are NULL", into: errorOut)
-            return nil
+            return .failed(CError.fail(DLV_E_ARGUMENT, "the portrait bytes are NULL", into: errorOut))
         }
         request.portraitHash = SHA256.hash(portrait)
     }
-    return (request, r.at == Int64.min ? nil : r.at)
+    return .ok(request, r.at == Int64.min ? nil : r.at)
 }
 
 /// `dlv_verify_text`, as declared and documented in dlverify.h.
@@ -207,7 +209,11 @@ public func dlvVerifyText(_ verifier: OpaquePointer?, _ text: UnsafePointer<CCha
     guard let v = Handle.borrow(verifier, as: CVerifier.self) else { return CError.fail(DLV_E_ARGUMENT, "the verifier is NULL", into: errorOut) }
     guard let resultsOut else { return CError.fail(DLV_E_ARGUMENT, "the results out-pointer is NULL", into: errorOut) }
     guard let text = CStringStore.string(text) else { return CError.fail(DLV_E_ARGUMENT, "the code text is NULL or not UTF-8", into: errorOut) }
-    guard let (request, at) = request(requestPointer, errorOut) else { return dlvErrorCode(errorOut?.pointee) }
+    let request: Verifier.Request, at: Int64?
+    switch parseRequest(requestPointer, errorOut) {
+    case .ok(let parsed, let time): (request, at) = (parsed, time)
+    case .failed(let status): return status
+    }
     let result = v.verifier.verify(text: text, request: request, at: at)
     resultsOut.pointee = Handle.retain(CResults([CResult(result, language: v.language)]))
     return DLV_OK
@@ -221,7 +227,11 @@ public func dlvVerifyImage(_ verifier: OpaquePointer?, _ bytes: UnsafePointer<UI
     guard let resultsOut else { return CError.fail(DLV_E_ARGUMENT, "the results out-pointer is NULL", into: errorOut) }
     guard length >= 0, length <= Verifier.maxImageBytes else { return CError.fail(DLV_E_IO, "the image is larger than 64 MiB", into: errorOut) }
     guard let image = CStringStore.bytes(bytes, length) else { return CError.fail(DLV_E_ARGUMENT, "the image bytes are NULL", into: errorOut) }
-    guard let (request, at) = request(requestPointer, errorOut) else { return dlvErrorCode(errorOut?.pointee) }
+    let request: Verifier.Request, at: Int64?
+    switch parseRequest(requestPointer, errorOut) {
+    case .ok(let parsed, let time): (request, at) = (parsed, time)
+    case .failed(let status): return status
+    }
     do {
         let scan = try v.verifier.verify(imageBytes: image, request: request, at: at)
         resultsOut.pointee = Handle.retain(CResults(scan.results.map { CResult($0, language: v.language) }))

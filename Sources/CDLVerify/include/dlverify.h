@@ -40,9 +40,12 @@ extern "C" {
 /** What a call returned. */
 typedef enum dlv_status {
     DLV_OK = 0,            /**< Success. */
-    DLV_E_ARGUMENT = 1,    /**< An argument is NULL, out of range or not UTF-8. */
-    DLV_E_IO = 2,          /**< A file cannot be read or is larger than the library reads. */
-    DLV_E_TRUST = 3,       /**< The trust folder is missing or holds no root certificate. */
+    DLV_E_ARGUMENT = 1,    /**< An argument is NULL, empty, out of range or not UTF-8. */
+    DLV_E_IO = 2,          /**< A bundle, status or portrait input cannot be read, is not a
+                                regular file, or is larger than the library reads. */
+    DLV_E_TRUST = 3,       /**< The trust folder is missing, not a folder, cannot be listed
+                                or holds no root certificate (unusable files inside it are
+                                skipped with a warning instead). */
     DLV_E_BUNDLE = 4,      /**< Bytes given as a bundle are not a DL1 bundle. */
     DLV_E_IMAGE = 5,       /**< Bytes given as an image are not a readable PNG or JPEG. */
     DLV_E_STATE = 6,       /**< Out of order: no trust folder yet, or a second one. */
@@ -116,7 +119,7 @@ typedef enum dlv_category_field {
  *  so a forgotten `at` can never silently mean 1970. */
 typedef struct dlv_request {
     size_t size;                     /**< sizeof(dlv_request): lets later versions add fields. */
-    const char *category;            /**< A category the holder must hold today, or NULL. */
+    const char *category;            /**< A category the holder must hold today, or NULL (not ""). */
     const uint8_t *portrait;         /**< The presented portrait file's bytes, or NULL. */
     size_t portrait_length;
     int64_t at;                      /**< Seconds since the epoch, or DLV_NOW. */
@@ -133,7 +136,7 @@ typedef struct dlv_error dlv_error;
 
 /* ---- Errors ---- */
 
-/** The error's code. */
+/** The error's code (DLV_E_ARGUMENT for NULL). */
 dlv_status dlv_error_code(const dlv_error *error);
 /** The error's message (English), naming what was wrong. */
 const char *dlv_error_message(const dlv_error *error);
@@ -153,8 +156,9 @@ dlv_status dlv_builder_set_trust_folder(dlv_builder *builder, const char *path, 
 /** Adds a handheld bundle (FORMAT section 6) from a file or from bytes. Call after the trust folder. */
 dlv_status dlv_builder_add_bundle_file(dlv_builder *builder, const char *path, dlv_error **error);
 dlv_status dlv_builder_add_bundle(dlv_builder *builder, const uint8_t *bytes, size_t length, dlv_error **error);
-/** Adds a Status List Token. An unusable token is skipped with a warning, as FORMAT section 3
- *  asks; only an unreadable file is an error. Call after the trust folder. */
+/** Adds a Status List Token. A token that cannot be parsed is skipped with a warning, as FORMAT
+ *  section 3 asks; a file that cannot be read, is not a regular file or is over 40 MiB is an
+ *  error (DLV_E_IO). Call after the trust folder. */
 dlv_status dlv_builder_add_status_file(dlv_builder *builder, const char *path, dlv_error **error);
 dlv_status dlv_builder_add_status(dlv_builder *builder, const uint8_t *bytes, size_t length, dlv_error **error);
 /** Clock-skew leeway in seconds, 0 to 86400. */
@@ -194,7 +198,7 @@ size_t dlv_results_count(const dlv_results *results);
 const dlv_result *dlv_results_get(const dlv_results *results, size_t index);
 void dlv_results_free(dlv_results *results);
 
-/** The verdict. */
+/** The verdict (DLV_MALFORMED for NULL). */
 dlv_verdict dlv_result_verdict(const dlv_result *result);
 /** A text field, or NULL when absent (see dlv_field). */
 const char *dlv_result_field(const dlv_result *result, dlv_field field);
@@ -204,7 +208,7 @@ int dlv_result_points(const dlv_result *result, uint64_t *remaining, uint64_t *m
 size_t dlv_result_category_count(const dlv_result *result);
 const char *dlv_result_category(const dlv_result *result, size_t index, dlv_category_field field);
 /** The result as one JSON object, as `dl-verify --json` prints it for a code, without the
- *  members that describe the input ("source", and "read" for images). */
+ *  members that describe the input ("source", and "read" for images); NULL for NULL. */
 const char *dlv_result_json(const dlv_result *result);
 
 #ifdef __cplusplus
