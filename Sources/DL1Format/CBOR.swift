@@ -79,11 +79,26 @@ public indirect enum CBOR: Hashable, Sendable {
         return entries.first(where: { $0.key == key })?.value
     }
 
-    /// The value stored under an integer key in a map.
-    public subscript(intKey key: Int64) -> CBOR? { self[.int(key)] }
+    /// The value stored under an integer key in a map. Compares the keys' numbers in place
+    /// rather than building and comparing CBOR values: claims lookups are on the verify path.
+    public subscript(intKey key: Int64) -> CBOR? {
+        guard case .map(let entries) = self else { return nil }
+        for entry in entries {
+            switch entry.key {
+            case .unsigned(let u): if key >= 0, u == UInt64(key) { return entry.value }
+            case .negative(let n): if key < 0, n == UInt64(-1 - key) { return entry.value }
+            default: continue
+            }
+        }
+        return nil
+    }
 
     /// The value stored under a text key in a map.
-    public subscript(textKey key: String) -> CBOR? { self[.text(key)] }
+    public subscript(textKey key: String) -> CBOR? {
+        guard case .map(let entries) = self else { return nil }
+        for entry in entries { if case .text(let text) = entry.key, text == key { return entry.value } }
+        return nil
+    }
 }
 
 /// One key/value pair of a CBOR map.
