@@ -1,5 +1,6 @@
 import ArgumentParser
 import DL1Raster
+import DL1Scanner
 import DL1Verifier
 import Foundation
 
@@ -27,6 +28,9 @@ struct ImageReaderBenchmark: ParsableCommand {
         struct ClassFigures { var images = 0, decoded = 0, asIs = 0; var times: [Double] = []; var steps: [CodeReader.Step: Int] = [:]; var rescued: [CodeReader.Step: Int] = [:] }
         var figures: [String: ClassFigures] = [:]
         var order: [String] = []
+        // What each step costs: preparing its image plus one zbar pass, on every image it applies to.
+        var stepSeconds: [CodeReader.Step: [Double]] = [:]
+        let scanner = QRScanner()
         for entry in manifest {
             if figures[entry.class] == nil { order.append(entry.class) }
             var f = figures[entry.class, default: ClassFigures()]
@@ -35,6 +39,14 @@ struct ImageReaderBenchmark: ParsableCommand {
             var found: (codes: [[UInt8]], step: CodeReader.Step?) = ([], nil)
             let seconds = try BenchSupport.time { found = full.read(try ImageDecoder.decode(bytes)) }
             f.times.append(seconds)
+            let decoded = try ImageDecoder.decode(bytes)
+            for step in CodeReader.Step.allCases {
+                var applies = false
+                let seconds = BenchSupport.time {
+                    if let prepared = CodeReader.prepare(decoded, for: step) { applies = true; _ = scanner.scan(prepared) }
+                }
+                if applies { stepSeconds[step, default: []].append(seconds) }
+            }
             let expected = Array(entry.text.utf8)
             if found.codes.contains(expected), let step = found.step {
                 f.decoded += 1
@@ -61,6 +73,14 @@ struct ImageReaderBenchmark: ParsableCommand {
             print(row(name, f.images, f.asIs, f.decoded, f.times, f.steps, f.rescued))
         }
         print(row("all", total.images, total.asIs, total.decoded, total.times, total.steps, total.rescued))
+        print("")
+        print("| step | images it applies to | median ms (prepare + one zbar pass) | worst ms |")
+        print("|---|---|---|---|")
+        for step in CodeReader.Step.allCases {
+            let times = (stepSeconds[step] ?? []).sorted()
+            guard !times.isEmpty else { continue }
+            print("| \(step.rawValue) | \(times.count) | \(String(format: "%.1f", times[times.count / 2] * 1000)) | \(String(format: "%.0f", times.last! * 1000)) |")
+        }
     }
 
     private func row(_ name: String, _ images: Int, _ asIs: Int, _ decoded: Int, _ times: [Double],
