@@ -12,8 +12,6 @@ public struct ImageVerification: Sendable {
     public let height: Int
     /// Which step of the reader found the codes (nil when none did).
     public let step: CodeReader.Step?
-    /// The step's name, e.g. "as is", "adaptive threshold" (nil when no code was found).
-    public var attempt: String? { step?.rawValue }
 
     /// Whether the image held no QR code at all.
     public var foundNoCode: Bool { results.isEmpty }

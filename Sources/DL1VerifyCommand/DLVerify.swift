@@ -129,25 +129,16 @@ public struct DLVerify: ConsoleCommand {
             }
         }
         for path in images {
-            // Size first, so a huge file is refused without being read.
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            if let size = attributes?[.size] as? Int, size > 64 * 1024 * 1024, attributes?[.type] as? FileAttributeType == .typeRegular {
-                console.err("dl-verify: \(path) is larger than 64 MiB: not a photo this tool reads")
-                outcome.usageError = true
-                continue
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                console.err("dl-verify: cannot read \(path)")
-                outcome.usageError = true
-                continue
-            }
-            guard data.count <= 64 * 1024 * 1024 else {
-                console.err("dl-verify: \(path) is larger than 64 MiB: not a photo this tool reads")
+            // Bounded, and regular files only: a huge file is refused without being read, and a
+            // FIFO or device named like a photo cannot hang the officer's handheld.
+            let data: [UInt8]
+            do { data = try VerifierSetup.read(path, limit: Verifier.maxImageBytes, what: "image") } catch {
+                console.err("dl-verify: \(error)")
                 outcome.usageError = true
                 continue
             }
             do {
-                let scan = try verifier.verify(imageBytes: [UInt8](data), request: request, at: now)
+                let scan = try verifier.verify(imageBytes: data, request: request, at: now)
                 if scan.foundNoCode {
                     console.err("dl-verify: \(path): \(Labels.of(language).noCode)")
                     outcome.noCode = true

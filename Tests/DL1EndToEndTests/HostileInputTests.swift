@@ -62,6 +62,18 @@ struct HostileInputTests {
         #expect(!human.stdout.contains("\u{1b}") && !human.stdout.contains("\u{202e}"))
     }
 
+    @Test("a FIFO named like a photo is refused at once instead of blocking; the other inputs are still verified")
+    func fifo() throws {
+        let world = try CommandLineTests.world()
+        defer { try? FileManager.default.removeItem(at: world.folder) }
+        let fifo = world.folder.appendingPathComponent("camera-roll.png")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let (rc, console) = world.verify(["--trust", world.trust, "--status", world.status, fifo.path, world.png])
+        #expect(rc == 2)
+        #expect(console.stderr.contains("the image \(fifo.path) is not a regular file"))
+        #expect(console.stdout.hasPrefix("VALID\n"))
+    }
+
     @Test("a 100 MB file is refused without being read; a 50-megapixel photo is scaled, not refused")
     func hugeInputs() throws {
         let world = try CommandLineTests.world()
