@@ -1,5 +1,7 @@
 import ArgumentParser
 import DL1CommandSupport
+import DL1Issuer
+import Foundation
 
 /// `dl-issue`: an issuing authority's tool (keys, registry, signed codes, status lists).
 public struct DLIssue: ParsableCommand {
@@ -65,6 +67,3 @@ public struct IssuerOption: ParsableArguments {
         return nil
     }
 }
-
-import DL1Issuer
-import Foundation

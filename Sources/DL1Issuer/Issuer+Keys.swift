@@ -96,7 +96,6 @@ extension Issuer {
         let pem = try Self.wrap { try crl.pem() }
         try FileWriter.write(pem, to: directory.certificatesFolder.appendingPathComponent("root.crl.pem"))
         try FileWriter.write(pem, to: directory.trustFolder.appendingPathComponent("root.crl.pem"))
-        try saveAndRefreshTrust(updated)
         return updated
     }
 

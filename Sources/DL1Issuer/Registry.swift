@@ -112,10 +112,10 @@ public final class Registry: Sendable {
 
     /// Records that `kid` signed a code valid until `exp`.
     static func noteSignature(_ db: Database, kid: [UInt8], exp: Int64) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO signer_usage (kid, last_exp) VALUES (?, ?)
             ON CONFLICT(kid) DO UPDATE SET last_exp = max(last_exp, excluded.last_exp)
-            """, arguments: [Data(kid), exp])
+            """).execute(arguments: [Data(kid), exp])
     }
 
     /// Runs `body` in one IMMEDIATE transaction (it takes the write lock at once, so concurrent
@@ -204,8 +204,6 @@ public final class Registry: Sendable {
         return ListInfo(id: db.lastInsertedRowID, name: name, uri: uri, capacity: settings.statusListCapacity, bits: 2)
     }
 
-    /// A uniformly random free index: random draws first, then (for a nearly full list) a
-    /// random pick among the free indices.
     /// Draws a uniformly random free index of `list` (FORMAT §3: indices at random, so that a
     /// position tells nothing about when a licence was issued).
     static func freeIndex(_ db: Database, list: ListInfo) throws -> UInt64 {
