@@ -11,7 +11,8 @@ public struct DLIssue: ParsableCommand {
         subcommands: [InitCommand.self, IssueCommand.self, RenewCommand.self, ChangeCategoryCommand.self, ReissueCommand.self,
                       PointsCommand.self, SuspendCommand.self, ReinstateCommand.self, RevokeCommand.self, RefreshCommand.self,
                       ShowCommand.self, ListCommand.self, StatusListCommand.self, ExportBundleCommand.self, BatchCommand.self,
-                      KeysCommand.self, AuthorityCommand.self, PendingCommand.self])
+                      KeysCommand.self, AuthorityCommand.self, PendingCommand.self,
+                      BackupCommand.self, RestoreCommand.self, CheckCommand.self])
 
     public init() {}
 }

@@ -21,7 +21,7 @@ public struct KeysCommand: ParsableCommand {
         public init() {}
 
         public func execute(console: Console) -> Int32 {
-            IssuerCommand.run("keys list", issuer: issuerOption, console: console, reportPending: false) { issuer throws(IssuerError) in
+            IssuerCommand.run("keys list", issuer: issuerOption, console: console, reportPending: false, access: .readOnly) { issuer throws(IssuerError) in
                 for summary in try issuer.signerSummaries() {
                     let r = summary.record
                     var line = "\(r.kid)  \(r.authority)  \(CalendarDate(utcDayOf: r.notBefore)) to \(CalendarDate(utcDayOf: r.notAfter))  \(r.state.rawValue)"

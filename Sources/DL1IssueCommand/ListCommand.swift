@@ -25,7 +25,7 @@ public struct ListCommand: ConsoleCommand {
     }
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("list", issuer: issuerOption, console: console, reportPending: false) { issuer throws(IssuerError) in
+        IssuerCommand.run("list", issuer: issuerOption, console: console, reportPending: false, access: .readOnly) { issuer throws(IssuerError) in
             let filter = Registry.Filter(status: status.flatMap { Self.statuses[$0.lowercased()] }, category: category,
                                          expiringBefore: expiringBefore.flatMap(CalendarDate.init(iso8601:)))
             let records = try issuer.registry.latestCredentials(filter)

@@ -94,18 +94,40 @@ public struct OutputOptions: ParsableArguments {
 /// Runs a command body against an opened issuer, mapping every failure to exit code 2.
 enum IssuerCommand {
     static func run(_ name: String, issuer option: IssuerOption, console: Console, reportPending: Bool = true, exclusive: Bool = false,
-                    _ body: (Issuer) throws(IssuerError) -> Void) -> Int32 {
+                    access: Registry.Access = .readWrite, _ body: (Issuer) throws(IssuerError) -> Void) -> Int32 {
         do {
             let folder = URL(fileURLWithPath: option.issuer)
             let lock = try IssuerLock(folder: folder, exclusive: exclusive)
             defer { withExtendedLifetime(lock) {} }
-            let issuer = try Issuer.open(at: folder, secrets: option.secrets())
+            let issuer = try Issuer.open(at: folder, secrets: option.secrets(), access: access)
             if reportPending { PendingReport.show(issuer, console: console) }
             try body(issuer)
             return 0
         } catch {
-            console.err("dl-issue \(name): \(error)")
+            report(error, command: name, issuer: option.issuer, console: console)
             return usageExitCode
+        }
+    }
+
+    /// Prints a failure, with what to do next when its code calls for a command of this tool.
+    static func report(_ error: IssuerError, command name: String, issuer folder: String, console: Console) {
+        console.err("dl-issue \(name): \(error)")
+        if let hint = hint(for: error.code, issuer: folder) { console.err("dl-issue: \(hint)") }
+    }
+
+    /// The next step for a failure of kind `code`, in this tool's words.
+    static func hint(for code: IssuerError.Code, issuer folder: String) -> String? {
+        switch code {
+        case .registryMissing, .registryEmpty, .registryIdentityMismatch, .registryDamaged:
+            return "restore the registry from a backup: 'dl-issue restore BACKUP --issuer \(folder)' (refused if it would undo published revocations; see --force)"
+        case .publicationRegression:
+            return "the registry lost a change it had published (restored from an old copy?): restore a newer backup, or 'dl-issue restore BACKUP --force' to carry the published statuses over; 'dl-issue check --issuer \(folder)' reports what else is wrong"
+        case .publicationNotLater:
+            return "check the system clock, or publish again in a second"
+        case .pendingFromInterruptedRun:
+            return "see 'dl-issue pending --issuer \(folder)' to list and revoke such credentials"
+        default:
+            return nil
         }
     }
 }

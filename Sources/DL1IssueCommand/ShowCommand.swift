@@ -16,7 +16,7 @@ public struct ShowCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        IssuerCommand.run("show", issuer: issuerOption, console: console, reportPending: false) { issuer throws(IssuerError) in
+        IssuerCommand.run("show", issuer: issuerOption, console: console, reportPending: false, access: .readOnly) { issuer throws(IssuerError) in
             let history = try issuer.history(number)
             let current = history.current!
             if json {

@@ -21,6 +21,35 @@ enum FileWriter {
         }
     }
 
+    /// The temporary name for a file being written: `.NAME.PID.UUID.tmp`. The process id lets a
+    /// later run tell the leftovers of a killed process from a live writer's files.
+    static func temporaryName(for name: String) -> String {
+        ".\(name).\(getpid()).\(UUID().uuidString).tmp"
+    }
+
+    /// Removes from `folder` the temporary files this tool left when a process was killed
+    /// mid-write: names `.NAME.PID.UUID.tmp` whose process no longer runs (and, from versions
+    /// that did not record the process, `.NAME.UUID.tmp` older than an hour). Returns how many.
+    @discardableResult
+    static func removeStaleTemporaries(in folder: URL, now: Date = Date()) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count >= 3, UUID(uuidString: String(parts[parts.count - 1])) != nil else { continue }
+            let path = folder.appendingPathComponent(name).path
+            let stale: Bool
+            if parts.count >= 4, let pid = Int32(parts[parts.count - 2]), pid > 0 {
+                stale = pid != getpid() && !ProcessProbe.isRunning(pid)
+            } else {
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+                stale = modified.map { now.timeIntervalSince($0) > 3600 } ?? false
+            }
+            if stale, (try? FileManager.default.removeItem(atPath: path)) != nil { removed += 1 }
+        }
+        return removed
+    }
+
     static func write(_ bytes: [UInt8], to url: URL, permissions: Int = 0o644) throws(IssuerError) {
         // Replace only a regular file: never a device, a FIFO, a folder or a symbolic link
         // (attributesOfItem does not follow links).
@@ -29,7 +58,7 @@ enum FileWriter {
             throw IssuerError("\(url.path) exists and is not a regular file (\(type == .typeSymbolicLink ? "a symbolic link" : type.rawValue)): give another output path")
         }
         let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        let temporary = directory.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil,
                                              attributes: [.posixPermissions: permissions]) else {
             throw IssuerError("cannot create a file in \(directory.path) (does the folder exist and is it writable?)")

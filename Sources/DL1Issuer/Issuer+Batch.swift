@@ -48,7 +48,21 @@ extension Issuer {
         guard format != .terminal else { throw IssuerError("a batch writes files: choose png, svg or txt") }
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         catch { throw IssuerError("cannot create the folder \(folder.path) (is a part of the path a file, or not writable?)") }
+        FileWriter.removeStaleTemporaries(in: folder)
         var summary = BatchSummary()
+        // One licence per document number in one input: a later row with a number already seen
+        // is reported as the duplicate it is (on every run, so a re-run says the same).
+        var firstLine: [String: Int] = [:]
+        var rows = rows
+        for (i, row) in rows.enumerated() {
+            guard case .success(let licence) = row.licence else { continue }
+            if let first = firstLine[licence.documentNumber] {
+                rows[i] = BatchRow(line: row.line, key: row.key, licence: .failure(IssuerError(.duplicateInBatch,
+                    "document \(licence.documentNumber) appears again in this input (first on line \(first)): one licence per document number")))
+            } else {
+                firstLine[licence.documentNumber] = row.line
+            }
+        }
         var start = 0
         while start < rows.count {
             let group = Array(rows[start..<min(rows.count, start + max(1, groupSize))])

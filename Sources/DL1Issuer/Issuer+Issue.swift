@@ -103,6 +103,11 @@ extension Issuer {
         guard TextSafety.isPrintable(text) else {
             throw IssuerError("\(what) contains control or bidirectional-override characters")
         }
+        // U+FFFD is what bytes that are not UTF-8 become on the way in (a command-line
+        // argument, say): never sign a replacement character as someone's name.
+        guard !text.unicodeScalars.contains("\u{FFFD}") else {
+            throw IssuerError(.invalidText, "\(what) is not valid UTF-8 text (it holds bytes that arrived as U+FFFD replacement characters)")
+        }
     }
 
     /// Issues a new credential for `licence`: records it as pending, signs its code, writes the

@@ -1,5 +1,6 @@
 import DL1Compression
 import DL1Format
+import DL1Verifier
 import Foundation
 
 /// A signed Status List Token ready to publish.
@@ -13,31 +14,92 @@ public struct PublishedStatusList: Sendable {
 }
 
 extension Issuer {
-    /// The signed Status List Token of every list in the registry, as of now. The payload is a
-    /// pure function of the registry's state and the signing time.
+    /// The signed Status List Token of every list in the registry, as of now, without
+    /// recording a publication (for inspection and benchmarks). The payload is a pure function
+    /// of the registry's state and the signing time. To publish, use ``publishStatusLists()``.
     public func statusListTokens() throws(IssuerError) -> [PublishedStatusList] {
         let now = clock()
         let signer = try primarySigner()
         try checkSigner(signer, at: now)
         return try registry.lists().map { list throws(IssuerError) in
-            var statusList = StatusList(bits: list.bits, capacity: list.capacity)
-            for entry in try registry.statuses(listID: list.id) { statusList.set(entry.index, to: entry.status) }
-            let claims = StatusListClaims(uri: list.uri, issuedAt: now, expiresAt: now + settings.statusValidity,
-                                          timeToLive: UInt64(settings.statusTimeToLive), bits: list.bits,
-                                          compressedList: Zlib.compress(statusList.bytes))
-            let token = try Self.wrap {
-                try CodeSigner.sign(payload: CBOREncoder.encode(claims.cbor), with: signer, typ: DL1Header.statusListType)
-            }
-            return PublishedStatusList(name: list.name, uri: list.uri, token: token)
+            try sign(list, entries: try currentEntries(of: list), at: now, signer: signer)
         }
     }
 
-    /// Writes every status token into `folder` as `<name>.cwt`; returns the files written.
+    /// Signs the Status List Token of every list for publication, after checking each against
+    /// the last one published for the same list (``PublicationRecord``): refused, naming the
+    /// list and the first index, when an entry that was INVALID, SUSPENDED or SUPERSEDED would
+    /// read VALID with no reinstatement recorded since, when a published list has vanished from
+    /// the registry, or when the clock is more than a minute behind the last token. A new token
+    /// is always later than the last of its list (one second after it when several
+    /// publications fall within one second), and is recorded before it is returned; a list
+    /// whose entries have not changed since a token of this second or later gets that token again.
+    public func publishStatusLists() throws(IssuerError) -> [PublishedStatusList] {
+        let lock = try PublicationLock(folder: directory.publishedFolder)
+        defer { withExtendedLifetime(lock) {} }
+        let record = PublicationRecord(folder: directory.publishedFolder)
+        let now = clock()
+        let lists = try registry.lists()
+        let names = Set(lists.map(\.name))
+        for entry in try record.entries() where !names.contains(entry.name) {
+            throw IssuerError(.publicationRegression, "status list \(entry.name) (\(entry.uri)) was published on \(Instant.iso(entry.issuedAt)), but the registry has no such list: the registry has lost it")
+        }
+        var signer: (any DocumentSigner)?
+        var published: [PublishedStatusList] = []
+        var fresh: [(PublishedStatusList, StatusList, Int64)] = []
+        for list in lists {
+            let entries = try currentEntries(of: list)
+            var issuedAt = now
+            if let last = try record.entry(list.name) {
+                if last.issuedAt >= now, last.uri == list.uri, last.list == entries {
+                    published.append(PublishedStatusList(name: list.name, uri: list.uri, token: last.token))
+                    continue
+                }
+                let reinstated = last.notValid.isEmpty ? [] : try registry.reinstatedIndices(listID: list.id, since: last.publishedAt)
+                if let refusal = PublicationRecord.check(entries, name: list.name, uri: list.uri, against: last, reinstated: reinstated) {
+                    throw refusal
+                }
+                issuedAt = try PublicationRecord.issuedAt(now: now, after: last, name: list.name)
+            }
+            if signer == nil {
+                signer = try primarySigner()
+                try checkSigner(signer!, at: now)
+            }
+            let token = try sign(list, entries: entries, at: issuedAt, signer: signer!)
+            published.append(token)
+            fresh.append((token, entries, issuedAt))
+        }
+        for (token, entries, issuedAt) in fresh {
+            try record.record(token.token, name: token.name, uri: token.uri, list: entries, iat: issuedAt, publishedAt: now)
+        }
+        return published
+    }
+
+    /// The entries of `list` as the registry has them now.
+    func currentEntries(of list: Registry.ListInfo) throws(IssuerError) -> StatusList {
+        var statusList = StatusList(bits: list.bits, capacity: list.capacity)
+        for entry in try registry.statuses(listID: list.id) { statusList.set(entry.index, to: entry.status) }
+        return statusList
+    }
+
+    func sign(_ list: Registry.ListInfo, entries: StatusList, at now: Int64, signer: any DocumentSigner) throws(IssuerError) -> PublishedStatusList {
+        let claims = StatusListClaims(uri: list.uri, issuedAt: now, expiresAt: now + settings.statusValidity,
+                                      timeToLive: UInt64(settings.statusTimeToLive), bits: list.bits,
+                                      compressedList: Zlib.compress(entries.bytes))
+        let token = try Self.wrap {
+            try CodeSigner.sign(payload: CBOREncoder.encode(claims.cbor), with: signer, typ: DL1Header.statusListType)
+        }
+        return PublishedStatusList(name: list.name, uri: list.uri, token: token)
+    }
+
+    /// Publishes every status token (``publishStatusLists()``) into `folder` as `<name>.cwt`;
+    /// returns the files written.
     public func writeStatusLists(to folder: URL) throws(IssuerError) -> [URL] {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         catch { throw IssuerError("cannot create the folder \(folder.path) (is a part of the path a file, or not writable?)") }
+        FileWriter.removeStaleTemporaries(in: folder)
         var written: [URL] = []
-        for list in try statusListTokens() {
+        for list in try publishStatusLists() {
             let url = folder.appendingPathComponent("\(list.name).cwt")
             try FileWriter.write(list.token, to: url)
             written.append(url)
@@ -67,7 +129,7 @@ extension Issuer {
             }
         }
         return HandheldBundle(created: clock(), certificates: certificates, revocationLists: crls,
-                              statusTokens: try statusListTokens().map(\.token))
+                              statusTokens: try publishStatusLists().map(\.token))
     }
 
     /// Writes the handheld bundle to `file`.
@@ -79,3 +141,11 @@ extension Issuer {
 }
 
 import DL1Crypto
+
+extension Issuer {
+    /// Changes the last published lists show that the registry would undo (what would make
+    /// ``publishStatusLists()`` refuse): empty when all is well.
+    public func unpublishableChanges() throws(IssuerError) -> [Registry.LostChange] {
+        try registry.lostChanges(try PublicationRecord(folder: directory.publishedFolder).entries())
+    }
+}

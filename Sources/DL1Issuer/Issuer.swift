@@ -119,8 +119,8 @@ public final class Issuer: @unchecked Sendable {
             settings.signers = []
             try makeSigner(for: IssuerSettings.Authority(code: proposed.authorityCode, name: proposed.authorityName, activeSigner: ""),
                            root: root, rootKey: rootKey, keys: keys, layout: layout, settings: &settings, now: now)
+            settings.registry = try Registry.create(url: layout.registryFile, at: now).identity
             try writeSettings(settings, to: layout.settingsFile)
-            _ = try Registry(url: layout.registryFile)
             if fm.fileExists(atPath: folder.path) { try? fm.removeItem(at: folder) }
             try fm.moveItem(at: staging, to: folder)
         } catch let error as IssuerError {
@@ -160,16 +160,12 @@ public final class Issuer: @unchecked Sendable {
     }
 
     /// Opens an existing issuer folder. Keys are loaded when first needed (with `secrets` when
-    /// they are encrypted or in a token).
-    public static func open(at folder: URL, secrets: IssuerSecrets = IssuerSecrets(),
+    /// they are encrypted or in a token). The registry must be the one the settings name
+    /// (``RegistryIdentity``); `access` `.readOnly` opens it for reading only.
+    public static func open(at folder: URL, secrets: IssuerSecrets = IssuerSecrets(), access: Registry.Access = .readWrite,
                             clock: @escaping @Sendable () -> Int64 = systemClock) throws(IssuerError) -> Issuer {
         let layout = IssuerDirectory(root: folder)
-        guard let data = FileManager.default.contents(atPath: layout.settingsFile.path) else {
-            throw IssuerError("\(folder.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
-        }
-        var settings: IssuerSettings
-        do { settings = try JSONDecoder().decode(IssuerSettings.self, from: data) }
-        catch { throw IssuerError("\(layout.settingsFile.path) is damaged: \(error)") }
+        var settings = try readSettings(layout)
         if settings.signers == nil {
             // Settings of version 1 name only the active signer.
             let certificate = try readCertificate(layout.signerCertificateFile(kidHex: settings.activeSigner))
@@ -177,9 +173,22 @@ public final class Issuer: @unchecked Sendable {
                                       notBefore: certificate.notBefore, notAfter: certificate.notAfter)]
         }
         let root = try readCertificate(layout.rootCertificateFile)
-        let registry = try Registry(url: layout.registryFile)
+        let (registry, adopted) = try Registry.open(url: layout.registryFile, expected: settings.registry, access: access, at: clock())
+        if let adopted {
+            settings.registry = adopted
+            try writeSettings(settings, to: layout.settingsFile)
+        }
         return Issuer(directory: layout, settings: settings, registry: registry, rootCertificate: root,
                       keys: IssuerKeys(storage: settings.keyStorage, directory: layout, secrets: secrets), clock: clock)
+    }
+
+    /// The settings of the issuer folder `layout`.
+    static func readSettings(_ layout: IssuerDirectory) throws(IssuerError) -> IssuerSettings {
+        guard let data = FileManager.default.contents(atPath: layout.settingsFile.path) else {
+            throw IssuerError("\(layout.root.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
+        }
+        do { return try JSONDecoder().decode(IssuerSettings.self, from: data) }
+        catch { throw IssuerError("\(layout.settingsFile.path) is damaged: \(error)") }
     }
 
     static func writeSettings(_ settings: IssuerSettings, to url: URL) throws(IssuerError) {

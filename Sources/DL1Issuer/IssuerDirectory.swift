@@ -16,6 +16,9 @@ public struct IssuerDirectory: Sendable {
     public var certificatesFolder: URL { root.appendingPathComponent("certs") }
     /// `trust/`: exactly what a verifier needs (root and document-signer certificates).
     public var trustFolder: URL { root.appendingPathComponent("trust") }
+    /// `published/`: the last Status List Token published for each list (`<name>.cwt`), the
+    /// record that keeps publication monotonic.
+    public var publishedFolder: URL { root.appendingPathComponent("published") }
     /// `registry.sqlite`: the registry.
     public var registryFile: URL { root.appendingPathComponent("registry.sqlite") }
 

@@ -1,8 +1,59 @@
-/// A failure of an issuer operation, with a message a user can act on.
+/// A failure of an issuer operation: a stable ``Code`` for programs, and a message a user can
+/// act on that states the facts (file, list, index, document number).
 public struct IssuerError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure it is. The raw values are stable: scripts and the CLI's hints rely on them.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// A failure without a more specific code yet.
+        case unspecified
+        /// The registry file is missing.
+        case registryMissing = "registry-missing"
+        /// The registry file is empty, or holds no registry (no identity, no tables).
+        case registryEmpty = "registry-empty"
+        /// The registry is not the one this issuer was created with.
+        case registryIdentityMismatch = "registry-identity-mismatch"
+        /// The registry was made or upgraded by a newer version of this software.
+        case registryTooNew = "registry-too-new"
+        /// The registry cannot be written (file or folder permissions), or must be upgraded and was opened read-only.
+        case registryReadOnly = "registry-read-only"
+        /// The registry file is not an SQLite database, or SQLite reports it damaged.
+        case registryDamaged = "registry-damaged"
+        /// A new status token would show an entry VALID that the last published token of its
+        /// list showed INVALID, SUSPENDED or SUPERSEDED, with no reinstatement recorded since.
+        case publicationRegression = "publication-regression"
+        /// A new status token would not be later than the last one published for its list.
+        case publicationNotLater = "publication-not-later"
+        /// The record of published lists cannot be read or written.
+        case publicationRecord = "publication-record"
+        /// A backup destination already exists, or the backup failed.
+        case backupFailed = "backup-failed"
+        /// A backup to restore is unusable or would lose published revocations.
+        case restoreRefused = "restore-refused"
+        /// A document number appears twice in one batch input.
+        case duplicateInBatch = "duplicate-in-batch"
+        /// Another process is issuing this document number right now.
+        case heldByAnotherProcess = "held-by-another-process"
+        /// A pending credential left by an interrupted or failed run blocks the operation.
+        case pendingFromInterruptedRun = "pending-from-interrupted-run"
+        /// Text given for a licence is not valid UTF-8 (it arrived as U+FFFD replacement characters).
+        case invalidText = "invalid-text"
+        /// A private key file is a link, or readable by group or others.
+        case keyFileUnsafe = "key-file-unsafe"
+    }
+
+    /// The kind of failure.
+    public let code: Code
     /// The explanation.
     public let description: String
 
-    /// An error with its explanation.
-    public init(_ description: String) { self.description = description }
+    /// An error with its explanation and no specific code.
+    public init(_ description: String) {
+        self.code = .unspecified
+        self.description = description
+    }
+
+    /// An error with its code and explanation.
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }

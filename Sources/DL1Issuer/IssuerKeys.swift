@@ -95,12 +95,19 @@ final class IssuerKeys: @unchecked Sendable {
     private func fileKey(_ url: URL) throws(IssuerError) -> any RawSigner {
         lock.lock(); defer { lock.unlock() }
         if let key = loaded[url.path] { return key }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+        // A key reached through a symbolic link: the mode that matters is the target's
+        // (attributesOfItem describes the link itself), and the advice must name the target.
+        let target = url.resolvingSymlinksInPath()
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target.path),
               let permissions = attributes[.posixPermissions] as? Int else {
-            throw IssuerError("cannot read the private key \(url.path)")
+            throw IssuerError("cannot read the private key \(url.path)\(target.path != url.path ? " (a link to \(target.path))" : "")")
+        }
+        guard (attributes[.type] as? FileAttributeType) == .typeRegular else {
+            throw IssuerError(.keyFileUnsafe, "the private key \(url.path) is not a regular file")
         }
         guard permissions & 0o077 == 0 else {
-            throw IssuerError("the private key \(url.path) is readable by group or others (mode \(String(permissions, radix: 8))): run 'chmod 600 \(url.path)'")
+            let via = target.path != url.path ? " (through the link \(url.path))" : ""
+            throw IssuerError(.keyFileUnsafe, "the private key \(target.path)\(via) is readable by group or others (mode \(String(permissions, radix: 8))): run 'chmod 600 \(target.path)'")
         }
         guard let data = FileManager.default.contents(atPath: url.path) else { throw IssuerError("cannot read the private key \(url.path)") }
         let pem = [UInt8](data)

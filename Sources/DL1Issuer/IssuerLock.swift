@@ -16,7 +16,10 @@ public final class IssuerLock: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("issuer.json").path) else {
             throw IssuerError("\(folder.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // A reader without write access to the folder (listing a read-only copy) shares the
+        // lock through a read-only descriptor, when the lock file exists.
+        if fd < 0 && !exclusive { fd = open(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw IssuerError("cannot open the lock file \(path)") }
         guard flock(fd, exclusive ? LOCK_EX : LOCK_SH) == 0 else {
             close(fd)

@@ -28,6 +28,8 @@ public struct IssuerSettings: Codable, Sendable, Hashable {
     public var keyStorage: KeyStorage?
     /// The number of the last CRL the root issued.
     public var crlNumber: UInt64?
+    /// The identity of this issuer's registry (absent in files made before registries had one).
+    public var registry: RegistryIdentity?
 
     /// An issuing authority: its code (`iss`, the signer's `OU`) and name (licence key 8).
     public struct Authority: Codable, Sendable, Hashable {

@@ -2,6 +2,10 @@ import DL1Crypto
 import DL1Format
 import Foundation
 import GRDB
+import DL1Verifier
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Registry {
     /// A credential reserved by ``reserve(_:settings:)``.
@@ -58,11 +62,11 @@ extension Registry {
                 let index = try Self.freeIndex(db, list: list)
                 let cti = SecureRandom.bytes(16)
                 try db.execute(sql: """
-                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key)
-                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?)
+                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid)
+                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [Data(cti), credential.documentNumber, list.id, Int64(index),
                                      Data(CBOREncoder.encode(credential.licence.cbor)), Data(credential.signerKid),
-                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey])
+                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(getpid())])
                 try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
                 if let old = credential.supersedes {
                     try db.cachedStatement(sql: "UPDATE credential SET status = 3, superseded_by = ? WHERE cti = ?").execute(arguments: [Data(cti), Data(old)])
@@ -78,13 +82,21 @@ extension Registry {
 
     private static func checkReplaceable(_ db: Database, _ credential: NewCredential) throws {
         let active = try Row.fetchAll(db, sql: """
-            SELECT cti, status, state FROM credential WHERE document_number = ? AND state != 'abandoned' AND status IN (0, 2)
+            SELECT cti, status, state, owner_pid, batch_key, created_at FROM credential
+            WHERE document_number = ? AND state != 'abandoned' AND status IN (0, 2)
             """, arguments: [credential.documentNumber])
         guard let old = credential.supersedes else {
             if let row = active.first {
                 let status = CredentialStatus(rawValue: row["status"]) ?? .valid
                 if (row["state"] as String) == CredentialRecord.State.pending.rawValue {
-                    throw IssuerError("document \(credential.documentNumber) has a pending credential from an interrupted or failed run: see 'dl-issue pending'")
+                    let owner: Int64? = row["owner_pid"]
+                    if let owner, owner == Int64(getpid()) {
+                        throw IssuerError(.duplicateInBatch, "document \(credential.documentNumber) was already issued earlier in this run")
+                    }
+                    if let owner, ProcessProbe.isRunning(Int32(truncatingIfNeeded: owner)) {
+                        throw IssuerError(.heldByAnotherProcess, "document \(credential.documentNumber) is being issued right now by another process (pid \(owner)), pending since \(Instant.iso(row["created_at"]))")
+                    }
+                    throw IssuerError(.pendingFromInterruptedRun, "document \(credential.documentNumber) has a pending credential from an interrupted or failed run (since \(Instant.iso(row["created_at"]))): it must be revoked before the number can be issued again")
                 }
                 throw IssuerError("document \(credential.documentNumber) already has an active credential (\(status)): use renew, change-category or reissue")
             }

@@ -137,3 +137,19 @@ extension Registry {
         }
     }
 }
+
+extension Registry {
+    /// Event kinds that legitimately turn a non-VALID list entry VALID again: the end of a
+    /// suspension, and a superseded credential restored when its replacement was abandoned.
+    static let reinstatementKinds = ["reinstated", "restored"]
+
+    /// Indices of `listID` whose credential had a reinstatement recorded at or after `since`.
+    public func reinstatedIndices(listID: Int64, since: Int64) throws(IssuerError) -> Set<Int> {
+        try read { db in
+            Set(try Int.fetchAll(db.cachedStatement(sql: """
+                SELECT DISTINCT c.idx FROM credential c JOIN event e ON e.cti = c.cti
+                WHERE c.list_id = ? AND e.kind IN ('reinstated', 'restored') AND e.at >= ?
+                """), arguments: [listID, since]))
+        }
+    }
+}

@@ -13,16 +13,42 @@ import GRDB
 public final class Registry: Sendable {
     let pool: DatabasePool
 
-    /// Opens (and migrates) the registry at `url`, creating it when absent.
-    public init(url: URL) throws(IssuerError) {
+    /// How a registry is opened.
+    public enum Access: Sendable, Hashable {
+        /// Reads and writes; brings an older schema up to date.
+        case readWrite
+        /// Reads only (listing, showing, checking): works on a read-only file or folder.
+        case readOnly
+    }
+
+    init(pool: DatabasePool) { self.pool = pool }
+
+    /// Opens an SQLite database file as a pool (WAL), without creating or migrating anything.
+    static func openPool(_ url: URL, access: Access) throws(IssuerError) -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
         configuration.foreignKeysEnabled = true
+        configuration.readonly = access == .readOnly
         do {
-            pool = try DatabasePool(path: url.path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            return try DatabasePool(path: url.path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw IssuerError(.registryDamaged, "the registry \(url.path) is not an SQLite database")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
+            throw IssuerError(.registryReadOnly, "cannot open the registry \(url.path) (\(error.message ?? "\(error.resultCode)")): check the permissions of the file and its folder")
         } catch {
-            throw IssuerError("cannot open the registry \(url.path): \(error)")
+            throw IssuerError(.registryDamaged, "cannot open the registry \(url.path): \(Self.describe(error))")
+        }
+    }
+
+    /// SQLite's own words for a database error, without the statement that caused it.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode {
+        case .SQLITE_READONLY: return "the registry is read-only (check the permissions of the file and its folder)"
+        case .SQLITE_FULL: return "the disk is full"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return "SQLite reports the registry damaged (\(error.message ?? "corrupt"))"
+        case .SQLITE_BUSY: return "the registry stayed locked by another process for too long"
+        default: return error.message ?? "SQLite error \(error.resultCode.rawValue)"
         }
     }
 
@@ -107,6 +133,29 @@ public final class Registry: Sendable {
             }
             try db.execute(sql: "INSERT INTO signer_usage (kid, last_exp) SELECT signer_kid, MAX(exp) FROM credential GROUP BY signer_kid")
         }
+        migrator.registerMigration("v5: identity") { db in
+            // One row: the registry's random id and schema version, also kept in the issuer's
+            // settings, so a lost, emptied or swapped registry is refused instead of silently
+            // starting over (which would forget every revocation).
+            try db.create(table: "registry_identity") { t in
+                t.column("id", .text).notNull()
+                t.column("schema_version", .integer).notNull()
+                t.column("created_at", .integer).notNull()
+            }
+            // The process that recorded a pending credential, so that another run can tell a
+            // live concurrent issuer from an interrupted one.
+            try db.alter(table: "credential") { t in t.add(column: "owner_pid", .integer) }
+            // Indices a published list shows non-VALID but no credential here holds (after a
+            // forced restore of an older backup): published with that status, never handed out.
+            try db.create(table: "retired_index") { t in
+                t.column("list_id", .integer).notNull().references("status_list")
+                t.column("idx", .integer).notNull()
+                t.column("status", .integer).notNull()
+                t.column("at", .integer).notNull()
+                t.column("reason", .text).notNull()
+                t.primaryKey(["list_id", "idx"])
+            }
+        }
         return migrator
     }
 
@@ -132,8 +181,10 @@ public final class Registry: Sendable {
             }
         } catch let error as IssuerError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw IssuerError(.registryReadOnly, "the registry is read-only: check the permissions of registry.sqlite and of the issuer folder")
         } catch {
-            throw IssuerError("the registry refused the change: \(error)")
+            throw IssuerError("the registry refused the change: \(Self.describe(error))")
         }
     }
 
@@ -141,7 +192,7 @@ public final class Registry: Sendable {
     func read<T>(_ body: @escaping (Database) throws -> T) throws(IssuerError) -> T {
         do { return try pool.read(body) }
         catch let error as IssuerError { throw error }
-        catch { throw IssuerError("cannot read the registry: \(error)") }
+        catch { throw IssuerError("cannot read the registry: \(Self.describe(error))") }
     }
 
     /// A status list's row.
@@ -157,7 +208,10 @@ public final class Registry: Sendable {
     /// The non-VALID entries of a list: index → status value.
     public func statuses(listID: Int64) throws(IssuerError) -> [(index: Int, status: UInt8)] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT idx, status FROM credential WHERE list_id = ? AND status != 0"), arguments: [listID])
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT idx, status FROM credential WHERE list_id = ? AND status != 0
+                UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
+                """), arguments: [listID, listID])
                 .map { (index: $0["idx"], status: $0["status"]) }
         }
     }
@@ -212,13 +266,34 @@ public final class Registry: Sendable {
         guard free > 0 else { throw IssuerError("status list \(list.name) is full") }
         let position = Int(SecureRandom.uniform(UInt64(free)))
         let chosen = try poolEntry(db, list: list.id, position: position)
-        let last = try poolEntry(db, list: list.id, position: free - 1)
-        if position != free - 1 {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)").execute(arguments: [list.id, position, last])
-        }
-        try db.cachedStatement(sql: "DELETE FROM index_pool WHERE list_id = ? AND pos = ?").execute(arguments: [list.id, free - 1])
-        try db.cachedStatement(sql: "UPDATE status_list SET used = used + 1 WHERE id = ?").execute(arguments: [list.id])
+        try removeFromPool(db, list: list.id, position: position, free: free)
         return UInt64(chosen)
+    }
+
+    /// Takes pool position `position` out of the free pool of `list` (which has `free` free
+    /// entries): the last free entry moves into it.
+    static func removeFromPool(_ db: Database, list: Int64, position: Int, free: Int) throws {
+        let last = try poolEntry(db, list: list, position: free - 1)
+        if position != free - 1 {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (?, ?, ?)").execute(arguments: [list, position, last])
+        }
+        try db.cachedStatement(sql: "DELETE FROM index_pool WHERE list_id = ? AND pos = ?").execute(arguments: [list, free - 1])
+        try db.cachedStatement(sql: "UPDATE status_list SET used = used + 1 WHERE id = ?").execute(arguments: [list])
+    }
+
+    /// Takes a given index out of the free pool of `list`; false when it is not free.
+    static func takeIndex(_ db: Database, list: Int64, index: Int) throws -> Bool {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT capacity, used FROM status_list WHERE id = ?"), arguments: [list]) else { return false }
+        let free = (row["capacity"] as Int) - (row["used"] as Int)
+        var position: Int? = try Int.fetchOne(db.cachedStatement(sql: "SELECT pos FROM index_pool WHERE list_id = ? AND idx = ? AND pos < ?"),
+                                              arguments: [list, index, free])
+        if position == nil, index < free,
+           try Int.fetchOne(db.cachedStatement(sql: "SELECT idx FROM index_pool WHERE list_id = ? AND pos = ?"), arguments: [list, index]) == nil {
+            position = index
+        }
+        guard let position else { return false }
+        try removeFromPool(db, list: list, position: position, free: free)
+        return true
     }
 
     /// Gives an index back to its list's pool (a credential discarded before its code existed).
@@ -230,7 +305,7 @@ public final class Registry: Sendable {
         try db.cachedStatement(sql: "UPDATE status_list SET used = used - 1 WHERE id = ?").execute(arguments: [list])
     }
 
-    private static func poolEntry(_ db: Database, list: Int64, position: Int) throws -> Int {
+    static func poolEntry(_ db: Database, list: Int64, position: Int) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT idx FROM index_pool WHERE list_id = ? AND pos = ?"), arguments: [list, position]) ?? position
     }
 

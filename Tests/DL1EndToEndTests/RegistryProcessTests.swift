@@ -110,7 +110,7 @@ struct RegistryProcessTests {
         #expect(try opened.registry.integrityCheck() == ["ok"])
     }
 
-    @Test("a registry made by schema v1 opens, migrates and keeps its credentials")
+    @Test("a registry made by schema v1 opens, migrates, gets an identity and keeps its credentials")
     func migration() throws {
         let folder = Fixture.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -128,7 +128,9 @@ struct RegistryProcessTests {
                            arguments: [Data(repeating: 1, count: 16), licence.documentNumber])
         }
         try queue.close()
-        let registry = try Registry(url: url)
+        let (registry, adopted) = try Registry.open(url: url, expected: nil, access: .readWrite, at: 1)
+        #expect(adopted?.schemaVersion == Registry.schemaVersion, "a registry from before identities is given one")
+        #expect(try registry.identity() == adopted)
         let records = try registry.credentials(documentNumber: licence.documentNumber)
         #expect(records.count == 1 && records.first?.licence == licence && records.first?.batchKey == nil)
         #expect(try registry.events(documentNumber: licence.documentNumber).map(\.kind) == ["issued"])

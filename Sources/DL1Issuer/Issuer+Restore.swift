@@ -1,0 +1,109 @@
+import DL1Format
+import DL1Verifier
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Issuer {
+    /// What restoring a backup did.
+    public struct RestoreReport: Sendable {
+        /// Published changes the backup lacked, re-applied from the published lists (forced restore only).
+        public let carriedOver: [Registry.LostChange]
+        /// Where the registry that was replaced was kept, if there was one.
+        public let previous: URL?
+    }
+
+    /// Replaces the registry of the issuer in `folder` by the backup `source`. The backup must
+    /// carry this issuer's registry identity and pass SQLite's integrity check. When it lacks
+    /// changes the issuer has already published (a revocation, suspension or supersession newer
+    /// than the backup), it is refused with those changes listed, unless `force`: then the
+    /// published statuses are carried over into the restored registry, so that no published
+    /// revocation is ever undone. The registry it replaces is kept beside it, renamed, never
+    /// deleted. The caller holds the issuer folder's lock alone.
+    public static func restoreRegistry(folder: URL, from source: URL, force: Bool,
+                                       clock: @escaping @Sendable () -> Int64 = systemClock) throws(IssuerError) -> RestoreReport {
+        let layout = IssuerDirectory(root: folder)
+        let settings = try readSettings(layout)
+        guard let identity = settings.registry else {
+            throw IssuerError(.restoreRefused, "this issuer's settings record no registry identity yet (made by an older version): open it once with this version before restoring")
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: source.path)
+        guard (attributes?[.type] as? FileAttributeType) == .typeRegular else {
+            throw IssuerError(.restoreRefused, "the backup \(source.path) is missing or not a regular file")
+        }
+        let staging = folder.appendingPathComponent(FileWriter.temporaryName(for: "registry.sqlite"))
+        let stagingFiles = ["", "-wal", "-shm"].map { URL(fileURLWithPath: staging.path + $0) }
+        func discardStaging() { for file in stagingFiles { try? FileManager.default.removeItem(at: file) } }
+        do {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let from = try DatabaseQueue(path: source.path, configuration: readOnly)
+            let copy = try DatabaseQueue(path: staging.path)
+            try from.backup(to: copy)
+            try from.close()
+            try copy.close()
+        } catch {
+            discardStaging()
+            throw IssuerError(.restoreRefused, "the backup \(source.path) is not a readable registry: \(Registry.describe(error))")
+        }
+        let now = clock()
+        var carried: [Registry.LostChange] = []
+        do throws(IssuerError) {
+            let staged = try Registry.open(url: staging, expected: identity, access: .readWrite, at: now).registry
+            let damage = try staged.check().filter { $0.rule == "sqlite-integrity" }
+            guard damage.isEmpty else {
+                throw IssuerError(.restoreRefused, "the backup \(source.path) is damaged: \(damage.map(\.detail).joined(separator: "; "))")
+            }
+            let published = try PublicationRecord(folder: layout.publishedFolder).entries()
+            let lost = try staged.lostChanges(published)
+            if !lost.isEmpty {
+                guard force else {
+                    let shown = lost.prefix(10).map(\.description).joined(separator: "; ")
+                    throw IssuerError(.restoreRefused, "the backup \(source.path) is older than the published status lists: restoring it would undo \(lost.count) published change(s): \(shown)\(lost.count > 10 ? "; …" : "")")
+                }
+                try staged.carryOver(lost, published: published, at: now)
+                carried = lost
+            }
+            try staged.close()
+        } catch let error {
+            discardStaging()
+            throw error
+        }
+        // One self-contained file (no WAL) to move into place.
+        do {
+            let queue = try DatabaseQueue(path: staging.path)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try queue.close()
+        } catch {
+            discardStaging()
+            throw IssuerError(.restoreRefused, "cannot prepare the restored registry: \(Registry.describe(error))")
+        }
+        let previous = try setAside(layout.registryFile, at: now)
+        guard rename(staging.path, layout.registryFile.path) == 0 else {
+            discardStaging()
+            throw IssuerError(.restoreRefused, "cannot move the restored registry into place at \(layout.registryFile.path)")
+        }
+        discardStaging()
+        return RestoreReport(carriedOver: carried, previous: previous)
+    }
+
+    /// Moves the registry at `url` (and its WAL files, after folding the WAL in when SQLite can)
+    /// aside as `registry.sqlite.replaced-TIME`; nil when there was none.
+    private static func setAside(_ url: URL, at now: Int64) throws(IssuerError) -> URL? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        if let pool = try? DatabasePool(path: url.path) {
+            _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try? pool.close()
+        }
+        let stamp = Instant.iso(now).replacingOccurrences(of: ":", with: "")
+        let aside = URL(fileURLWithPath: url.path + ".replaced-\(stamp)-\(getpid())")
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: url.path + suffix) {
+            guard rename(url.path + suffix, aside.path + suffix) == 0 else {
+                throw IssuerError(.restoreRefused, "cannot move the current registry aside to \(aside.path)\(suffix)")
+            }
+        }
+        return aside
+    }
+}

@@ -1,0 +1,212 @@
+import DL1Crypto
+import DL1Format
+import DL1Verifier
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Registry {
+    /// Copies the registry into the new file `destination` with SQLite's online backup: a
+    /// consistent snapshot even while other processes issue. Written beside the destination
+    /// under a temporary name (mode 0600: it holds personal data), then renamed into place.
+    public func backup(to destination: URL) throws(IssuerError) {
+        guard !FileManager.default.fileExists(atPath: destination.path) else {
+            throw IssuerError(.backupFailed, "\(destination.path) already exists: give a new file name")
+        }
+        try FileWriter.preflight(destination)
+        let folder = destination.deletingLastPathComponent()
+        let temporary = folder.appendingPathComponent(FileWriter.temporaryName(for: destination.lastPathComponent))
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw IssuerError(.backupFailed, "cannot create a file in \(folder.path)")
+        }
+        do {
+            let copy = try DatabaseQueue(path: temporary.path)
+            try pool.backup(to: copy)
+            try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try copy.close()
+            guard rename(temporary.path, destination.path) == 0 else {
+                throw IssuerError(.backupFailed, "cannot move the backup into place at \(destination.path)")
+            }
+        } catch let error as IssuerError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw IssuerError(.backupFailed, "cannot back up the registry to \(destination.path): \(Self.describe(error))")
+        }
+    }
+
+    /// Closes the registry's connections (before its file is replaced).
+    func close() throws(IssuerError) {
+        do { try pool.close() } catch { throw IssuerError("cannot close the registry: \(Self.describe(error))") }
+    }
+
+    /// A change a published list shows and this registry lacks.
+    public struct LostChange: Sendable, Hashable, CustomStringConvertible {
+        /// The list's name.
+        public let list: String
+        /// The entry.
+        public let index: Int
+        /// What the published list says.
+        public let published: CredentialStatus
+        /// The document number of the credential at that index here, if one is.
+        public let documentNumber: String?
+
+        public var description: String {
+            "\(list) index \(index): \(published) in the published list, VALID here" + (documentNumber.map { " (document \($0))" } ?? " (no credential here)")
+        }
+    }
+
+    /// The changes in `published` (the last published tokens, see ``PublicationRecord``) that
+    /// this registry would undo: entries non-VALID there, VALID here and not reinstated since.
+    func lostChanges(_ published: [PublicationRecord.Entry]) throws(IssuerError) -> [LostChange] {
+        let lists = Dictionary(uniqueKeysWithValues: try lists().map { ($0.name, $0) })
+        var lost: [LostChange] = []
+        for entry in published {
+            let notValid = entry.notValid
+            guard !notValid.isEmpty else { continue }
+            guard let list = lists[entry.name] else {
+                lost += notValid.map { LostChange(list: entry.name, index: $0.index, published: CredentialStatus(rawValue: $0.status) ?? .invalid, documentNumber: nil) }
+                continue
+            }
+            let here = Dictionary(try statuses(listID: list.id).map { ($0.index, $0.status) }, uniquingKeysWith: { a, _ in a })
+            let reinstated = try reinstatedIndices(listID: list.id, since: entry.publishedAt)
+            for (index, status) in notValid where (here[index] ?? 0) == 0 && !reinstated.contains(index) {
+                let number = try read { db in
+                    try String.fetchOne(db.cachedStatement(sql: "SELECT document_number FROM credential WHERE list_id = ? AND idx = ?"), arguments: [list.id, index])
+                }
+                lost.append(LostChange(list: entry.name, index: index, published: CredentialStatus(rawValue: status) ?? .invalid, documentNumber: number))
+            }
+        }
+        return lost
+    }
+
+    /// Re-applies `lost` changes: a credential at the index takes the published status (with an
+    /// event); an index no credential holds is retired with that status and never handed out.
+    func carryOver(_ lost: [LostChange], published: [PublicationRecord.Entry], at now: Int64) throws(IssuerError) {
+        let issuedAt = Dictionary(published.map { ($0.name, $0.issuedAt) }, uniquingKeysWith: { a, _ in a })
+        try transaction { db in
+            for change in lost {
+                let reason = "\(change.published) in the list published at \(Instant.iso(issuedAt[change.list] ?? 0)), carried over when an older backup was restored"
+                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM status_list WHERE name = ?", arguments: [change.list]) else {
+                    throw IssuerError(.restoreRefused, "the backup has no status list \(change.list), which was published: it cannot be restored")
+                }
+                if let cti = try Data.fetchOne(db, sql: "SELECT cti FROM credential WHERE list_id = ? AND idx = ?", arguments: [id, change.index]) {
+                    let number = try String.fetchOne(db, sql: "SELECT document_number FROM credential WHERE cti = ?", arguments: [cti]) ?? ""
+                    try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [change.published.rawValue, cti])
+                    try Self.addEvent(db, cti: [UInt8](cti), number: number, kind: "carried-over", at: now, detail: reason)
+                } else {
+                    _ = try Self.takeIndex(db, list: id, index: change.index)
+                    try db.execute(sql: "INSERT OR REPLACE INTO retired_index (list_id, idx, status, at, reason) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [id, change.index, change.published.rawValue, now, reason])
+                }
+            }
+        }
+    }
+
+    /// One thing `check` found wrong.
+    public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        /// A stable name of the rule broken (e.g. `two-active-credentials`).
+        public let rule: String
+        /// What is wrong, with the facts.
+        public let detail: String
+        public var description: String { "\(rule): \(detail)" }
+    }
+
+    /// SQLite's integrity check and the registry's own rules: one active credential per
+    /// document number, no index given twice (between credentials, retired indices and the
+    /// free pool), every supersession with its successor, every credential with its history.
+    /// Empty when all is well. Memory: one bit per list entry while a list is checked.
+    public func check() throws(IssuerError) -> [Finding] {
+        try read { db in
+            var findings: [Finding] = []
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            if integrity != ["ok"] {
+                findings += integrity.prefix(20).map { Finding(rule: "sqlite-integrity", detail: $0) }
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT document_number, COUNT(*) AS n FROM credential
+                WHERE state != 'abandoned' AND status IN (0, 2) GROUP BY document_number HAVING n > 1
+                """) {
+                findings.append(Finding(rule: "two-active-credentials", detail: "document \(row["document_number"] as String) has \(row["n"] as Int) active credentials"))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT list_id, idx, COUNT(*) AS n FROM credential GROUP BY list_id, idx HAVING n > 1") {
+                findings.append(Finding(rule: "index-given-twice", detail: "list \(row["list_id"] as Int64) index \(row["idx"] as Int) is held by \(row["n"] as Int) credentials"))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT r.list_id, r.idx FROM retired_index r JOIN credential c ON c.list_id = r.list_id AND c.idx = r.idx") {
+                findings.append(Finding(rule: "index-given-twice", detail: "list \(row["list_id"] as Int64) index \(row["idx"] as Int) is retired and held by a credential"))
+            }
+            for list in try Self.allLists(db) {
+                findings += try Self.checkPool(db, list: list)
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT c.cti, c.document_number FROM credential c
+                WHERE c.status = 3 AND (c.superseded_by IS NULL OR NOT EXISTS (SELECT 1 FROM credential s WHERE s.cti = c.superseded_by))
+                  AND NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti AND e.kind = 'carried-over')
+                """) {
+                findings.append(Finding(rule: "supersede-without-successor", detail: "credential \(Hex.encode([UInt8](row["cti"] as Data))) of document \(row["document_number"] as String) is SUPERSEDED but its successor is not recorded"))
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT cti, document_number FROM credential WHERE superseded_by IS NOT NULL AND status != 3") {
+                findings.append(Finding(rule: "successor-of-unsuperseded", detail: "credential \(Hex.encode([UInt8](row["cti"] as Data))) of document \(row["document_number"] as String) names a successor but is not SUPERSEDED"))
+            }
+            let orphans = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)") ?? 0
+            if orphans > 0 { findings.append(Finding(rule: "credential-without-history", detail: "\(orphans) credential(s) have no event")) }
+            return findings
+        }
+    }
+
+    /// A list's index bookkeeping: indices in range, `used` equal to what holds an index, and
+    /// the free pool a set of indices nothing holds.
+    private static func checkPool(_ db: Database, list: ListInfo) throws -> [Finding] {
+        var findings: [Finding] = []
+        let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
+        var taken = [UInt8](repeating: 0, count: (list.capacity + 7) / 8)
+        var holders = 0
+        for sql in ["SELECT idx FROM credential WHERE list_id = ?", "SELECT idx FROM retired_index WHERE list_id = ?"] {
+            let cursor = try Int.fetchCursor(db, sql: sql, arguments: [list.id])
+            while let index = try cursor.next() {
+                holders += 1
+                guard index >= 0, index < list.capacity else {
+                    findings.append(Finding(rule: "index-out-of-range", detail: "\(list.name) index \(index) is outside its capacity \(list.capacity)"))
+                    continue
+                }
+                taken[index >> 3] |= 1 << UInt8(index & 7)
+            }
+        }
+        if used != holders {
+            findings.append(Finding(rule: "used-count", detail: "\(list.name) counts \(used) used indices, but \(holders) are held"))
+        }
+        let free = list.capacity - used
+        var seen = [UInt8](repeating: 0, count: (list.capacity + 7) / 8)
+        var moved: [Int: Int] = [:]
+        let cursor = try Row.fetchCursor(db, sql: "SELECT pos, idx FROM index_pool WHERE list_id = ?", arguments: [list.id])
+        while let row = try cursor.next() {
+            let position: Int = row["pos"], index: Int = row["idx"]
+            if position >= free || position < 0 {
+                findings.append(Finding(rule: "pool-stale", detail: "\(list.name) pool position \(position) lies beyond its \(free) free entries"))
+            } else {
+                moved[position] = index
+            }
+        }
+        var reported = 0
+        for position in 0..<max(0, free) {
+            let index = moved[position] ?? position
+            guard index >= 0, index < list.capacity else {
+                findings.append(Finding(rule: "index-out-of-range", detail: "\(list.name) free pool holds index \(index)"))
+                continue
+            }
+            let bit = UInt8(1) << UInt8(index & 7)
+            if taken[index >> 3] & bit != 0 || seen[index >> 3] & bit != 0 {
+                if reported < 20 {
+                    findings.append(Finding(rule: "index-given-twice", detail: "\(list.name) index \(index) is free in the pool and \(taken[index >> 3] & bit != 0 ? "held" : "free twice")"))
+                }
+                reported += 1
+            }
+            seen[index >> 3] |= bit
+        }
+        if reported > 20 { findings.append(Finding(rule: "index-given-twice", detail: "\(list.name): \(reported - 20) more such indices")) }
+        return findings
+    }
+}
