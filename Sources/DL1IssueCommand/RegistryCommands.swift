@@ -43,7 +43,7 @@ public struct RestoreCommand: ConsoleCommand {
     public init() {}
 
     public func execute(console: Console) -> Int32 {
-        do {
+        do throws(IssuerError) {
             let folder = URL(fileURLWithPath: issuerOption.issuer)
             let lock = try IssuerLock(folder: folder, exclusive: true)
             defer { withExtendedLifetime(lock) {} }
@@ -55,11 +55,8 @@ public struct RestoreCommand: ConsoleCommand {
                 console.out("Credentials issued after the backup are not in it: their holders' codes stay VALID in the lists until those indices are reused; reissue them.")
             }
             return 0
-        } catch let error as IssuerError {
-            IssuerCommand.report(error, command: "restore", issuer: issuerOption.issuer, console: console)
-            return usageExitCode
         } catch {
-            console.err("dl-issue restore: \(error)")
+            IssuerCommand.report(error, command: "restore", issuer: issuerOption.issuer, console: console)
             return usageExitCode
         }
     }

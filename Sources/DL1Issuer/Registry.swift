@@ -11,7 +11,7 @@ import GRDB
 /// recorded as `pending` before its code is written anywhere and marked `written` after, so an
 /// interruption leaves at most a pending record, never an unrecorded code.
 public final class Registry: Sendable {
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     /// How a registry is opened.
     public enum Access: Sendable, Hashable {
@@ -21,16 +21,31 @@ public final class Registry: Sendable {
         case readOnly
     }
 
-    init(pool: DatabasePool) { self.pool = pool }
+    init(pool: any DatabaseWriter) { self.pool = pool }
 
     /// Opens an SQLite database file as a pool (WAL), without creating or migrating anything.
-    static func openPool(_ url: URL, access: Access) throws(IssuerError) -> DatabasePool {
+    /// Read-only, when the folder does not let this user create SQLite's shared-memory file and
+    /// the write-ahead log is empty, the file is opened as immutable (there is nothing else to read).
+    static func openPool(_ url: URL, access: Access) throws(IssuerError) -> any DatabaseWriter {
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
         configuration.foreignKeysEnabled = true
         configuration.readonly = access == .readOnly
         do {
-            return try DatabasePool(path: url.path, configuration: configuration)
+            do {
+                let pool = try DatabasePool(path: url.path, configuration: configuration)
+                if access == .readOnly { _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") } }
+                return pool
+            } catch let error as DatabaseError where access == .readOnly
+                        && (error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN) {
+                let wal = (try? FileManager.default.attributesOfItem(atPath: url.path + "-wal"))?[.size] as? NSNumber
+                guard (wal?.intValue ?? 0) == 0, let path = url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else {
+                    throw IssuerError(.registryReadOnly, "cannot read the registry \(url.path): its folder is not writable for this user and its write-ahead log holds changes not yet folded in (run any command as a user who may write it)")
+                }
+                return try DatabaseQueue(path: "file:\(path)?mode=ro&immutable=1", configuration: configuration)
+            }
+        } catch let error as IssuerError {
+            throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw IssuerError(.registryDamaged, "the registry \(url.path) is not an SQLite database")
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
