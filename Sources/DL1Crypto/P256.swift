@@ -150,6 +150,47 @@ public final class P256PublicKey: @unchecked Sendable {
     /// The DER SubjectPublicKeyInfo.
     public var spkiDER: [UInt8] { try! derBytes("encoding the public key") { i2d_PUBKEY(pkey, $0) } }
 
+    /// The DER prefix of a P-256 SubjectPublicKeyInfo holding a 33-byte compressed point.
+    private static let compressedSPKIPrefix: [UInt8] = [
+        0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+        0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+    ]
+
+    /// A key from its 33-byte SEC 1 compressed point (`0x02` or `0x03`, then x). A point that is
+    /// not on the curve is refused.
+    public convenience init(compressedPoint point: [UInt8]) throws(CryptoError) {
+        guard point.count == 33, point[0] == 2 || point[0] == 3 else {
+            throw CryptoError("reading the public key", detail: "a compressed point is 33 bytes starting with 0x02 or 0x03")
+        }
+        do { try self.init(spkiDER: Self.compressedSPKIPrefix + point) }
+        catch { throw CryptoError("reading the public key", detail: "the point is not on the P-256 curve") }
+    }
+
+    /// The 33-byte SEC 1 compressed point.
+    public var compressedPoint: [UInt8] {
+        // i2d_PUBKEY writes the uncompressed point (0x04 || x || y) at the end of the SPKI.
+        let uncompressed = spkiDER.suffix(65)
+        let x = Array(uncompressed.dropFirst().prefix(32))
+        return [uncompressed.last! & 1 == 1 ? 3 : 2] + x
+    }
+
+    /// Reads a PEM SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`), which must hold a P-256 key.
+    public convenience init(pem: [UInt8]) throws(CryptoError) {
+        let key: OpaquePointer?
+        do { key = try MemoryBIO.reading(pem) { PEM_read_bio_PUBKEY($0, nil, nil, nil) } }
+        catch { throw CryptoError("reading the public key", detail: "\(error)") }
+        ERR_clear_error()
+        guard let key else { throw CryptoError("reading the public key", detail: "not a PEM public key (BEGIN PUBLIC KEY)") }
+        guard Self.isP256(key) else {
+            EVP_PKEY_free(key)
+            throw CryptoError("reading the public key", detail: "the key is not an EC key on P-256")
+        }
+        self.init(owning: key)
+    }
+
+    /// The key as PEM SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`).
+    public var pem: [UInt8] { (try? MemoryBIO.writing("writing the public key") { PEM_write_bio_PUBKEY($0, pkey) }) ?? [] }
+
     /// Whether `signature` (raw `r || s`, 64 bytes) is a valid ECDSA/SHA-256 signature of `message`.
     /// Any malformed signature is simply invalid.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {

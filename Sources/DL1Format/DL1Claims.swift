@@ -12,6 +12,8 @@ public struct DL1Claims: Hashable, Sendable {
     public var status: StatusReference
     /// Claim -65537: the licence.
     public var licence: Licence
+    /// Claim 8 (cnf): the holder's device key, in a bound credential (FORMAT §7.1) only.
+    public var holderKey: HolderKey?
 
     /// Claim keys.
     public enum Key {
@@ -21,39 +23,44 @@ public struct DL1Claims: Hashable, Sendable {
 
     /// A claims set from its parts.
     public init(issuer: String, issuedAt: Int64, expiresAt: Int64, credentialID: [UInt8],
-                status: StatusReference, licence: Licence) {
+                status: StatusReference, licence: Licence, holderKey: HolderKey? = nil) {
         self.issuer = issuer
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
         self.credentialID = credentialID
         self.status = status
         self.licence = licence
+        self.holderKey = holderKey
     }
 
-    /// The claims as a CBOR map.
+    /// The claims as a CBOR map (with cnf when bound).
     public var cbor: CBOR {
-        .map([
+        var entries: [CBORMapEntry] = [
             .init(.int(Key.iss), .text(issuer)),
             .init(.int(Key.iat), .int(issuedAt)),
             .init(.int(Key.exp), .int(expiresAt)),
             .init(.int(Key.cti), .bytes(credentialID)),
             .init(.int(Key.status), status.cbor),
             .init(.int(Key.licence), licence.cbor),
-        ])
+        ]
+        if let holderKey { entries.append(.init(.int(HolderKey.Key.cnf), holderKey.cnf)) }
+        return .map(entries)
     }
 
     /// The deterministic encoding of the claims, i.e. the COSE payload.
     public var encoded: [UInt8] { CBOREncoder.encode(cbor) }
 
-    /// Decodes a payload, checking every required claim and its type.
-    public init(payload: [UInt8], decoder: CBORDecoder = CBORDecoder()) throws(ClaimsError) {
+    /// Decodes a payload, checking every required claim and its type. `bound`: the claims of a
+    /// bound credential, whose cnf is required (and read); otherwise cnf is ignored like any
+    /// other unknown claim.
+    public init(payload: [UInt8], bound: Bool = false, decoder: CBORDecoder = CBORDecoder()) throws(ClaimsError) {
         let item: CBOR
         do { item = try decoder.decode(payload) } catch { throw ClaimsError("the payload is not well-formed CBOR: \(error)") }
-        try self.init(cbor: item)
+        try self.init(cbor: item, bound: bound)
     }
 
-    /// Reads a claims map. Unknown claim keys are ignored.
-    public init(cbor: CBOR) throws(ClaimsError) {
+    /// Reads a claims map. Unknown claim keys are ignored (cnf too, unless `bound`).
+    public init(cbor: CBOR, bound: Bool = false) throws(ClaimsError) {
         guard case .map = cbor else { throw ClaimsError("the claims set is not a map") }
         func claim(_ key: Int64, _ name: String) throws(ClaimsError) -> CBOR {
             guard let value = cbor[intKey: key] else { throw ClaimsError("claim \(key) (\(name)) is missing") }
@@ -71,8 +78,9 @@ public struct DL1Claims: Hashable, Sendable {
         }
         let status = try StatusReference(cbor: try claim(Key.status, "status"))
         let licence = try Licence(cbor: try claim(Key.licence, "licence"))
+        let holderKey = bound ? try HolderKey(cnf: try claim(HolderKey.Key.cnf, "cnf")) : nil
         self.init(issuer: iss, issuedAt: Int64(iat), expiresAt: Int64(exp), credentialID: cti,
-                  status: status, licence: licence)
+                  status: status, licence: licence, holderKey: holderKey)
     }
 }
 

@@ -6,6 +6,8 @@ public enum DL1Header {
     public static let algLabel: Int64 = 1, kidLabel: Int64 = 4, typLabel: Int64 = 16
     /// The typ of a Status List Token.
     public static let statusListType = "application/statuslist+cwt"
+    /// The typ of a holder-bound credential (FORMAT §7.1).
+    public static let boundCredentialType = "dl1-bound"
     /// Length of a kid: the first 8 bytes of SHA-256 over the DS certificate's DER.
     public static let kidLength = 8
 
@@ -38,6 +40,17 @@ public enum DL1Header {
             throw HeaderError("label \(extra.key) is not allowed in the protected header")
         }
         return kid
+    }
+}
+
+extension DL1Header {
+    /// The rules for a code's header, plain or bound: returns the kid and whether the typ says
+    /// `dl1-bound`. Any other typ is a breach.
+    public static func validateCode(_ sign1: COSESign1) throws(HeaderError) -> (kid: [UInt8], bound: Bool) {
+        if sign1.protectedValue(typLabel) != nil {
+            return (try validate(sign1, expectedType: boundCredentialType), true)
+        }
+        return (try validate(sign1), false)
     }
 }
 

@@ -15,7 +15,9 @@ public struct BatchCommand: ConsoleCommand {
         discussion: """
         CSV: a header row naming the columns document_number, family_name, given_name, birth_date, \
         issue_date, expiry_date, categories (CODE:ISSUE[:EXPIRY] separated by ';'), points (N/M), \
-        points_cycle_end, portrait (a path relative to the input file) or portrait_sha256. JSON Lines: \
+        points_cycle_end, portrait (a path relative to the input file) or portrait_sha256, and optionally \
+        holder_key (a device public key file, relative to the input file: the row's credential is then \
+        bound to that device and its code written as .txt whatever --format says). JSON Lines: \
         one holder object per line, as for 'issue --holder'. Bad rows are reported with their line \
         number and skipped (exit code 1); re-running the same input after a crash or Ctrl-C issues \
         only what is missing, never twice.
@@ -77,7 +79,7 @@ public struct BatchCommand: ConsoleCommand {
 /// Turns input records into batch rows.
 enum BatchInput {
     static let columns = ["document_number", "family_name", "given_name", "birth_date", "issue_date", "expiry_date",
-                          "categories", "points", "points_cycle_end", "portrait", "portrait_sha256"]
+                          "categories", "points", "points_cycle_end", "portrait", "portrait_sha256", "holder_key"]
 
     static func key(_ holder: HolderInput?, raw: String) -> String {
         (holder?.documentNumber ?? "?") + "#" + Hex.encode(SHA256.hash(Array(raw.utf8)).prefix(12))
@@ -88,7 +90,8 @@ enum BatchInput {
         do {
             let holder = try make()
             return BatchRow(line: line, key: key(holder, raw: raw),
-                            licence: .success(try holder.licence(settings: settings, today: today, baseFolder: base, authority: authority)))
+                            licence: .success(try holder.licence(settings: settings, today: today, baseFolder: base, authority: authority)),
+                            holderKey: try holder.deviceKey(baseFolder: base))
         } catch {
             return BatchRow(line: line, key: key(nil, raw: raw), licence: .failure(error))
         }
@@ -126,7 +129,7 @@ enum BatchInput {
                                    drivingPrivileges: categories,
                                    points: try HolderInput.parsePoints(f["points"] ?? "12/12",
                                                                        cycleEnd: try f["points_cycle_end"].map { d throws(IssuerError) in try HolderInput.date(d, "points_cycle_end") }),
-                                   portrait: f["portrait"], portraitSHA256: f["portrait_sha256"])
+                                   portrait: f["portrait"], portraitSHA256: f["portrait_sha256"], holderKey: f["holder_key"])
             }, base: base, settings: settings, today: today, authority: authority)
         }
     }

@@ -17,10 +17,12 @@ public struct ChangeCategoryCommand: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("Set a category's restrictions (empty text clears them); repeatable.", valueName: "CODE=TEXT"))
     public var restrict: [String] = []
     @OptionGroup public var outputOptions: OutputOptions
+    @OptionGroup public var holderKeyOption: HolderKeyOption
 
     public init() {}
 
     public func validate() throws {
+        try holderKeyOption.check(outputOptions)
         guard !add.isEmpty || !remove.isEmpty || !restrict.isEmpty else { throw ValidationError("say what changes: --add, --remove or --restrict") }
         let added = add.compactMap { $0.split(separator: ":").first.map(String.init) }
         if let both = added.first(where: remove.contains) { throw ValidationError("category \(both) is both added and removed") }
@@ -37,7 +39,7 @@ public struct ChangeCategoryCommand: ConsoleCommand {
             let request = try outputOptions.request()
             let issued = try issuer.changeCategories(number, add: added, remove: remove, restrict: restrictions,
                                                      lifetime: outputOptions.lifetime, output: request,
-                                                     deliver: OutputOptions.deliver(request, console: console))
+                                                     holderKey: try holderKeyOption.load(), deliver: OutputOptions.deliver(request, console: console))
             OutputOptions.report(issued, verb: "Categories changed: new", console: console)
         }
     }

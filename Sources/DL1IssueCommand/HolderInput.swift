@@ -24,11 +24,20 @@ struct HolderInput: Codable {
     var points: PointsInput?
     var portrait: String?
     var portraitSHA256: String?
+    /// A device public key file (PEM) to bind the credential to, relative to the input's folder.
+    var holderKey: String?
 
     enum CodingKeys: String, CodingKey {
         case documentNumber = "document_number", familyName = "family_name", givenName = "given_name"
         case birthDate = "birth_date", issueDate = "issue_date", expiryDate = "expiry_date"
         case drivingPrivileges = "driving_privileges", points, portrait, portraitSHA256 = "portrait_sha256"
+        case holderKey = "holder_key"
+    }
+
+    /// The device key named by `holder_key`, if any.
+    func deviceKey(baseFolder: URL) throws(IssuerError) -> HolderKey? {
+        guard let holderKey else { return nil }
+        return try HolderKeyOption.read(holderKey.hasPrefix("/") ? holderKey : baseFolder.appendingPathComponent(holderKey).path)
     }
 
     func licence(settings: IssuerSettings, today: CalendarDate, baseFolder: URL, authority: String? = nil) throws(IssuerError) -> Licence {

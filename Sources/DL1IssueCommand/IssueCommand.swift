@@ -40,10 +40,12 @@ public struct IssueCommand: ConsoleCommand {
     public var authority: String?
 
     @OptionGroup public var outputOptions: OutputOptions
+    @OptionGroup public var holderKeyOption: HolderKeyOption
 
     public init() {}
 
     public func validate() throws {
+        try holderKeyOption.check(outputOptions)
         if holder != nil, documentNumber != nil || familyName != nil || givenName != nil || birthDate != nil || expiryDate != nil
             || issueDate != nil || !category.isEmpty || points != nil || pointsCycleEnd != nil {
             throw ValidationError("give the holder either with --holder FILE.json or with the holder flags, not both (--portrait may override the file's portrait)")
@@ -57,10 +59,18 @@ public struct IssueCommand: ConsoleCommand {
                 console.err("dl-issue issue: note: document \(licence.documentNumber) had a revoked credential (\(Hex.encode(revoked.credentialID))); this issues a new licence under the same number")
             }
             let request = try outputOptions.request()
-            let issued = try issuer.issue(licence, lifetime: outputOptions.lifetime, output: request,
+            let issued = try issuer.issue(licence, lifetime: outputOptions.lifetime, output: request, holderKey: try holderKey(),
                                           deliver: OutputOptions.deliver(request, console: console))
             OutputOptions.report(issued, verb: "Issued", console: console)
         }
+    }
+
+    /// The device key from --holder-key, else from the holder file's holder_key.
+    func holderKey() throws(IssuerError) -> HolderKey? {
+        if let key = try holderKeyOption.load() { return key }
+        guard let holder, let data = FileManager.default.contents(atPath: holder), data.count <= 1_000_000,
+              let input = try? JSONDecoder().decode(HolderInput.self, from: data) else { return nil }
+        return try input.deviceKey(baseFolder: URL(fileURLWithPath: holder).deletingLastPathComponent())
     }
 
     func buildLicence(issuer: Issuer) throws(IssuerError) -> Licence {
@@ -86,7 +96,7 @@ public struct IssueCommand: ConsoleCommand {
                                 birthDate: try HolderInput.date(try need(birthDate, "--birth-date"), "--birth-date"),
                                 issueDate: try issueDate.map { d throws(IssuerError) in try HolderInput.date(d, "--issue-date") },
                                 expiryDate: try HolderInput.date(try need(expiryDate, "--expiry-date"), "--expiry-date"),
-                                drivingPrivileges: privileges, points: nil, portrait: nil, portraitSHA256: nil)
+                                drivingPrivileges: privileges, points: nil, portrait: nil, portraitSHA256: nil, holderKey: nil)
         }
         if input.points == nil {
             input.points = try HolderInput.parsePoints(points ?? "12/12",

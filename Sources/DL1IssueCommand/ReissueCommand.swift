@@ -10,14 +10,17 @@ public struct ReissueCommand: ConsoleCommand {
     @Argument(help: "The licence's document number.") public var number: String
     @OptionGroup public var issuerOption: IssuerOption
     @OptionGroup public var outputOptions: OutputOptions
+    @OptionGroup public var holderKeyOption: HolderKeyOption
 
     public init() {}
+
+    public func validate() throws { try holderKeyOption.check(outputOptions) }
 
     public func execute(console: Console) -> Int32 {
         IssuerCommand.run("reissue", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let request = try outputOptions.request()
             let issued = try issuer.reissue(number, lifetime: outputOptions.lifetime, output: request,
-                                            deliver: OutputOptions.deliver(request, console: console))
+                                            holderKey: try holderKeyOption.load(), deliver: OutputOptions.deliver(request, console: console))
             OutputOptions.report(issued, verb: "Reissued: new", console: console)
         }
     }

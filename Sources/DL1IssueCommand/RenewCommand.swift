@@ -11,15 +11,18 @@ public struct RenewCommand: ConsoleCommand {
     @OptionGroup public var issuerOption: IssuerOption
     @Option(name: .long, help: ArgumentHelp("The new last valid day.", valueName: "DATE")) public var expiryDate: String
     @OptionGroup public var outputOptions: OutputOptions
+    @OptionGroup public var holderKeyOption: HolderKeyOption
 
     public init() {}
+
+    public func validate() throws { try holderKeyOption.check(outputOptions) }
 
     public func execute(console: Console) -> Int32 {
         IssuerCommand.run("renew", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let date = try HolderInput.date(expiryDate, "--expiry-date")
             let request = try outputOptions.request()
             let issued = try issuer.renew(number, expiryDate: date, lifetime: outputOptions.lifetime, output: request,
-                                          deliver: OutputOptions.deliver(request, console: console))
+                                          holderKey: try holderKeyOption.load(), deliver: OutputOptions.deliver(request, console: console))
             OutputOptions.report(issued, verb: "Renewed: new", console: console)
         }
     }

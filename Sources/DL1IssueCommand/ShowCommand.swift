@@ -38,6 +38,7 @@ public struct ShowCommand: ConsoleCommand {
             }.joined(separator: "; "))
             console.out("  Points:     \(l.points.remaining)/\(l.points.maximum), cycle ends \(l.points.cycleEnd)")
             console.out("  Status:     \(current.list.uri) #\(current.index)")
+            console.out("  Binding:    " + (current.holderKey.map { "bound to the holder's device, key thumbprint \($0.thumbprint)" } ?? "none (a plain DL1 code)"))
             console.out("History:")
             for event in history.events {
                 console.out("  \(Instant.iso(event.at))  \(event.kind.padding(toLength: 16, withPad: " ", startingAt: 0)) \(Hex.encode(event.credentialID).prefix(8))  \(TextSafety.sanitized(event.detail ?? ""))")
@@ -59,6 +60,7 @@ extension CredentialRecord {
             ("code_issued_at", .string(Instant.iso(issuedAt))),
             ("code_expires_at", .string(Instant.iso(expiresAt))),
             ("superseded_by", supersededBy.map { .string(Hex.encode($0)) } ?? .null),
+            ("holder_key_thumbprint", holderKey.map { .string($0.thumbprint) } ?? .null),
             ("licence", licence.json(asOf: issuedAt)),
         ])
     }

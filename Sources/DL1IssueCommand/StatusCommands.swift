@@ -69,13 +69,16 @@ public struct RefreshCommand: ConsoleCommand {
     @Argument(help: "The licence's document number.") public var number: String
     @OptionGroup public var issuerOption: IssuerOption
     @OptionGroup public var outputOptions: OutputOptions
+    @OptionGroup public var holderKeyOption: HolderKeyOption
 
     public init() {}
+
+    public func validate() throws { try holderKeyOption.check(outputOptions) }
 
     public func execute(console: Console) -> Int32 {
         IssuerCommand.run("refresh", issuer: issuerOption, console: console) { issuer throws(IssuerError) in
             let request = try outputOptions.request()
-            let code = try issuer.refresh(number, lifetime: outputOptions.lifetime, output: request,
+            let code = try issuer.refresh(number, lifetime: outputOptions.lifetime, output: request, holderKey: try holderKeyOption.load(),
                                           deliver: OutputOptions.deliver(request, console: console))
             OutputOptions.report(code, verb: "Fresh code of", console: console)
         }

@@ -27,11 +27,13 @@ public struct CredentialRecord: Sendable, Hashable {
     public let createdAt: Int64
     public let batchKey: String?
     public let supersededBy: [UInt8]?
+    /// The holder's device key, for a bound credential (FORMAT §7.1).
+    public let holderKey: HolderKey?
 
     /// Whether this is a licence's live credential: not superseded, revoked or abandoned.
     public var isActive: Bool { state != .abandoned && (status == .valid || status == .suspended) }
 
-    static let columns = "c.cti, c.document_number, c.idx, c.status, c.state, c.licence, c.signer_kid, c.iat, c.exp, c.created_at, c.batch_key, c.superseded_by, l.id AS list_id, l.name, l.uri, l.capacity, l.bits"
+    static let columns = "c.cti, c.document_number, c.idx, c.status, c.state, c.licence, c.signer_kid, c.iat, c.exp, c.created_at, c.batch_key, c.superseded_by, c.holder_key, l.id AS list_id, l.name, l.uri, l.capacity, l.bits"
     static let from = "credential c JOIN status_list l ON l.id = c.list_id"
 
     init(row: Row) throws {
@@ -49,6 +51,7 @@ public struct CredentialRecord: Sendable, Hashable {
         createdAt = row["created_at"]
         batchKey = row["batch_key"]
         supersededBy = (row["superseded_by"] as Data?).map { [UInt8]($0) }
+        holderKey = (row["holder_key"] as Data?).flatMap { HolderKey(compressedPoint: [UInt8]($0)) }
     }
 }
 

@@ -10,11 +10,14 @@ public struct BatchRow: Sendable {
     public let key: String
     /// The licence, or why the row is bad.
     public let licence: Result<Licence, IssuerError>
+    /// The holder's device key, when the row binds its credential (its code is then text).
+    public let holderKey: HolderKey?
 
-    public init(line: Int, key: String, licence: Result<Licence, IssuerError>) {
+    public init(line: Int, key: String, licence: Result<Licence, IssuerError>, holderKey: HolderKey? = nil) {
         self.line = line
         self.key = key
         self.licence = licence
+        self.holderKey = holderKey
     }
 }
 
@@ -96,7 +99,8 @@ extension Issuer {
             case .failure(let error): summary.failures.append((row.line, error.description)); continue
             case .success(let l): licence = l
             }
-            let request = batchOutput(for: licence, folder: folder, format: format, ecc: ecc, scale: scale)
+            // A bound credential's code is text for its holder's device, whatever the format asked.
+            let request = batchOutput(for: licence, folder: folder, format: row.holderKey == nil ? format : .text, ecc: ecc, scale: scale)
             if let existing = try registry.credential(batchKey: row.key) {
                 // Issued by an earlier run: never again. Write its code if it may be missing.
                 if existing.state == .written, FileManager.default.fileExists(atPath: request.file!.path) {
@@ -108,7 +112,7 @@ extension Issuer {
                     do {
                         let exp = try expiry(for: lifetime, licence: existing.licence, iat: iat)
                         let code = try makeCode(credentialID: existing.credentialID, list: existing.list, index: existing.index,
-                                                licence: existing.licence, iat: iat, exp: exp, output: request)
+                                                licence: existing.licence, holderKey: existing.holderKey, iat: iat, exp: exp, output: request)
                         try registry.update(existing.credentialID, expected: [.valid],
                                             signerKid: try signer(for: try authority(of: existing.licence).code).kid, codeTimes: (iat, exp),
                                             events: [("refreshed", "batch line \(row.line): code written again")], at: iat)
@@ -131,7 +135,7 @@ extension Issuer {
             Registry.NewCredential(documentNumber: item.licence.documentNumber, licence: item.licence,
                                    signerKid: item.kid,
                                    issuedAt: iat, expiresAt: item.exp, eventKind: "issued", eventDetail: "batch line \(item.row.line)",
-                                   batchKey: item.row.key)
+                                   batchKey: item.row.key, holderKey: item.row.holderKey)
         }
         var reservations: [Registry.Reservation?]
         do { reservations = try registry.reserve(batch: candidates, settings: settings) } catch {
@@ -147,8 +151,9 @@ extension Issuer {
             guard let reservation else { continue }
             do {
                 let code = try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
-                                        licence: item.licence, iat: iat, exp: item.exp,
-                                        output: batchOutput(for: item.licence, folder: folder, format: format, ecc: ecc, scale: scale))
+                                        licence: item.licence, holderKey: item.row.holderKey, iat: iat, exp: item.exp,
+                                        output: batchOutput(for: item.licence, folder: folder, format: item.row.holderKey == nil ? format : .text,
+                                                            ecc: ecc, scale: scale))
                 toMark.append((reservation.credentialID, code.destination))
                 summary.issued += 1
             } catch {

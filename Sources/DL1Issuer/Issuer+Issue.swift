@@ -114,31 +114,34 @@ extension Issuer {
     /// output (temporary file renamed into place) and hands the result to `deliver` (which
     /// prints terminal or standard-output codes), then marks the record written. Refused when
     /// the document number already has an active credential.
-    public func issue(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?,
+    /// With `holderKey`, the credential is bound to the holder's device (FORMAT §7.1): its
+    /// code is text for that device only, never a picture.
+    public func issue(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?, holderKey: HolderKey? = nil,
                       deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
-        try createCredential(licence, lifetime: lifetime, output: output, supersedes: nil, event: ("issued", nil), deliver: deliver)
+        try createCredential(licence, lifetime: lifetime, output: output, supersedes: nil, holderKey: holderKey,
+                             event: ("issued", holderKey.map { "bound to device \(String($0.thumbprint.prefix(16)))" }), deliver: deliver)
     }
 
     /// A new credential, optionally replacing `supersedes` (set SUPERSEDED in the same transaction).
     func createCredential(_ licence: Licence, lifetime: CodeLifetime, output: OutputRequest?, supersedes: [UInt8]?,
-                          event: (kind: String, detail: String?),
+                          holderKey: HolderKey?, event: (kind: String, detail: String?),
                           deliver: (IssuedCode) throws -> Void) throws(IssuerError) -> IssuedCode {
         try validate(licence)
-        try check(output)
+        try check(output, bound: holderKey != nil)
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: licence, iat: iat)
         let signer = try signer(for: try authority(of: licence).code)
         try checkSigner(signer, at: iat)
         let reservation = try registry.reserve(.init(documentNumber: licence.documentNumber, licence: licence, signerKid: signer.kid,
                                                      issuedAt: iat, expiresAt: exp, supersedes: supersedes,
-                                                     eventKind: event.kind, eventDetail: event.detail), settings: settings)
+                                                     eventKind: event.kind, eventDetail: event.detail, holderKey: holderKey), settings: settings)
         // Until the output exists, a failure leaves nothing behind: the pending record is removed
         // (and a replaced credential is restored). Once it exists, the record stays (pending at
         // worst, reported by the next command).
         let issued: IssuedCode
         do throws(IssuerError) {
             issued = try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
-                                  licence: licence, iat: iat, exp: exp, output: output)
+                                  licence: licence, holderKey: holderKey, iat: iat, exp: exp, output: output)
         } catch {
             registry.discardPending(reservation.credentialID)
             throw error
@@ -149,18 +152,22 @@ extension Issuer {
     }
 
     /// Signs and writes a code for an existing credential entry.
-    func makeCode(credentialID: [UInt8], list: Registry.ListInfo, index: UInt64, licence: Licence, iat: Int64, exp: Int64,
-                  output: OutputRequest?) throws(IssuerError) -> IssuedCode {
+    func makeCode(credentialID: [UInt8], list: Registry.ListInfo, index: UInt64, licence: Licence, holderKey: HolderKey?,
+                  iat: Int64, exp: Int64, output: OutputRequest?) throws(IssuerError) -> IssuedCode {
+        try check(output, bound: holderKey != nil)
         let claims = DL1Claims(issuer: try authority(of: licence).code, issuedAt: iat, expiresAt: exp, credentialID: credentialID,
-                               status: StatusReference(index: index, uri: list.uri), licence: licence)
+                               status: StatusReference(index: index, uri: list.uri), licence: licence, holderKey: holderKey)
         let text = try sign(claims)
         let (version, drawing, destination) = try write(text, output: output)
         return IssuedCode(credentialID: credentialID, text: text, claims: claims, qrVersion: version,
                           terminalDrawing: drawing, destination: destination)
     }
 
-    func check(_ output: OutputRequest?) throws(IssuerError) {
+    func check(_ output: OutputRequest?, bound: Bool = false) throws(IssuerError) {
         guard let output else { return }
+        if bound, output.format != .text {
+            throw IssuerError(.boundCredentialAsPicture, "a bound credential is text for its holder's device only, never a QR picture for a verifier (the device shows a fresh presentation): write it as text (.txt or standard output), not as \(output.format.rawValue)")
+        }
         guard (2...100).contains(output.scale) else { throw IssuerError("--scale must be between 2 and 100 (one pixel per module is too small to scan)") }
         if output.format != .terminal {
             guard let file = output.file else { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
@@ -194,7 +201,9 @@ extension Issuer {
     public func sign(_ claims: DL1Claims) throws(IssuerError) -> String {
         let signer = try signer(for: claims.issuer)
         try checkSigner(signer, at: claims.issuedAt)
-        let cose = try Self.wrap { try CodeSigner.sign(payload: claims.encoded, with: signer) }
+        let cose = try Self.wrap {
+            try CodeSigner.sign(payload: claims.encoded, with: signer, typ: claims.holderKey == nil ? nil : DL1Header.boundCredentialType)
+        }
         let text = DecodedCode.text(coseBytes: cose)
         guard let decoded = try? DecodedCode(text: text), decoded.claims == claims else {
             throw IssuerError("internal error: the signed code does not decode back to its claims")

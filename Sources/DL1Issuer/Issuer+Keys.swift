@@ -114,9 +114,11 @@ extension Issuer {
             let exp = try expiry(for: lifetime, licence: credential.licence, iat: iat)
             let signer = try signer(for: try authority(of: credential.licence).code)
             try checkSigner(signer, at: iat)
-            let output = batchOutput(for: credential.licence, folder: folder, format: format, ecc: errorCorrection, scale: scale)
+            // A bound credential's code is text for its holder's device, whatever the format asked.
+            let output = batchOutput(for: credential.licence, folder: folder, format: credential.holderKey == nil ? format : .text,
+                                     ecc: errorCorrection, scale: scale)
             _ = try makeCode(credentialID: credential.credentialID, list: credential.list, index: credential.index,
-                             licence: credential.licence, iat: iat, exp: exp, output: output)
+                             licence: credential.licence, holderKey: credential.holderKey, iat: iat, exp: exp, output: output)
             try registry.update(credential.credentialID, expected: [credential.status], signerKid: signer.kid, codeTimes: (iat, exp),
                                 events: [("resigned", "fresh code signed by \(Hex.encode(signer.kid)) instead of \(record.kid)")], at: iat)
             written += 1

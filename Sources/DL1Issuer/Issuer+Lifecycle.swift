@@ -41,19 +41,20 @@ extension Issuer {
 
     /// A new credential with a new expiry date; the old one becomes SUPERSEDED.
     public func renew(_ number: String, expiryDate: CalendarDate, lifetime: CodeLifetime, output: OutputRequest?,
-                      deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
+                      holderKey: HolderKey? = nil, deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         let current = try validCredential(number, for: "renew it")
         guard expiryDate > CalendarDate(utcDayOf: clock()) else { throw IssuerError("the new expiry date \(expiryDate) is not in the future") }
         var licence = current.licence
         licence.expiryDate = expiryDate
         licence.issueDate = CalendarDate(utcDayOf: clock())
         return try createCredential(licence, lifetime: lifetime, output: output, supersedes: current.credentialID,
-                                    event: ("renewed", "expires \(expiryDate)"), deliver: deliver)
+                                    holderKey: holderKey ?? current.holderKey,
+                                    event: ("renewed", "expires \(expiryDate)" + Self.bindingNote(holderKey, current)), deliver: deliver)
     }
 
     /// A new credential with categories added, removed or restricted; the old one becomes SUPERSEDED.
     public func changeCategories(_ number: String, add: [DrivingPrivilege], remove: [String], restrict: [(category: String, restriction: String)],
-                                 lifetime: CodeLifetime, output: OutputRequest?,
+                                 lifetime: CodeLifetime, output: OutputRequest?, holderKey: HolderKey? = nil,
                                  deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         guard !add.isEmpty || !remove.isEmpty || !restrict.isEmpty else {
             throw IssuerError("say what changes: --add, --remove or --restrict")
@@ -80,15 +81,18 @@ extension Issuer {
         licence.issueDate = CalendarDate(utcDayOf: clock())
         let detail = (add.map { "+\($0.category)" } + remove.map { "-\($0)" } + restrict.map { "\($0.category)=\($0.restriction)" }).joined(separator: " ")
         return try createCredential(licence, lifetime: lifetime, output: output, supersedes: current.credentialID,
-                                    event: ("category-changed", detail), deliver: deliver)
+                                    holderKey: holderKey ?? current.holderKey,
+                                    event: ("category-changed", detail + Self.bindingNote(holderKey, current)), deliver: deliver)
     }
 
     /// A new credential with the same data (lost phone, damaged card); the old one becomes SUPERSEDED.
-    public func reissue(_ number: String, lifetime: CodeLifetime, output: OutputRequest?,
+    public func reissue(_ number: String, lifetime: CodeLifetime, output: OutputRequest?, holderKey: HolderKey? = nil,
                         deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         let current = try validCredential(number, for: "reissue it")
+        let note = Self.bindingNote(holderKey, current)
         return try createCredential(current.licence, lifetime: lifetime, output: output, supersedes: current.credentialID,
-                                    event: ("reissued", nil), deliver: deliver)
+                                    holderKey: holderKey ?? current.holderKey,
+                                    event: ("reissued", note.isEmpty ? nil : String(note.dropFirst(2))), deliver: deliver)
     }
 
     /// Changes the point balance and writes a fresh code of the same credential carrying it.
@@ -119,31 +123,40 @@ extension Issuer {
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: licence, iat: iat)
         try checkSigner(try signer(for: try authority(of: licence).code), at: iat)
-        try check(output)  // before the balance changes, so a bad output path changes nothing
+        try check(output, bound: current.holderKey != nil)  // before the balance changes, so a bad output path changes nothing
         var events: [(kind: String, detail: String?)] = [("points", "\(detail) → \(licence.points.remaining)/\(licence.points.maximum)")]
         if suspend { events.append(("suspended", "no points left: the driver must pass re-education")) }
         try registry.update(current.credentialID, expected: [current.status], status: suspend ? .suspended : nil, licence: licence,
                             signerKid: try signer(for: try authority(of: licence).code).kid, codeTimes: (iat, exp), events: events, at: iat)
         let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: licence,
-                                iat: iat, exp: exp, output: output)
+                                holderKey: current.holderKey, iat: iat, exp: exp, output: output)
         do { try deliver(code) } catch { throw IssuerError("the points were changed but the code could not be delivered (\(error)): run 'refresh'") }
         return (code, suspend)
     }
 
     /// A fresh short-lived code for the live VALID credential (same cti and index), as a phone fetches.
-    public func refresh(_ number: String, lifetime: CodeLifetime, output: OutputRequest?,
+    /// With `holderKey`, the credential is bound (again) to that device from this code on.
+    public func refresh(_ number: String, lifetime: CodeLifetime, output: OutputRequest?, holderKey: HolderKey? = nil,
                         deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         let current = try validCredential(number, for: "refresh its code")
+        let key = holderKey ?? current.holderKey
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: current.licence, iat: iat)
         try checkSigner(try signer(for: try authority(of: current.licence).code), at: iat)
-        try check(output)
+        try check(output, bound: key != nil)
         let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: current.licence,
-                                iat: iat, exp: exp, output: output)
+                                holderKey: key, iat: iat, exp: exp, output: output)
         do { try deliver(code) } catch { throw IssuerError("the code could not be delivered: \(error)") }
         try registry.update(current.credentialID, expected: [.valid], signerKid: try signer(for: try authority(of: current.licence).code).kid,
-                            codeTimes: (iat, exp), events: [("refreshed", "code valid until \(Instant.iso(exp))")], at: iat)
+                            codeTimes: (iat, exp), holderKey: holderKey,
+                            events: [("refreshed", "code valid until \(Instant.iso(exp))" + Self.bindingNote(holderKey, current))], at: iat)
         return code
+    }
+
+    /// The event note for a (re)binding: empty when the device key stays as it was.
+    static func bindingNote(_ holderKey: HolderKey?, _ current: CredentialRecord) -> String {
+        guard let holderKey, holderKey != current.holderKey else { return "" }
+        return "; bound to device \(String(holderKey.thumbprint.prefix(16)))"
     }
 
     /// VALID → SUSPENDED.

@@ -38,6 +38,10 @@ public struct IssuerError: Error, Sendable, CustomStringConvertible {
         case invalidText = "invalid-text"
         /// A private key file is a link, or readable by group or others.
         case keyFileUnsafe = "key-file-unsafe"
+        /// A bound credential was asked for as a picture (PNG, SVG, terminal) instead of text.
+        case boundCredentialAsPicture = "bound-credential-as-picture"
+        /// A holder key file is not a P-256 public key.
+        case holderKeyUnusable = "holder-key-unusable"
     }
 
     /// The kind of failure.

@@ -29,10 +29,13 @@ extension Registry {
         public var eventDetail: String?
         /// A batch row's identity, so a re-run never issues it twice.
         public var batchKey: String?
+        /// The holder's device key, for a bound credential.
+        public var holderKey: HolderKey?
 
         /// A credential to record.
         public init(documentNumber: String, licence: Licence, signerKid: [UInt8], issuedAt: Int64, expiresAt: Int64,
-                    supersedes: [UInt8]? = nil, eventKind: String = "issued", eventDetail: String? = nil, batchKey: String? = nil) {
+                    supersedes: [UInt8]? = nil, eventKind: String = "issued", eventDetail: String? = nil, batchKey: String? = nil,
+                    holderKey: HolderKey? = nil) {
             self.documentNumber = documentNumber
             self.licence = licence
             self.signerKid = signerKid
@@ -42,6 +45,7 @@ extension Registry {
             self.eventKind = eventKind
             self.eventDetail = eventDetail
             self.batchKey = batchKey
+            self.holderKey = holderKey
         }
     }
 
@@ -62,11 +66,12 @@ extension Registry {
                 let index = try Self.freeIndex(db, list: list)
                 let cti = SecureRandom.bytes(16)
                 try db.execute(sql: """
-                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid)
-                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid, holder_key)
+                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [Data(cti), credential.documentNumber, list.id, Int64(index),
                                      Data(CBOREncoder.encode(credential.licence.cbor)), Data(credential.signerKid),
-                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(getpid())])
+                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(getpid()),
+                                     credential.holderKey.map { Data($0.compressedPoint) }])
                 try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
                 if let old = credential.supersedes {
                     try db.cachedStatement(sql: "UPDATE credential SET status = 3, superseded_by = ? WHERE cti = ?").execute(arguments: [Data(cti), Data(old)])

@@ -42,7 +42,7 @@ extension Registry {
     /// transaction with its event, provided it is still in one of the `expected` statuses.
     public func update(_ cti: [UInt8], expected: Set<CredentialStatus>, status: CredentialStatus? = nil,
                        licence: Licence? = nil, signerKid: [UInt8]? = nil, codeTimes: (iat: Int64, exp: Int64)? = nil,
-                       events: [(kind: String, detail: String?)], at now: Int64) throws(IssuerError) {
+                       holderKey: HolderKey? = nil, events: [(kind: String, detail: String?)], at now: Int64) throws(IssuerError) {
         try transaction { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT status, document_number FROM credential WHERE cti = ?"), arguments: [Data(cti)]),
                   let current = CredentialStatus(rawValue: row["status"]) else {
@@ -57,6 +57,9 @@ extension Registry {
             }
             if let signerKid {
                 try db.cachedStatement(sql: "UPDATE credential SET signer_kid = ? WHERE cti = ?").execute(arguments: [Data(signerKid), Data(cti)])
+            }
+            if let holderKey {
+                try db.cachedStatement(sql: "UPDATE credential SET holder_key = ? WHERE cti = ?").execute(arguments: [Data(holderKey.compressedPoint), Data(cti)])
             }
             if let codeTimes {
                 try db.cachedStatement(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?").execute(arguments: [codeTimes.iat, codeTimes.exp, Data(cti)])

@@ -159,7 +159,11 @@ public final class Registry: Sendable {
             }
             // The process that recorded a pending credential, so that another run can tell a
             // live concurrent issuer from an interrupted one.
-            try db.alter(table: "credential") { t in t.add(column: "owner_pid", .integer) }
+            try db.alter(table: "credential") { t in
+                t.add(column: "owner_pid", .integer)
+                // The holder's device key (33-byte compressed point) of a bound credential (FORMAT §7.1).
+                t.add(column: "holder_key", .blob)
+            }
             // Indices a published list shows non-VALID but no credential here holds (after a
             // forced restore of an older backup): published with that status, never handed out.
             try db.create(table: "retired_index") { t in

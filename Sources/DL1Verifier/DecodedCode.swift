@@ -1,5 +1,6 @@
-import DL1Format
 import DL1Compression
+import DL1Crypto
+import DL1Format
 
 /// A code's text taken apart, layer by layer (FORMAT §1): prefix, Base45, zlib, COSE_Sign1,
 /// header rules, claims. Nothing here is trusted yet: the signature is checked by ``Verifier``.
@@ -13,6 +14,9 @@ public struct DecodedCode: Sendable {
     public let kid: [UInt8]
     /// The claims from the payload.
     public let claims: DL1Claims
+    /// Whether the header's typ says `dl1-bound`: a holder-bound credential (FORMAT §7.1),
+    /// whose claims then carry the holder's key (``DL1Claims/holderKey``, checked on the curve).
+    public let isBound: Bool
 
     /// A decoding failure: the layer, and what was wrong there.
     public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -49,15 +53,46 @@ public struct DecodedCode: Sendable {
         }
         guard let payload = sign1.payload else { throw Failure(layer: .cose, detail: "the payload is detached (null)") }
         // FORMAT §5: the claims are decoded (step 1) before the header rules apply (step 2).
+        // A typ of dl1-bound makes cnf a required claim (FORMAT §7.1).
+        let bound = sign1.protectedValue(DL1Header.typLabel) == .text(DL1Header.boundCredentialType)
         let claims: DL1Claims
-        do { claims = try DL1Claims(payload: payload) }
+        do { claims = try DL1Claims(payload: payload, bound: bound) }
         catch { throw Failure(layer: .claims, detail: error.description) }
+        if let key = claims.holderKey {
+            do { _ = try P256PublicKey(compressedPoint: key.compressedPoint) }
+            catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
+        }
+        let header: (kid: [UInt8], bound: Bool)
+        do { header = try DL1Header.validateCode(sign1) }
+        catch { throw Failure(layer: .header, detail: error.description) }
+        self.sign1 = sign1
+        self.kid = header.kid
+        self.claims = claims
+        self.isBound = header.bound
+    }
+
+    /// Decodes a bound credential's COSE_Sign1 bytes (a DL2 presentation's first item): the
+    /// §5.1 steps from the COSE layer inwards, with typ `dl1-bound` required.
+    public init(boundCredential coseBytes: [UInt8]) throws(Failure) {
+        let sign1: COSESign1
+        do { sign1 = try COSESign1(decoding: coseBytes) }
+        catch { throw Failure(layer: .cose, detail: error.description) }
+        guard sign1.signature.count == 64 else {
+            throw Failure(layer: .cose, detail: "the signature is \(sign1.signature.count) bytes, not 64 (raw r||s)")
+        }
+        guard let payload = sign1.payload else { throw Failure(layer: .cose, detail: "the payload is detached (null)") }
+        let claims: DL1Claims
+        do { claims = try DL1Claims(payload: payload, bound: true) }
+        catch { throw Failure(layer: .claims, detail: error.description) }
+        do { _ = try P256PublicKey(compressedPoint: claims.holderKey!.compressedPoint) }
+        catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
         let kid: [UInt8]
-        do { kid = try DL1Header.validate(sign1) }
+        do { kid = try DL1Header.validate(sign1, expectedType: DL1Header.boundCredentialType) }
         catch { throw Failure(layer: .header, detail: error.description) }
         self.sign1 = sign1
         self.kid = kid
         self.claims = claims
+        self.isBound = true
     }
 
     /// The text of a code whose COSE_Sign1 bytes are `coseBytes`: `"DL1:" + Base45(zlib(cose))`.
