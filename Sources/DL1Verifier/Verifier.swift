@@ -245,9 +245,13 @@ public struct Verifier: Sendable {
         // Between tokens of the same iat, the less favourable status wins.
         let answers = newest.map { ($0, $0.list?[reference.index].flatMap(CredentialStatus.init(rawValue:))) }
         let worst = answers.max { Self.severity($0.1) < Self.severity($1.1) }!
+        let claims = worst.0.claims
+        let refetchAt = claims.issuedAt.saturatingAdding(Int64(clamping: claims.timeToLive))
         return StatusInfo(uri: reference.uri, index: reference.index, value: worst.1,
-                          listIssuedAt: worst.0.claims.issuedAt, listExpiresAt: worst.0.claims.expiresAt,
-                          unknownAllowed: worst.1 == nil && options.allowUnknownStatus)
+                          listIssuedAt: claims.issuedAt, listExpiresAt: claims.expiresAt,
+                          unknownAllowed: worst.1 == nil && options.allowUnknownStatus,
+                          listStaleFrom: claims.expiresAt.saturatingAdding(leeway), listRefetchAt: refetchAt,
+                          listRefetchOverdue: now >= refetchAt)
     }
 
     /// How unfavourable a status is, for choosing between tokens of the same iat: an explicit
