@@ -7,7 +7,7 @@ import Foundation
 import Testing
 
 /// What `dl-verify` says about the list it used: "stale from" as the decision computes it (exp
-/// plus the leeway), and a list past its ttl said to be due for a refetch.
+/// plus the leeway), and a list past its ttl said to be due for a refetch; `--at=VALUE`.
 @Suite("Status list freshness and --at=")
 struct StatusFreshnessTests {
     let now = Fixture.now
@@ -61,5 +61,18 @@ struct StatusFreshnessTests {
         #expect(used.verdict == .valid && used.status?.listStaleFrom == now + 150 && used.status?.listExpiresAt == now + 100)
         #expect(used.status?.listRefetchAt == iat + 21_600 && used.status?.listRefetchOverdue == false)
         #expect(verifier.verify(text: code, at: now + 150).verdict == .statusUnknown)
+    }
+
+    @Test("--at=VALUE works; --at=-0001-… gets the clear date error")
+    func atWithEquals() throws {
+        let token = try factory.statusToken(signer: Fixture.pki.signer)
+        var (rc, console) = try verify(token: token, ["--at=\(Instant.iso(now))"])
+        #expect(rc == 0 && console.stdout.hasPrefix("VALID\n"), "\(console.stderr)")
+        (rc, console) = try verify(token: token, ["--at=-0001-01-01T00:00:00Z"])
+        #expect(rc == 2)
+        #expect(console.stderr.contains("--at '-0001-01-01T00:00:00Z' is not an ISO 8601 time with Z or an offset"), "\(console.stderr)")
+        let help = Console.capturing()
+        _ = CommandRunner.run(DLVerify.self, ["--help"], console: help)
+        #expect((help.stdout + help.stderr).contains("--at=VALUE"))
     }
 }
