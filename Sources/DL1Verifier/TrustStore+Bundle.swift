@@ -20,12 +20,16 @@ extension TrustStore {
 }
 
 extension StatusListToken {
-    /// The parseable Status List Tokens of a bundle, with a warning for each one skipped.
+    /// The parseable Status List Tokens of a bundle, each distinct token once (identical bytes
+    /// are parsed once), with a warning for each one skipped. Lists are not inflated here.
     public static func parseAll(_ bundle: HandheldBundle) -> (tokens: [StatusListToken], warnings: [String]) {
         var tokens: [StatusListToken] = []
         var warnings: [String] = []
+        var seen = Set<[UInt8]>()
         for (i, bytes) in bundle.statusTokens.enumerated() {
-            do { tokens.append(try StatusListToken(bytes: bytes)) } catch { warnings.append("bundle: status token \(i + 1) skipped: \(error)") }
+            let digest = SHA256.hash(bytes)
+            guard seen.insert(digest).inserted else { continue }
+            do { tokens.append(try StatusListToken(bytes: bytes, digest: digest)) } catch { warnings.append("bundle: status token \(i + 1) skipped: \(error)") }
         }
         return (tokens, warnings)
     }

@@ -25,6 +25,9 @@ extension VerificationResult {
                 ("list_issued_at", status.listIssuedAt.map { .string(Instant.iso($0)) } ?? .null),
                 ("list_expires_at", status.listExpiresAt.map { .string(Instant.iso($0)) } ?? .null),
                 ("list_age_seconds", status.listIssuedAt.map { .int(verifiedAt.saturatingSubtracting($0)) } ?? .null),
+                ("list_stale_from", status.listStaleFrom.map { .string(Instant.iso($0)) } ?? .null),
+                ("list_refetch_at", status.listRefetchAt.map { .string(Instant.iso($0)) } ?? .null),
+                ("list_refetch_overdue", .bool(status.listRefetchOverdue)),
                 ("unknown_allowed", .bool(status.unknownAllowed)),
             ])))
         }

@@ -66,4 +66,25 @@ public struct StatusInfo: Sendable, Hashable {
     public let listExpiresAt: Int64?
     /// Whether the caller allowed an unknown status and it was unknown.
     public let unknownAllowed: Bool
+    /// When the list used stops being used: its exp plus the leeway (FORMAT §3), the same
+    /// instant the decision uses.
+    public let listStaleFrom: Int64?
+    /// When the list used should have been replaced by a fresh one: its iat plus its ttl.
+    public let listRefetchAt: Int64?
+    /// Whether the verification time is at or past ``listRefetchAt``: the list is still used
+    /// (until ``listStaleFrom``), but the device should have fetched a fresh one.
+    public let listRefetchOverdue: Bool
+
+    init(uri: String, index: UInt64, value: CredentialStatus?, listIssuedAt: Int64?, listExpiresAt: Int64?,
+         unknownAllowed: Bool, listStaleFrom: Int64? = nil, listRefetchAt: Int64? = nil, listRefetchOverdue: Bool = false) {
+        self.uri = uri
+        self.index = index
+        self.value = value
+        self.listIssuedAt = listIssuedAt
+        self.listExpiresAt = listExpiresAt
+        self.unknownAllowed = unknownAllowed
+        self.listStaleFrom = listStaleFrom
+        self.listRefetchAt = listRefetchAt
+        self.listRefetchOverdue = listRefetchOverdue
+    }
 }

@@ -1,3 +1,4 @@
+import DL1Compression
 import DL1Crypto
 import DL1Format
 import Foundation
@@ -15,15 +16,29 @@ public struct Verifier: Sendable {
         public var allowUnknownStatus: Bool
         /// The current time in seconds since the epoch; injected so tests never read the wall clock.
         public var clock: @Sendable () -> Int64
+        /// How many bytes of inflated status lists the verifier may hold in all (default
+        /// ``Verifier/defaultStatusDataBudget``, 256 MiB). Tokens that do not fit are skipped, with
+        /// a warning (see ``Verifier/statusTokenWarnings``).
+        public var statusDataBudget: Int
 
-        /// Options with FORMAT's defaults: 300 s leeway, unknown status not allowed, the system clock.
+        /// Options with FORMAT's defaults: 300 s leeway, unknown status not allowed, the system
+        /// clock, and a budget of 256 MiB for inflated status lists.
         public init(leeway: Int64 = 300, allowUnknownStatus: Bool = false,
-                    clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+                    clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                    statusDataBudget: Int = Verifier.defaultStatusDataBudget) {
             self.leeway = leeway
             self.allowUnknownStatus = allowUnknownStatus
             self.clock = clock
+            self.statusDataBudget = statusDataBudget
         }
     }
+
+    /// The default total of inflated status-list bytes one verifier holds: 256 MiB, eight
+    /// lists at FORMAT §3's 32 MiB cap (a national list of 100 million entries is 25 MB).
+    /// Lists are inflated only after their token's signature and signer are checked, newest
+    /// token first, each distinct list once; when the next one would go past the budget, it and
+    /// every later token are skipped with a ``StatusTokenWarning/Kind/overBudget`` warning.
+    public static let defaultStatusDataBudget = 256 * 1024 * 1024
 
     /// What the caller asks beyond validity (FORMAT §5.8).
     public struct Request: Sendable, Hashable {
@@ -44,34 +59,101 @@ public struct Verifier: Sendable {
     /// The settings.
     public let options: Options
     private let statusTokens: [UsableToken]
+    /// The status tokens given that this verifier does not use (or only partly), and why.
+    public let statusTokenWarnings: [StatusTokenWarning]
+    /// How many bytes of inflated status lists this verifier holds (at most
+    /// ``Options/statusDataBudget``).
+    public let inflatedStatusBytes: Int
+    /// How many lists were inflated (a list shared by several tokens counts once; a forged
+    /// token's list is never inflated).
+    public let inflatedListCount: Int
 
-    /// A token whose signer has been checked, with the root it chains to.
+    /// A token whose signer has been checked, with the root it chains to and its list: nil when
+    /// the budget was spent, and then it answers as a list with no entries (so that skipping it
+    /// never turns an answer more favourable).
     private struct UsableToken: Sendable {
-        let token: StatusListToken
+        let claims: StatusClaimsSummary
         let root: Certificate
+        let list: StatusList?
+    }
+
+    /// What a verifier keeps of a token's claims (not the compressed list).
+    private struct StatusClaimsSummary: Sendable {
+        let uri: String
+        let issuedAt: Int64
+        let expiresAt: Int64
+        let timeToLive: UInt64
     }
 
     /// A verifier over `trustStore` and the given Status List Tokens. Tokens whose signature or
-    /// signer fails the checks of FORMAT §3 are ignored (as if absent).
+    /// signer fails the checks of FORMAT §3 are ignored (as if absent) before their list is
+    /// inflated; identical tokens count once; see ``defaultStatusDataBudget`` for the budget.
     public init(trustStore: TrustStore, statusTokens: [StatusListToken] = [], options: Options = Options()) {
         self.trustStore = trustStore
         self.options = options
-        var usable: [UsableToken] = []
-        for token in statusTokens {
+        var warnings: [StatusTokenWarning] = []
+        // 1. Signature and signer, once per distinct token, before anything is inflated.
+        var seen = Set<[UInt8]>()
+        var trusted: [(index: Int, token: StatusListToken, root: Certificate)] = []
+        for (index, token) in statusTokens.enumerated() where seen.insert(token.digest).inserted {
+            var root: Certificate?
+            let toBeSigned = token.sign1.toBeSigned()
             for candidate in trustStore.certificates(forKid: token.kid) {
-                guard let key = candidate.publicKey,
-                      key.isValidSignature(token.sign1.signature, for: token.sign1.toBeSigned()) else { continue }
-                if case .trusted(let root) = Self.evaluateSigner(candidate, at: token.claims.issuedAt, in: trustStore) {
-                    usable.append(UsableToken(token: token, root: root))
+                guard let key = candidate.publicKey, key.isValidSignature(token.sign1.signature, for: toBeSigned) else { continue }
+                if case .trusted(let found) = Self.evaluateSigner(candidate, at: token.claims.issuedAt, in: trustStore) {
+                    root = found
                     break
                 }
             }
+            if let root { trusted.append((index, token, root)) } else {
+                warnings.append(StatusTokenWarning(kind: .untrusted, index: index,
+                                                   description: "the status token could not be verified against the trust store (unknown kid, bad signature, or a signer that is not a trusted document signer)"))
+            }
+        }
+        // 2. Lists, newest token first, each distinct list once, within the budget.
+        trusted.sort { ($0.token.claims.issuedAt, $1.index) > ($1.token.claims.issuedAt, $0.index) }
+        let budget = max(0, options.statusDataBudget)
+        var spent = 0
+        var budgetExhausted = false
+        let budgetText = budget % (1024 * 1024) == 0 ? "\(budget / (1024 * 1024)) MiB" : "\(budget) bytes"
+        var inflated: [[UInt8]: StatusList] = [:]
+        var usable: [UsableToken] = []
+        for (index, token, root) in trusted {
+            let claims = token.claims
+            let summary = StatusClaimsSummary(uri: claims.uri, issuedAt: claims.issuedAt, expiresAt: claims.expiresAt, timeToLive: claims.timeToLive)
+            let name = "the status token for \(TextSafety.sanitized(claims.uri)) issued \(Instant.iso(claims.issuedAt))"
+            let key = SHA256.hash(claims.compressedList)
+            if let list = inflated[key] {
+                usable.append(UsableToken(claims: summary, root: root, list: list))
+                continue
+            }
+            let limit = min(Zlib.statusListLimit, budget - spent)
+            if !budgetExhausted {
+                do {
+                    let list = try token.inflate(limit: limit)
+                    spent += list.bytes.count
+                    inflated[key] = list
+                    usable.append(UsableToken(claims: summary, root: root, list: list))
+                    continue
+                } catch .tooLarge where limit < Zlib.statusListLimit {
+                    budgetExhausted = true
+                } catch {
+                    warnings.append(StatusTokenWarning(kind: .badList, index: index, description: "\(name) is ignored: its list does not inflate (\(error))"))
+                    continue
+                }
+            }
+            warnings.append(StatusTokenWarning(kind: .overBudget, index: index, description:
+                "\(name) is skipped: the verifier's budget of \(budgetText) for inflated status lists is spent (codes for which it is the newest list get no status from it)"))
+            usable.append(UsableToken(claims: summary, root: root, list: nil))
         }
         self.statusTokens = usable
+        self.statusTokenWarnings = warnings.sorted { $0.index < $1.index }
+        self.inflatedStatusBytes = spent
+        self.inflatedListCount = inflated.count
     }
 
-    /// How many of the given status tokens passed the signer checks.
-    public var usableStatusTokenCount: Int { statusTokens.count }
+    /// How many distinct status tokens passed the signer checks and had their list loaded.
+    public var usableStatusTokenCount: Int { statusTokens.count { $0.list != nil } }
 
     /// Verifies a code's text at the clock's time (or `at`, seconds since the epoch).
     public func verify(text: String, request: Request = Request(), at instant: Int64? = nil) -> VerificationResult {
@@ -152,20 +234,24 @@ public struct Verifier: Sendable {
     private func statusInfo(for reference: StatusReference, root: Certificate, now: Int64) -> StatusInfo {
         let leeway = options.leeway
         let candidates = statusTokens.filter {
-            $0.root === root && $0.token.claims.uri == reference.uri
-                && $0.token.claims.issuedAt <= now.saturatingAdding(leeway) && now < $0.token.claims.expiresAt.saturatingAdding(leeway)
-        }.map(\.token)
+            $0.root === root && $0.claims.uri == reference.uri
+                && $0.claims.issuedAt <= now.saturatingAdding(leeway) && now < $0.claims.expiresAt.saturatingAdding(leeway)
+        }
         guard let latest = candidates.map(\.claims.issuedAt).max() else {
             return StatusInfo(uri: reference.uri, index: reference.index, value: nil, listIssuedAt: nil,
                               listExpiresAt: nil, unknownAllowed: options.allowUnknownStatus)
         }
         let newest = candidates.filter { $0.claims.issuedAt == latest }
         // Between tokens of the same iat, the less favourable status wins.
-        let answers = newest.map { ($0, $0.status(at: reference.index)) }
+        let answers = newest.map { ($0, $0.list?[reference.index].flatMap(CredentialStatus.init(rawValue:))) }
         let worst = answers.max { Self.severity($0.1) < Self.severity($1.1) }!
+        let claims = worst.0.claims
+        let refetchAt = claims.issuedAt.saturatingAdding(Int64(clamping: claims.timeToLive))
         return StatusInfo(uri: reference.uri, index: reference.index, value: worst.1,
-                          listIssuedAt: worst.0.claims.issuedAt, listExpiresAt: worst.0.claims.expiresAt,
-                          unknownAllowed: worst.1 == nil && options.allowUnknownStatus)
+                          listIssuedAt: claims.issuedAt, listExpiresAt: claims.expiresAt,
+                          unknownAllowed: worst.1 == nil && options.allowUnknownStatus,
+                          listStaleFrom: claims.expiresAt.saturatingAdding(leeway), listRefetchAt: refetchAt,
+                          listRefetchOverdue: now >= refetchAt)
     }
 
     /// How unfavourable a status is, for choosing between tokens of the same iat: an explicit

@@ -1,3 +1,4 @@
+import DL1Crypto
 import DL1Format
 import Foundation
 
@@ -10,8 +11,13 @@ import Foundation
 public struct VerifierSetup: Sendable {
     /// The trust store so far (pinned roots and signers, plus what bundles added).
     public private(set) var trustStore: TrustStore
-    /// The Status List Tokens so far, not yet checked against the trust store.
+    /// The Status List Tokens so far, each distinct token once, not yet checked against the
+    /// trust store (their lists are inflated by ``makeVerifier(options:)``, after that check).
     public private(set) var statusTokens: [StatusListToken] = []
+    /// What names each of ``statusTokens`` in warnings (its file, or its bundle and position).
+    private var statusTokenNames: [String] = []
+    /// SHA-256 of every token met so far, parseable or not: a repeated token is skipped at once.
+    private var seenTokens = Set<[UInt8]>()
     /// What was skipped and why (the trust folder's, the bundles' and the status files').
     public private(set) var warnings: [String] = []
     /// When the oldest bundle added was made, if any was.
@@ -21,6 +27,10 @@ public struct VerifierSetup: Sendable {
     public static let maxBundleBytes = 64 * 1024 * 1024
     /// The largest Status List Token read.
     public static let maxStatusBytes = 40 * 1024 * 1024
+    /// The most distinct Status List Tokens taken from one bundle (an issuer's default list
+    /// holds a million entries, so a hundred lists cover a country); the bundle's later tokens
+    /// are skipped with one warning. Each token costs a signature check.
+    public static let maxBundleStatusTokens = 10_000
 
     /// Why a setup step failed: a file could not be read, or the trust folder or a bundle is unusable.
     public struct SetupError: Error, Sendable, CustomStringConvertible {
@@ -58,9 +68,14 @@ public struct VerifierSetup: Sendable {
         let bundle: HandheldBundle
         do { bundle = try HandheldBundle(bytes: bytes) } catch { throw SetupError(kind: .bundle, description: "\(name): \(error)") }
         trustStore = trustStore.adding(bundle)
-        let (tokens, skipped) = StatusListToken.parseAll(bundle)
-        statusTokens += tokens
-        warnings += skipped
+        var taken = 0
+        for (i, bytes) in bundle.statusTokens.enumerated() {
+            guard taken < Self.maxBundleStatusTokens else {
+                warnings.append("bundle: status tokens \(i + 1) to \(bundle.statusTokens.count) skipped: at most \(Self.maxBundleStatusTokens) distinct status tokens are taken from one bundle")
+                break
+            }
+            if add(bytes, name: "\(name): status token \(i + 1)", failure: { "bundle: status token \(i + 1) skipped: \($0)" }) { taken += 1 }
+        }
         oldestBundle = min(oldestBundle ?? bundle.created, bundle.created)
     }
 
@@ -70,10 +85,24 @@ public struct VerifierSetup: Sendable {
     }
 
     /// Adds a Status List Token. One that cannot be parsed is ignored as if absent (FORMAT §3),
-    /// with a warning, so the device's data can be fixed.
+    /// with a warning, so the device's data can be fixed. A token identical to one already
+    /// added (from a file, bytes or a bundle) is skipped before any other work.
     public mutating func addStatusToken(_ bytes: [UInt8], name: String) {
-        do { statusTokens.append(try StatusListToken(bytes: bytes)) }
-        catch { warnings.append("\(name) ignored: \(error)") }
+        add(bytes, name: name) { "\(name) ignored: \($0)" }
+    }
+
+    /// Adds a token unless an identical one was met already; true when it was new.
+    @discardableResult
+    private mutating func add(_ bytes: [UInt8], name: String, failure: (StatusListToken.ParseError) -> String) -> Bool {
+        let digest = SHA256.hash(bytes)
+        guard seenTokens.insert(digest).inserted else { return false }
+        do {
+            statusTokens.append(try StatusListToken(bytes: bytes, digest: digest))
+            statusTokenNames.append(name)
+        } catch {
+            warnings.append(failure(error))
+        }
+        return true
     }
 
     /// Reads and adds a Status List Token file; only an unreadable or oversized file is an error.
@@ -81,11 +110,16 @@ public struct VerifierSetup: Sendable {
         addStatusToken(try Self.read(path, limit: Self.maxStatusBytes, what: "status file"), name: path)
     }
 
-    /// The verifier, and every warning (including status tokens whose signer is not trusted).
+    /// The verifier, and every warning: the setup's own, one per token whose list does not
+    /// inflate or did not fit the budget (``Verifier/Options/statusDataBudget``), and one
+    /// counting the tokens whose signer is not trusted (their lists are never inflated).
     public func makeVerifier(options: Verifier.Options = Verifier.Options()) -> (verifier: Verifier, warnings: [String]) {
         let verifier = Verifier(trustStore: trustStore, statusTokens: statusTokens, options: options)
         var all = trustStore.warnings + warnings
-        let ignored = statusTokens.count - verifier.usableStatusTokenCount
+        for warning in verifier.statusTokenWarnings where warning.kind != .untrusted {
+            all.append("\(statusTokenNames[warning.index]): \(warning.description)")
+        }
+        let ignored = verifier.statusTokenWarnings.count { $0.kind == .untrusted }
         if ignored > 0 {
             all.append("\(ignored) status token(s) ignored: they could not be verified against the trust store (unknown kid, bad signature, or a signer that is not a trusted document signer)")
         }

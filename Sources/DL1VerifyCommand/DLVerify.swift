@@ -38,7 +38,7 @@ public struct DLVerify: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("A handheld bundle (.dlb) from 'dl-issue export-bundle': signer certificates, CRLs and status lists, each checked against --trust; repeatable.", valueName: "FILE"))
     public var bundle: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Verification time, ISO 8601 with Z or an offset (default: now).", valueName: "ISO8601"))
+    @Option(name: .long, help: ArgumentHelp("Verification time, ISO 8601 with Z or an offset (default: now); --at=VALUE also works, and is needed for a value starting with '-'.", valueName: "ISO8601"))
     public var at: String?
 
     @Option(name: .long, help: ArgumentHelp("Clock-skew leeway in seconds.", valueName: "SECONDS"))

@@ -24,6 +24,15 @@ struct Labels: Sendable {
         }
     }
 
+    /// Said of a list used past its iat + ttl (still used until it is stale, but the device
+    /// should have fetched a fresh one by `instant`).
+    static func refetch(_ instant: String, in language: Language) -> String {
+        switch language {
+        case .english: return "past its ttl: should have been refetched by \(instant)"
+        case .chinese: return "已超过刷新期限：应于 \(instant) 前重新获取"
+        }
+    }
+
     /// A status-list value as the officer reads it (the list's own word in English).
     static func status(_ value: CredentialStatus, in language: Language) -> String {
         switch (language, value) {

@@ -70,7 +70,8 @@ struct ResultPrinter {
         if let status = result.status {
             if let issued = status.listIssuedAt {
                 lines.append((t.status, "\(status.value.map { Labels.status($0, in: language) } ?? t.noEntry)\(language == .english ? " " : "")\(t.inList) \(status.uri) #\(status.index)\(t.separator)\(t.listIssued) \(Instant.iso(issued)) (\(age(result.verifiedAt.saturatingSubtracting(issued)))\(t.old))"
-                                + (status.listExpiresAt.map { ", \(t.staleFrom) \(Instant.iso($0))" } ?? "")))
+                                + ((status.listStaleFrom ?? status.listExpiresAt).map { ", \(t.staleFrom) \(Instant.iso($0))" } ?? "")
+                                + (status.listRefetchOverdue ? status.listRefetchAt.map { t.separator + Labels.refetch(Instant.iso($0), in: language) } ?? "" : "")))
             } else {
                 lines.append((t.status, "\(t.unknownStatus) \(status.uri)" + (status.unknownAllowed ? " (\(t.allowed))" : "")))
             }

@@ -135,12 +135,13 @@ struct LargeStatusListBenchmark: ParsableCommand {
                                           timeToLive: 21_600, compressedList: Zlib.compress(list.bytes))
             token = try factory.signStatusClaims(claims, signer: fixture.pki.signer)
         }
-        var parsed: StatusListToken?
-        let parse = try BenchSupport.time { parsed = try StatusListToken(bytes: token) }
+        var parsed: StatusList?
+        // Parsing and inflating, as a verifier does once the token's signature is checked.
+        let parse = try BenchSupport.time { parsed = try StatusListToken(bytes: token).inflateList() }
         var hits = 0
         let lookups = 1_000_000
         let lookup = BenchSupport.time {
-            for i in 0..<lookups where parsed!.status(at: UInt64((i &* 2_654_435_761) % entries)) != .valid { hits += 1 }
+            for i in 0..<lookups where parsed![UInt64((i &* 2_654_435_761) % entries)] != CredentialStatus.valid.rawValue { hits += 1 }
         }
         report([("build_s", build), ("token_bytes", token.count), ("parse_s", parse), ("lookup_ns", lookup / Double(lookups) * 1e9), ("hits", hits)])
     }

@@ -6,8 +6,8 @@ import DL1Verifier
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    if let token = try? StatusListToken(bytes: bytes) {
-        for index in [0, 1, 7, UInt64(token.list.count), UInt64.max] { _ = token.status(at: index) }
+    if let list = try? StatusListToken(bytes: bytes).inflateList() {
+        for index in [0, 1, 7, UInt64(list.count), UInt64.max] { _ = list[index].flatMap(CredentialStatus.init(rawValue:)) }
     }
     _ = try? StatusListClaims(payload: bytes)
     return 0

@@ -168,15 +168,17 @@ void dlv_builder_set_allow_unknown_status(dlv_builder *builder, int allow);
 /** "en" or "zh": the language of DLV_FIELD_REASON. */
 dlv_status dlv_builder_set_language(dlv_builder *builder, const char *language, dlv_error **error);
 /** How many warnings the material added so far produced, and each one. After
- *  dlv_builder_build they also count the status tokens that could not be verified against the
- *  trust store. A warning string stays valid until the builder is freed. */
+ *  dlv_builder_build they also name the status tokens whose list did not inflate or fit the
+ *  budget, and count those that could not be verified against the trust store. A warning string stays valid until the builder is freed. */
 size_t dlv_builder_warning_count(const dlv_builder *builder);
 const char *dlv_builder_warning(const dlv_builder *builder, size_t index);
-/** A verifier from what was added; the builder stays usable. Needs the trust folder. */
+/** A verifier from what was added; the builder stays usable. Needs the trust folder. Status
+ *  lists are inflated here, only for tokens whose signer is trusted, within 256 MiB in all
+ *  (tokens beyond it are skipped with a warning). */
 dlv_status dlv_builder_build(dlv_builder *builder, dlv_verifier **verifier, dlv_error **error);
 void dlv_builder_free(dlv_builder *builder);
 
-/** How many status tokens passed the signer checks and are used. */
+/** How many distinct status tokens passed the signer checks and had their list loaded. */
 size_t dlv_verifier_status_token_count(const dlv_verifier *verifier);
 void dlv_verifier_free(dlv_verifier *verifier);
 
