@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "dlverify", type: .dynamic, targets: ["DL1VerifyCABI"]),
         .executable(name: "dl-issue", targets: ["dl-issue"]),
         .executable(name: "dl-verify", targets: ["dl-verify"]),
+        // The holder's side: a device key, bound credentials, DL2 presentations.
+        .library(name: "DL1Holder", targets: ["DL1Holder"]),
+        .executable(name: "dl-wallet", targets: ["dl-wallet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,7 +44,7 @@ let package = Package(
         // Swift wrappers: the only modules that touch unsafe pointers.
         .target(name: "DL1Crypto", dependencies: ["CCrypto"]),
         .target(name: "DL1Compression", dependencies: ["CZlib"]),
-        .target(name: "DL1QREncode", dependencies: ["CQREncode"]),
+        .target(name: "DL1QREncode", dependencies: ["CQREncode", "DL1Raster"]),
         .target(name: "DL1Raster", dependencies: ["CPNG", "CJPEGBridge"]),
         .target(name: "DL1Scanner", dependencies: ["CZBar", "DL1Raster"]),
         .target(name: "DL1PKCS11", dependencies: ["CPKCS11", "DL1Crypto"]),
@@ -58,6 +61,12 @@ let package = Package(
         .target(name: "CDLVerify"),
         .target(name: "DL1VerifyCABI", dependencies: ["CDLVerify", "DL1Verifier", "DL1Crypto", "DL1Raster"]),
 
+        // The holder's device: its key (file, encrypted file or PKCS#11 token), bound
+        // credentials and DL2 presentations. Links the verifier (to check what it stores), never
+        // the issuer, SQLite or a server.
+        .target(name: "DL1Holder",
+                dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1Verifier", "DL1QREncode", "DL1PKCS11"]),
+
         // The issuer: keys, registry, signing, rendering.
         .target(name: "DL1Issuer",
                 dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1QREncode", "DL1Raster", "DL1Verifier", "DL1PKCS11",
@@ -73,17 +82,22 @@ let package = Package(
                 dependencies: ["DL1Issuer", "DL1Verifier", "DL1CommandSupport",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dl-verify", dependencies: ["DL1VerifyCommand"]),
+        .target(name: "DL1WalletCommand",
+                dependencies: ["DL1Holder", "DL1Verifier", "DL1QREncode", "DL1CommandSupport",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "dl-wallet", dependencies: ["DL1WalletCommand"]),
         .executableTarget(name: "dl-issue", dependencies: ["DL1IssueCommand"]),
 
         // Shared by the tests and the test-vector generator: a throw-away PKI and a code factory
         // that can break any rule on purpose.
         .target(name: "DL1TestSupport", dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1Verifier", "DL1Raster"]),
         .executableTarget(name: "dl1-testvectors",
-                          dependencies: ["DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Verifier", "DL1Issuer"]),
+                          dependencies: ["DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Verifier", "DL1Issuer", "DL1QREncode", "DL1Holder"]),
 
         // Benchmarks that print figures (never timed unit tests).
         .executableTarget(name: "dl1-bench",
                           dependencies: ["DL1Issuer", "DL1Verifier", "DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Compression", "DL1PKCS11", "DL1Raster", "DL1Scanner",
+                                         "DL1QREncode", "DL1Holder",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
@@ -91,6 +105,7 @@ let package = Package(
         .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto", "DL1PKCS11", "DL1TestSupport"], resources: [.copy("Vectors")]),
         .testTarget(name: "DL1EndToEndTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
+                                   "DL1Holder", "DL1WalletCommand",
                                    "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode", "DL1PKCS11",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ]

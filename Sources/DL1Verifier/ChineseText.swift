@@ -51,6 +51,16 @@ enum ChineseText {
             return "持证人今日不具备 \(category) 类准驾车型资格。"
         case .portraitMismatch:
             return "照片与签发驾驶证时的照片不符。"
+        case .holderMismatch:
+            return "此出示码不是由驾驶证绑定的设备签名的：它来自另一部手机。"
+        case .stalePresentation(let time, let age, let window):
+            return age >= 0
+                ? "此出示码生成于 \(age) 秒前（\(Instant.iso(time))），超过本设备接受的 \(window) 秒：可能是截图或重放，请持证人出示实时二维码。"
+                : "此出示码声称生成于 \(-age) 秒之后（\(Instant.iso(time))），超出本设备接受的 \(window) 秒：请检查本设备和持证人手机的时钟。"
+        case .unboundPresentation(let bound):
+            return bound
+                ? "这是绑定在持证人手机上的凭证的副本，而不是该手机的出示码：请持证人出示实时二维码。"
+                : "此二维码未绑定持证人的设备，而本设备要求设备绑定：请持证人用手机出示实时二维码。"
         }
     }
 

@@ -48,6 +48,16 @@ enum EnglishText {
             return "The holder is not licensed for category \(category) today."
         case .portraitMismatch:
             return "The portrait does not match the one this licence was issued with."
+        case .holderMismatch:
+            return "The presentation was not signed by the device this licence is bound to: it was made by another phone."
+        case .stalePresentation(let time, let age, let window):
+            return age >= 0
+                ? "The presentation was made \(age) s ago (\(Instant.iso(time))), longer than the \(window) s this device accepts: a screenshot or a replay; ask the holder to show the live code."
+                : "The presentation claims to be made \(-age) s in the future (\(Instant.iso(time))), beyond the \(window) s this device accepts: check this device's clock and the holder's."
+        case .unboundPresentation(let bound):
+            return bound
+                ? "This is a copy of a credential bound to the holder's phone, not a presentation by that phone: ask the holder to show the live code."
+                : "This code is not bound to the holder's device, and this device requires holder binding: ask for the live code from the holder's phone."
         }
     }
 }

@@ -48,6 +48,12 @@ public enum Explanation: Sendable, Hashable {
     case categoryNotHeld(String)
     /// The presented portrait's hash differs from the code's.
     case portraitMismatch
+    /// The presentation's holder signature does not verify with the credential's device key.
+    case holderMismatch
+    /// The presentation was made at `time`, `age` seconds from now (negative: in the future), outside `window`.
+    case stalePresentation(time: Int64, age: Int64, window: Int64)
+    /// A bound credential shown as plain DL1 text (`bound`), or a plain code where binding is required.
+    case unboundPresentation(bound: Bool)
 
     /// Which certificate a validity failure is about.
     public enum CertificateRole: String, Sendable, Hashable {

@@ -29,6 +29,14 @@ public enum Verdict: String, Sendable, CaseIterable, Codable {
     case categoryNotHeld = "CATEGORY_NOT_HELD"
     /// The requested ``Verifier/Request/portraitHash`` differs from the code's portrait hash.
     case portraitMismatch = "PORTRAIT_MISMATCH"
+    /// A DL2 presentation whose holder signature does not verify with the credential's device
+    /// key: made by another device (FORMAT §7.3).
+    case holderMismatch = "HOLDER_MISMATCH"
+    /// A DL2 presentation made further from now than the verifier's window: a screenshot or a replay.
+    case stalePresentation = "STALE_PRESENTATION"
+    /// A bound credential shown as a plain DL1 code (a copy, not its holder's device), or a plain
+    /// DL1 code where holder binding is required.
+    case unboundPresentation = "UNBOUND_PRESENTATION"
 
     /// The check that produces this verdict when it fails (nil for VALID).
     public var check: Check? {
@@ -42,6 +50,7 @@ public enum Verdict: String, Sendable, CaseIterable, Codable {
         case .revoked, .suspended, .superseded, .statusUnknown: return .status
         case .categoryNotHeld: return .category
         case .portraitMismatch: return .portrait
+        case .holderMismatch, .stalePresentation, .unboundPresentation: return .holder
         }
     }
 }
@@ -65,6 +74,9 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case category
     /// The presented portrait (PORTRAIT_MISMATCH).
     case portrait
+    /// Holder binding: the device's signature and the presentation's time (HOLDER_MISMATCH,
+    /// STALE_PRESENTATION, UNBOUND_PRESENTATION).
+    case holder
 }
 
 /// The decoding layer at which a MALFORMED code failed (FORMAT §5.1–5.2).
@@ -81,6 +93,8 @@ public enum DecodeLayer: String, Sendable, CaseIterable, Codable {
     case claims
     /// The header breaks the rules (alg ES256 and an 8-byte kid, nothing else; no unprotected header).
     case header
+    /// A DL2 text whose presentation array is not `[bstr, uint, bstr(64)]` in deterministic CBOR.
+    case presentation
 }
 
 /// The certificate condition an UNTRUSTED_SIGNER code failed (FORMAT §5.5), in checking order.

@@ -31,6 +31,14 @@ extension VerificationResult {
                 ("unknown_allowed", .bool(status.unknownAllowed)),
             ])))
         }
+        if let presentation {
+            members.append(("presentation", .object([
+                ("t", .string(Instant.iso(presentation.time))),
+                ("age_seconds", .int(presentation.age)),
+                ("window_seconds", .int(presentation.window)),
+                ("holder_key_thumbprint", .string(presentation.thumbprint)),
+            ])))
+        }
         if let claims {
             members.append(("code", .object([
                 ("iss", .string(claims.issuer)),

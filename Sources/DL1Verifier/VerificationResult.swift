@@ -16,6 +16,8 @@ public struct VerificationResult: Sendable {
     public let signer: SignerInfo?
     /// What the status list said, when one was consulted.
     public let status: StatusInfo?
+    /// The DL2 presentation's facts, for a presentation whose credential passed the trust checks.
+    public let presentation: PresentationInfo?
     /// The verification time (seconds since the epoch).
     public let verifiedAt: Int64
 
@@ -32,7 +34,8 @@ public struct VerificationResult: Sendable {
 
     /// A result from its parts.
     public init(verdict: Verdict, explanation: Explanation, layer: DecodeLayer? = nil, condition: TrustCondition? = nil,
-                claims: DL1Claims? = nil, signer: SignerInfo? = nil, status: StatusInfo? = nil, verifiedAt: Int64) {
+                claims: DL1Claims? = nil, signer: SignerInfo? = nil, status: StatusInfo? = nil,
+                presentation: PresentationInfo? = nil, verifiedAt: Int64) {
         self.verdict = verdict
         self.explanation = explanation
         self.layer = layer
@@ -40,8 +43,21 @@ public struct VerificationResult: Sendable {
         self.claims = claims
         self.signer = signer
         self.status = status
+        self.presentation = presentation
         self.verifiedAt = verifiedAt
     }
+}
+
+/// How a DL2 presentation was made (FORMAT §7.3): by the holder's device, when, and which key.
+public struct PresentationInfo: Sendable, Hashable {
+    /// When the device made it (`t`), seconds since the epoch.
+    public let time: Int64
+    /// Seconds from `t` to the verification time (negative when `t` is later).
+    public let age: Int64
+    /// The verifier's window, seconds.
+    public let window: Int64
+    /// The device key's thumbprint: SHA-256 of its compressed point, lower-case hex.
+    public let thumbprint: String
 }
 
 /// Who signed a code.

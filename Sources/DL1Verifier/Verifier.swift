@@ -20,17 +20,48 @@ public struct Verifier: Sendable {
         /// ``Verifier/defaultStatusDataBudget``, 256 MiB). Tokens that do not fit are skipped, with
         /// a warning (see ``Verifier/statusTokenWarnings``).
         public var statusDataBudget: Int
+        /// How far from now a DL2 presentation's time may be, either way, in seconds (FORMAT
+        /// §7.3: default 90; the leeway does not widen it).
+        public var holderWindow: Int64
+        /// Whether a plain DL1 code (not presented by its holder's device) answers UNBOUND_PRESENTATION.
+        public var requireHolderBinding: Bool
 
         /// Options with FORMAT's defaults: 300 s leeway, unknown status not allowed, the system
-        /// clock, and a budget of 256 MiB for inflated status lists.
+        /// clock, a budget of 256 MiB for inflated status lists, a 90 s holder window, and plain
+        /// DL1 codes accepted.
         public init(leeway: Int64 = 300, allowUnknownStatus: Bool = false,
                     clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                    statusDataBudget: Int = Verifier.defaultStatusDataBudget) {
+                    statusDataBudget: Int = Verifier.defaultStatusDataBudget,
+                    holderWindow: Int64 = Verifier.defaultHolderWindow, requireHolderBinding: Bool = false) {
             self.leeway = leeway
             self.allowUnknownStatus = allowUnknownStatus
             self.clock = clock
             self.statusDataBudget = statusDataBudget
+            self.holderWindow = holderWindow
+            self.requireHolderBinding = requireHolderBinding
         }
+    }
+
+    /// The default holder window (FORMAT §7.3): 90 seconds.
+    public static let defaultHolderWindow: Int64 = 90
+
+    /// The holder step (FORMAT §7.3 step 3), right after trust: nil when it passes.
+    private func holderFailure(_ code: DecodedCode, _ presentation: Presentation?, at now: Int64) -> (Verdict, Explanation)? {
+        guard let presentation else {
+            if code.isBound { return (.unboundPresentation, .unboundPresentation(bound: true)) }
+            if options.requireHolderBinding { return (.unboundPresentation, .unboundPresentation(bound: false)) }
+            return nil
+        }
+        let message = Presentation.toBeSigned(credential: presentation.credential, time: presentation.time)
+        guard let key = code.claims.holderKey?.publicKey, key.isValidSignature(presentation.holderSignature, for: message) else {
+            return (.holderMismatch, .holderMismatch)
+        }
+        let time = Int64(clamping: presentation.time)
+        let age = now.saturatingSubtracting(time)
+        if age > options.holderWindow || age < -options.holderWindow {
+            return (.stalePresentation, .stalePresentation(time: time, age: age, window: options.holderWindow))
+        }
+        return nil
     }
 
     /// The default total of inflated status-list bytes one verifier holds: 256 MiB, eight
@@ -156,8 +187,16 @@ public struct Verifier: Sendable {
     public var usableStatusTokenCount: Int { statusTokens.count { $0.list != nil } }
 
     /// Verifies a code's text at the clock's time (or `at`, seconds since the epoch).
+    /// A `DL1:` code or a `DL2:` holder presentation (FORMAT §7).
     public func verify(text: String, request: Request = Request(), at instant: Int64? = nil) -> VerificationResult {
         let now = instant ?? options.clock()
+        if text.utf8.starts(with: Presentation.prefix.utf8) {
+            let decoded: DecodedPresentation
+            do { decoded = try DecodedPresentation(text: text) } catch {
+                return VerificationResult(verdict: .malformed, explanation: .malformed(layer: error.layer, detail: error.detail), layer: error.layer, verifiedAt: now)
+            }
+            return verify(decoded, request: request, at: now)
+        }
         let decoded: DecodedCode
         do { decoded = try DecodedCode(text: text) } catch {
             return VerificationResult(verdict: .malformed, explanation: .malformed(layer: error.layer, detail: error.detail), layer: error.layer, verifiedAt: now)
@@ -165,8 +204,17 @@ public struct Verifier: Sendable {
         return verify(decoded, request: request, at: now)
     }
 
-    /// Verifies an already decoded code (steps 3–9 of FORMAT §5).
+    /// Verifies an already decoded DL1 code (steps 3–9 of FORMAT §5, with the holder step of §7.3).
     public func verify(_ code: DecodedCode, request: Request = Request(), at now: Int64) -> VerificationResult {
+        verify(code, presentation: nil, request: request, at: now)
+    }
+
+    /// Verifies an already decoded DL2 presentation (FORMAT §7.3 steps 2–4).
+    public func verify(_ decoded: DecodedPresentation, request: Request = Request(), at now: Int64) -> VerificationResult {
+        verify(decoded.credential, presentation: decoded.presentation, request: request, at: now)
+    }
+
+    private func verify(_ code: DecodedCode, presentation: Presentation?, request: Request, at now: Int64) -> VerificationResult {
         let claims = code.claims
         let kidHex = Hex.encode(code.kid)
         // 3. kid → certificates.
@@ -200,9 +248,16 @@ public struct Verifier: Sendable {
                                       signer: SignerInfo(kid: kidHex, subject: firstVerifying.subject), verifiedAt: now)
         }
         let signerInfo = SignerInfo(kid: kidHex, subject: signer.subject)
-        func result(_ verdict: Verdict, _ explanation: Explanation, status: StatusInfo? = nil) -> VerificationResult {
-            VerificationResult(verdict: verdict, explanation: explanation, claims: claims, signer: signerInfo, status: status, verifiedAt: now)
+        let presented = presentation.map { p in
+            PresentationInfo(time: Int64(clamping: p.time), age: now.saturatingSubtracting(Int64(clamping: p.time)),
+                             window: options.holderWindow, thumbprint: claims.holderKey?.thumbprint ?? "")
         }
+        func result(_ verdict: Verdict, _ explanation: Explanation, status: StatusInfo? = nil) -> VerificationResult {
+            VerificationResult(verdict: verdict, explanation: explanation, claims: claims, signer: signerInfo, status: status,
+                               presentation: presented, verifiedAt: now)
+        }
+        // Holder binding (FORMAT §7.3), right after trust.
+        if let (verdict, explanation) = holderFailure(code, presentation, at: now) { return result(verdict, explanation) }
         // 6. Time.
         let leeway = options.leeway
         if now < claims.issuedAt.saturatingSubtracting(leeway) { return result(.notYetValid, .notYetValid(issuedAt: claims.issuedAt)) }

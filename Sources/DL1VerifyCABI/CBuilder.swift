@@ -5,6 +5,8 @@ final class CBuilder {
     var setup: VerifierSetup?
     var leeway: Int64 = 300
     var allowUnknownStatus = false
+    var holderWindow: Int64 = Verifier.defaultHolderWindow
+    var requireHolderBinding = false
     var language: Language = .english
     /// The current warnings, as C strings.
     private(set) var warnings: [CStringStore.Entry] = []

@@ -39,6 +39,9 @@ final class CResult {
         case .statusUnknown: return DLV_STATUS_UNKNOWN
         case .categoryNotHeld: return DLV_CATEGORY_NOT_HELD
         case .portraitMismatch: return DLV_PORTRAIT_MISMATCH
+        case .holderMismatch: return DLV_HOLDER_MISMATCH
+        case .stalePresentation: return DLV_STALE_PRESENTATION
+        case .unboundPresentation: return DLV_UNBOUND_PRESENTATION
         }
     }
 
@@ -117,6 +120,9 @@ final class CResult {
         case DLV_FIELD_STATUS_VALUE: return result.status?.value?.description
         case DLV_FIELD_STATUS_LIST_ISSUED_AT: return result.status?.listIssuedAt.map(Instant.iso)
         case DLV_FIELD_VERIFIED_AT: return Instant.iso(result.verifiedAt)
+        case DLV_FIELD_PRESENTED_AT: return result.presentation.map { Instant.iso($0.time) }
+        case DLV_FIELD_PRESENTATION_AGE: return result.presentation.map { String($0.age) }
+        case DLV_FIELD_HOLDER_KEY_THUMBPRINT: return result.presentation?.thumbprint
         default: return nil  // a field this version does not know
         }
     }

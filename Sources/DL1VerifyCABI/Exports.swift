@@ -120,6 +120,21 @@ public func dlvBuilderSetAllowUnknownStatus(_ builder: OpaquePointer?, _ allow: 
     Handle.borrow(builder, as: CBuilder.self)?.allowUnknownStatus = allow != 0
 }
 
+/// `dlv_builder_set_holder_window`, as declared and documented in dlverify.h.
+@_cdecl("dlv_builder_set_holder_window")
+public func dlvBuilderSetHolderWindow(_ builder: OpaquePointer?, _ seconds: Int64, _ errorOut: ErrorOut) -> dlv_status {
+    guard let b = Handle.borrow(builder, as: CBuilder.self) else { return CError.fail(DLV_E_ARGUMENT, "the builder is NULL", into: errorOut) }
+    guard (1...86_400).contains(seconds) else { return CError.fail(DLV_E_ARGUMENT, "the holder window must be between 1 and 86400 seconds, not \(seconds)", into: errorOut) }
+    b.holderWindow = seconds
+    return DLV_OK
+}
+
+/// `dlv_builder_set_require_holder_binding`, as declared and documented in dlverify.h.
+@_cdecl("dlv_builder_set_require_holder_binding")
+public func dlvBuilderSetRequireHolderBinding(_ builder: OpaquePointer?, _ require: Int32) {
+    Handle.borrow(builder, as: CBuilder.self)?.requireHolderBinding = require != 0
+}
+
 /// `dlv_builder_set_language`, as declared and documented in dlverify.h.
 @_cdecl("dlv_builder_set_language")
 public func dlvBuilderSetLanguage(_ builder: OpaquePointer?, _ language: UnsafePointer<CChar>?, _ errorOut: ErrorOut) -> dlv_status {
@@ -150,7 +165,8 @@ public func dlvBuilderBuild(_ builder: OpaquePointer?, _ verifierOut: UnsafeMuta
     guard let b = Handle.borrow(builder, as: CBuilder.self) else { return CError.fail(DLV_E_ARGUMENT, "the builder is NULL", into: errorOut) }
     guard let verifierOut else { return CError.fail(DLV_E_ARGUMENT, "the verifier out-pointer is NULL", into: errorOut) }
     guard let setup = b.setup else { return CError.fail(DLV_E_STATE, "set the trust folder before building", into: errorOut) }
-    let (verifier, warnings) = setup.makeVerifier(options: Verifier.Options(leeway: b.leeway, allowUnknownStatus: b.allowUnknownStatus))
+    let (verifier, warnings) = setup.makeVerifier(options: Verifier.Options(leeway: b.leeway, allowUnknownStatus: b.allowUnknownStatus,
+                                                                                holderWindow: b.holderWindow, requireHolderBinding: b.requireHolderBinding))
     b.setWarnings(warnings)
     verifierOut.pointee = Handle.retain(CVerifier(verifier: verifier, language: b.language))
     return DLV_OK

@@ -47,6 +47,12 @@ public struct DLVerify: ConsoleCommand {
     @Flag(name: .long, help: "Answer VALID (saying so) when the revocation status cannot be checked.")
     public var allowUnknownStatus = false
 
+    @Option(name: .long, help: ArgumentHelp("How far from now a DL2 presentation (from the holder's phone) may have been made, either way (default 90).", valueName: "SECONDS"))
+    public var holderWindow: Int64 = Verifier.defaultHolderWindow
+
+    @Flag(name: .long, help: "Accept only DL2 presentations by the holder's device: a plain DL1 code answers UNBOUND_PRESENTATION.")
+    public var requireHolderBinding = false
+
     @Option(name: .long, help: ArgumentHelp("A vehicle category the holder must hold today (exact code, e.g. C1).", valueName: "CODE"))
     public var category: String?
 
@@ -70,6 +76,7 @@ public struct DLVerify: ConsoleCommand {
         if once && camera == nil { throw ValidationError("--once goes with --camera") }
         guard text.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("--text - may be given once") }
         guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
+        guard holderWindow >= 1, holderWindow <= 86_400 else { throw ValidationError("--holder-window must be between 1 and 86400 seconds") }
         if quiet && json { throw ValidationError("--quiet and --json contradict each other") }
         if let lang, Language(rawValue: lang) == nil {
             throw ValidationError("--lang '\(lang)' is not supported: use en or zh")
@@ -173,7 +180,8 @@ public struct DLVerify: ConsoleCommand {
             do { portraitHash = SHA256.hash(try VerifierSetup.read(portrait, limit: 64 * 1024 * 1024, what: "portrait file")) }
             catch { return .failure(error.description) }
         }
-        var options = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus)
+        var options = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus,
+                                       holderWindow: holderWindow, requireHolderBinding: requireHolderBinding)
         if let fixed = at.flatMap(Instant.parse) { options.clock = { fixed } }
         let (verifier, warnings) = setup.makeVerifier(options: options)
         for warning in warnings { console.err("dl-verify: warning: \(warning)") }

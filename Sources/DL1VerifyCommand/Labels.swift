@@ -8,6 +8,8 @@ struct Labels: Sendable {
     let categories, from, to, points, asOf, ago, cycleEnds, portrait, code, validUntil, credential: String
     let signer, status, inList, noEntry, listIssued, old, staleFrom, unknownStatus, allowed, bundle, made: String
     let noCode: String
+    /// The label of the presentation line (DL2).
+    let presented: String
     /// How a live camera is named as a source.
     let camera: String
     /// Age units: seconds, minutes, hours, days.
@@ -30,6 +32,14 @@ struct Labels: Sendable {
         switch language {
         case .english: return "past its ttl: should have been refetched by \(instant)"
         case .chinese: return "已超过刷新期限：应于 \(instant) 前重新获取"
+        }
+    }
+
+    /// How a DL2 presentation was made, for the officer: by the holder's device, when, and the key.
+    static func presented(at instant: String, age: String, window: Int64, thumbprint: String, in language: Language) -> String {
+        switch language {
+        case .english: return "by the holder's device at \(instant) (\(age) ago, window \(window) s), device key \(thumbprint)"
+        case .chinese: return "由持证人绑定的设备于 \(instant) 出示（\(age)前，时限 \(window) 秒），设备密钥 \(thumbprint)"
         }
     }
 
@@ -60,7 +70,7 @@ struct Labels: Sendable {
         credential: "credential", signer: "Signer:", status: "Status:", inList: "in", noEntry: "no entry",
         listIssued: "list issued", old: " old", staleFrom: "stale from",
         unknownStatus: "unknown: no current list for", allowed: "allowed", bundle: "Bundle:", made: "made",
-        noCode: "no QR code found in the image", camera: "camera",
+        noCode: "no QR code found in the image", presented: "Presented:", camera: "camera",
         units: ("s", "min", "h", "days"), separator: "; ")
 
     static let chinese = Labels(
@@ -72,6 +82,6 @@ struct Labels: Sendable {
         credential: "凭证", signer: "签名者：", status: "状态：", inList: "，列表", noEntry: "无条目",
         listIssued: "列表签发于", old: "前", staleFrom: "过期于",
         unknownStatus: "未知：没有以下地址的有效列表", allowed: "已允许", bundle: "数据包：", made: "生成于",
-        noCode: "图像中未找到二维码", camera: "摄像头",
+        noCode: "图像中未找到二维码", presented: "出示：", camera: "摄像头",
         units: ("秒", "分钟", "小时", "天"), separator: "；")
 }

@@ -1,3 +1,4 @@
+import DL1QREncode
 import DL1Crypto
 import DL1Format
 import DL1Issuer

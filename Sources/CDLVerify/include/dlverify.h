@@ -68,6 +68,9 @@ typedef enum dlv_verdict {
     DLV_STATUS_UNKNOWN = 11,
     DLV_CATEGORY_NOT_HELD = 12,
     DLV_PORTRAIT_MISMATCH = 13,
+    DLV_HOLDER_MISMATCH = 14,        /**< A DL2 presentation signed by another device (check "holder"). */
+    DLV_STALE_PRESENTATION = 15,     /**< A DL2 presentation made outside the holder window. */
+    DLV_UNBOUND_PRESENTATION = 16,   /**< A bound credential shown as DL1 text, or a plain code where binding is required. */
     DLV_VERDICT_FORCE_INT = 0x7fffffff
 } dlv_verdict;
 
@@ -99,6 +102,9 @@ typedef enum dlv_field {
     DLV_FIELD_STATUS_VALUE = 23,     /**< VALID, INVALID, SUSPENDED, SUPERSEDED; absent if unknown. */
     DLV_FIELD_STATUS_LIST_ISSUED_AT = 24,
     DLV_FIELD_VERIFIED_AT = 25,
+    DLV_FIELD_PRESENTED_AT = 26,     /**< DL2 only: when the holder's device made the presentation (t). */
+    DLV_FIELD_PRESENTATION_AGE = 27, /**< DL2 only: seconds from t to the verification time, as decimal text. */
+    DLV_FIELD_HOLDER_KEY_THUMBPRINT = 28, /**< DL2 only: SHA-256 of the device key's compressed point, hex. */
     DLV_FIELD_FORCE_INT = 0x7fffffff
 } dlv_field;
 
@@ -165,6 +171,10 @@ dlv_status dlv_builder_add_status(dlv_builder *builder, const uint8_t *bytes, si
 dlv_status dlv_builder_set_leeway(dlv_builder *builder, int64_t seconds, dlv_error **error);
 /** Non-zero: a code whose status cannot be checked may be VALID (said in its reason). */
 void dlv_builder_set_allow_unknown_status(dlv_builder *builder, int allow);
+/** How far from the verification time a DL2 presentation may be made, 1 to 86400 seconds (default 90). */
+dlv_status dlv_builder_set_holder_window(dlv_builder *builder, int64_t seconds, dlv_error **error);
+/** Non-zero: a plain DL1 code (not a holder's DL2 presentation) answers DLV_UNBOUND_PRESENTATION. */
+void dlv_builder_set_require_holder_binding(dlv_builder *builder, int require);
 /** "en" or "zh": the language of DLV_FIELD_REASON. */
 dlv_status dlv_builder_set_language(dlv_builder *builder, const char *language, dlv_error **error);
 /** How many warnings the material added so far produced, and each one. After

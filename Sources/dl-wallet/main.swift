@@ -1,0 +1,4 @@
+import DL1CommandSupport
+import DL1WalletCommand
+
+CommandRunner.main(DLWallet.self)
