@@ -3,6 +3,7 @@
  *
  *   dlverify_example --trust DIR [--status FILE]... [--bundle FILE]... [--at UNIX_SECONDS]
  *                    [--category CODE] [--portrait FILE] [--allow-unknown-status]
+ *                    [--holder-window SECONDS] [--require-holder-binding]
  *                    [--lang en|zh] [--json] [--bench N [--threads T]]
  *                    (--text CODE | --stdin | IMAGE...)
  *
@@ -82,6 +83,9 @@ static void print_result(const dlv_result *result, int json, const char *source)
     if (layer) printf("  layer:      %s\n", layer);
     const char *condition = dlv_result_field(result, DLV_FIELD_CONDITION);
     if (condition) printf("  condition:  %s\n", condition);
+    const char *presented = dlv_result_field(result, DLV_FIELD_PRESENTED_AT);
+    if (presented) printf("  presented:  by the holder's device at %s (%s s ago), key %s\n", presented,
+                          dlv_result_field(result, DLV_FIELD_PRESENTATION_AGE), dlv_result_field(result, DLV_FIELD_HOLDER_KEY_THUMBPRINT));
     const char *number = dlv_result_field(result, DLV_FIELD_DOCUMENT_NUMBER);
     if (number == NULL) return;
     printf("  holder:     %s %s (born %s)\n", dlv_result_field(result, DLV_FIELD_FAMILY_NAME),
@@ -110,7 +114,7 @@ typedef struct {
 static const char *const verdict_words[] = {
     "VALID", "MALFORMED", "UNKNOWN_SIGNER", "BAD_SIGNATURE", "UNTRUSTED_SIGNER", "NOT_YET_VALID",
     "EXPIRED_CODE", "LICENCE_EXPIRED", "REVOKED", "SUSPENDED", "SUPERSEDED", "STATUS_UNKNOWN",
-    "CATEGORY_NOT_HELD", "PORTRAIT_MISMATCH"};
+    "CATEGORY_NOT_HELD", "PORTRAIT_MISMATCH", "HOLDER_MISMATCH", "STALE_PRESENTATION", "UNBOUND_PRESENTATION"};
 
 static void tally(outcome *o, const dlv_results *results) {
     for (size_t i = 0; i < dlv_results_count(results); i++) {
@@ -164,7 +168,7 @@ static double seconds_now(void) {
 
 static int usage(void) {
     fprintf(stderr, "usage: dlverify_example --trust DIR [--status FILE]... [--bundle FILE]... [--at UNIX_SECONDS]\n"
-                    "       [--category CODE] [--portrait FILE] [--allow-unknown-status] [--lang en|zh] [--json]\n"
+                    "       [--category CODE] [--portrait FILE] [--allow-unknown-status] [--holder-window S] [--require-holder-binding] [--lang en|zh] [--json]\n"
                     "       [--bench N [--threads T]] (--text CODE | --stdin | IMAGE...)\n");
     return 2;
 }
@@ -172,7 +176,8 @@ static int usage(void) {
 int main(int argc, char **argv) {
     const char *trust = NULL, *category = NULL, *portrait_path = NULL, *language = "en", *text = NULL;
     const char *status_files[64], *bundle_files[64], *images[256];
-    int status_count = 0, bundle_count = 0, image_count = 0, json = 0, from_stdin = 0, allow_unknown = 0;
+    int status_count = 0, bundle_count = 0, image_count = 0, json = 0, from_stdin = 0, allow_unknown = 0, require_holder = 0;
+    int64_t holder_window = 90;
     long bench = 0, threads = 1;
     int64_t at = DLV_NOW;
 
@@ -190,6 +195,8 @@ int main(int argc, char **argv) {
         else if (strcmp(arg, "--bench") == 0 && has_value) bench = strtol(argv[++i], NULL, 10);
         else if (strcmp(arg, "--threads") == 0 && has_value) threads = strtol(argv[++i], NULL, 10);
         else if (strcmp(arg, "--allow-unknown-status") == 0) allow_unknown = 1;
+        else if (strcmp(arg, "--holder-window") == 0 && has_value) holder_window = strtoll(argv[++i], NULL, 10);
+        else if (strcmp(arg, "--require-holder-binding") == 0) require_holder = 1;
         else if (strcmp(arg, "--json") == 0) json = 1;
         else if (strcmp(arg, "--stdin") == 0) from_stdin = 1;
         else if (arg[0] != '-' && image_count < 256) images[image_count++] = arg;
@@ -212,6 +219,8 @@ int main(int argc, char **argv) {
         if (dlv_builder_add_status_file(builder, status_files[i], &error) != DLV_OK) { report("status", error); dlv_builder_free(builder); return 2; }
     if (dlv_builder_set_language(builder, language, &error) != DLV_OK) { report("--lang", error); dlv_builder_free(builder); return 2; }
     dlv_builder_set_allow_unknown_status(builder, allow_unknown);
+    if (dlv_builder_set_holder_window(builder, holder_window, &error) != DLV_OK) { report("--holder-window", error); dlv_builder_free(builder); return 2; }
+    dlv_builder_set_require_holder_binding(builder, require_holder);
     dlv_verifier *verifier = NULL;
     if (dlv_builder_build(builder, &verifier, &error) != DLV_OK) { report("build", error); dlv_builder_free(builder); return 2; }
     for (size_t i = 0; i < dlv_builder_warning_count(builder); i++)

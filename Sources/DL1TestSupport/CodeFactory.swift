@@ -60,8 +60,17 @@ public struct CodeFactory: Sendable {
 
     /// A code's text for `claims` signed by `signer`, built with `knobs`.
     public func text(_ claims: DL1Claims, signer: TestPKI.KeyPair, knobs: Knobs = Knobs()) throws -> String {
+        var compressed = Zlib.compress(try cose(claims, signer: signer, knobs: knobs))
+        if let alter = knobs.alterZlib { compressed = alter(compressed) }
+        return knobs.prefix + Base45.encode(compressed)
+    }
+
+    /// A code's COSE_Sign1 bytes for `claims` signed by `signer`, built with `knobs` (the
+    /// protected header gets typ `dl1-bound` when the claims carry a holder key and no header is given).
+    public func cose(_ claims: DL1Claims, signer: TestPKI.KeyPair, knobs: Knobs = Knobs()) throws -> [UInt8] {
         let payload = knobs.payload ?? claims.encoded
-        let header = knobs.protectedHeader ?? DL1Header.protectedHeader(kid: signer.kid)
+        let header = knobs.protectedHeader
+            ?? DL1Header.protectedHeader(kid: signer.kid, typ: claims.holderKey == nil ? nil : DL1Header.boundCredentialType)
         let protectedBytes = knobs.protectedBytes ?? CBOREncoder.encode(.map(header))
         let toBeSigned = COSESign1.toBeSigned(protectedBytes: protectedBytes, payload: payload)
         var signature = try signer.key.sign(toBeSigned)
@@ -69,9 +78,20 @@ public struct CodeFactory: Sendable {
         let body = CBOR.array([.bytes(protectedBytes), .map(knobs.unprotectedHeader), .bytes(payload), .bytes(signature)])
         var cose = CBOREncoder.encode(knobs.tag.map { CBOR.tagged($0, body) } ?? body)
         if let alter = knobs.alterCOSE { cose = alter(cose) }
-        var compressed = Zlib.compress(cose)
-        if let alter = knobs.alterZlib { compressed = alter(compressed) }
-        return knobs.prefix + Base45.encode(compressed)
+        return cose
+    }
+
+    /// A DL2 presentation's text: `credential` (COSE bytes) presented at `time`, signed by
+    /// `device` over `signedTime` (default: `time`, so a different value tampers with t).
+    public func presentation(credential: [UInt8], time: UInt64, device: any RawSigner, signedTime: UInt64? = nil) throws -> String {
+        let signature = try device.sign(Presentation.toBeSigned(credential: credential, time: signedTime ?? time))
+        let presentation = Presentation(credential: credential, time: time, holderSignature: signature)
+        return Presentation.prefix + Base45.encode(Zlib.compress(presentation.encoded))
+    }
+
+    /// A DL2 text whose presentation is the given CBOR item (to break its shape on purpose).
+    public func presentation(item: CBOR) -> String {
+        Presentation.prefix + Base45.encode(Zlib.compress(CBOREncoder.encode(item)))
     }
 
     /// A Status List Token for `uri` with the given non-VALID entries.

@@ -81,11 +81,16 @@ public struct DecodedCode: Sendable {
             throw Failure(layer: .cose, detail: "the signature is \(sign1.signature.count) bytes, not 64 (raw r||s)")
         }
         guard let payload = sign1.payload else { throw Failure(layer: .cose, detail: "the payload is detached (null)") }
+        // As for a DL1 text: the typ decides whether cnf is read (§5.1 before §5.2); a credential
+        // without typ dl1-bound then fails the header rules.
+        let bound = sign1.protectedValue(DL1Header.typLabel) == .text(DL1Header.boundCredentialType)
         let claims: DL1Claims
-        do { claims = try DL1Claims(payload: payload, bound: true) }
+        do { claims = try DL1Claims(payload: payload, bound: bound) }
         catch { throw Failure(layer: .claims, detail: error.description) }
-        do { _ = try P256PublicKey(compressedPoint: claims.holderKey!.compressedPoint) }
-        catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
+        if let key = claims.holderKey {
+            do { _ = try P256PublicKey(compressedPoint: key.compressedPoint) }
+            catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
+        }
         let kid: [UInt8]
         do { kid = try DL1Header.validate(sign1, expectedType: DL1Header.boundCredentialType) }
         catch { throw Failure(layer: .header, detail: error.description) }

@@ -99,6 +99,9 @@ struct Vector {
     var allowUnknown = false
     var category: String?
     var portraitHash: [UInt8]?
+    /// DL2 settings: nil means the defaults (90 s, binding not required) and is left out of the JSON.
+    var holderWindow: Int64?
+    var requireHolderBinding = false
     var expected: Expected
 }
 
@@ -174,11 +177,87 @@ var vectors: [Vector] = [
            expected: .init(verdict: .portraitMismatch)),
 ]
 
+// DL2 (FORMAT §7): credentials bound to a device key, and presentations made by that device.
+/// A device key from keys/ (made and saved when missing).
+func deviceKey(_ name: String) throws -> P256PrivateKey {
+    let url = keys.appendingPathComponent("\(name).key.pem")
+    if let data = fm.contents(atPath: url.path) { return try P256PrivateKey(pem: [UInt8](data)) }
+    let key = try P256PrivateKey()
+    try write(try key.pkcs8PEM(), url, secret: true)
+    return key
+}
+let device = try deviceKey("test-device"), otherDevice = try deviceKey("test-other-device")
+let deviceKeyClaim = HolderKey(device.publicKey)
+func bound(_ c: DL1Claims = claims(), key: HolderKey = deviceKeyClaim, signer: TestPKI.KeyPair = ds,
+           _ tweak: (inout CodeFactory.Knobs) -> Void = { _ in }) throws -> [UInt8] {
+    var c = c
+    c.holderKey = key
+    var knobs = CodeFactory.Knobs()
+    tweak(&knobs)
+    return try factory.cose(c, signer: signer, knobs: knobs)
+}
+func present(_ credential: [UInt8], t: Int64 = at - 10, by key: P256PrivateKey = device, signedTime: Int64? = nil) throws -> String {
+    try factory.presentation(credential: credential, time: UInt64(t), device: key, signedTime: signedTime.map(UInt64.init))
+}
+/// A cnf map with its COSE_Key entries replaced (to break its shape on purpose).
+func cnfPayload(_ c: DL1Claims, key entries: [CBORMapEntry]) -> [UInt8] {
+    CBOREncoder.encode(.map(c.cbor.mapEntries! + [.init(8, .map([.init(1, .map(entries))]))]))
+}
+// An x-coordinate with no point on P-256 (about half of all values have none).
+var offCurve = [UInt8](repeating: 0, count: 32)
+while (try? P256PublicKey(compressedPoint: [2] + offCurve)) != nil { offCurve[31] &+= 1 }
+let boundGood = try bound()
+let dl2Good = try present(boundGood)
+let dl2Vectors: [Vector] = [
+    Vector(name: "dl2-valid", description: "A DL2 presentation made 10 s before the verification time by the device the credential is bound to.",
+           code: dl2Good, expected: .init(verdict: .valid)),
+    Vector(name: "dl2-valid-window-past-edge", description: "Made exactly 90 s before: the edge of the default window, accepted.",
+           code: try present(boundGood, t: at - 90), expected: .init(verdict: .valid)),
+    Vector(name: "dl2-valid-window-future-edge", description: "Made 90 s after the verification time (a fast phone clock): accepted.",
+           code: try present(boundGood, t: at + 90), expected: .init(verdict: .valid)),
+    Vector(name: "dl2-stale-past", description: "Made 91 s before: one second outside the window (a screenshot).",
+           code: try present(boundGood, t: at - 91), expected: .init(verdict: .stalePresentation)),
+    Vector(name: "dl2-stale-future", description: "Made 91 s after: one second outside the window; the 300 s leeway does not widen it.",
+           code: try present(boundGood, t: at + 91), expected: .init(verdict: .stalePresentation)),
+    Vector(name: "dl2-stale-narrow-window", description: "Made 31 s before, with the verifier's window set to 30 s.",
+           code: try present(boundGood, t: at - 31), holderWindow: 30, expected: .init(verdict: .stalePresentation)),
+    Vector(name: "dl2-holder-mismatch", description: "Signed by another device's key than the one in cnf.",
+           code: try present(boundGood, by: otherDevice), expected: .init(verdict: .holderMismatch)),
+    Vector(name: "dl2-tampered-time", description: "t changed to 5 s later than the time the device signed.",
+           code: try present(boundGood, t: at - 5, signedTime: at - 10), expected: .init(verdict: .holderMismatch)),
+    Vector(name: "dl2-credential-as-dl1", description: "The bound credential copied out and shown as a DL1 code.",
+           code: DecodedCode.text(coseBytes: boundGood), expected: .init(verdict: .unboundPresentation)),
+    Vector(name: "dl1-binding-required", description: "A plain DL1 code where the verifier requires holder binding.",
+           code: good, requireHolderBinding: true, expected: .init(verdict: .unboundPresentation)),
+    Vector(name: "dl2-valid-binding-required", description: "A DL2 presentation where the verifier requires holder binding.",
+           code: dl2Good, requireHolderBinding: true, expected: .init(verdict: .valid)),
+    Vector(name: "dl2-forged-credential", description: "The credential's issuer signature has one bit flipped (the device signed it as it is).",
+           code: try present(try bound { $0.alterSignature = { var s = $0; s[9] ^= 1; return s } }), expected: .init(verdict: .badSignature)),
+    Vector(name: "dl2-revoked", description: "A valid presentation of a credential whose status entry 101 is INVALID.",
+           code: try present(try bound(claims(index: 101))), expected: .init(verdict: .revoked)),
+    Vector(name: "dl2-malformed-presentation-shape", description: "The presentation array has two items.",
+           code: factory.presentation(item: .array([.bytes(boundGood), .unsigned(UInt64(at))])), expected: .init(verdict: .malformed, layer: .presentation)),
+    Vector(name: "dl2-malformed-base45", description: "Lower-case letters after DL2: are not Base45.",
+           code: "DL2:" + dl2Good.dropFirst(4).lowercased(), expected: .init(verdict: .malformed, layer: .base45)),
+    Vector(name: "dl2-unbound-credential-inside", description: "A presentation carrying a plain DL1 credential (no typ dl1-bound).",
+           code: try present(try factory.cose(claims(), signer: ds)), expected: .init(verdict: .malformed, layer: .header)),
+    Vector(name: "dl2-cnf-not-on-curve", description: "cnf's x has no point on P-256.",
+           code: try present(try bound { $0.payload = cnfPayload(claims(), key: [.init(1, 2), .init(-1, 1), .init(-2, .bytes(offCurve)), .init(-3, .bool(false))]) }),
+           expected: .init(verdict: .malformed, layer: .claims)),
+    Vector(name: "dl2-cnf-full-y", description: "cnf's y is the 32-byte coordinate instead of the sign bit.",
+           code: try present(try bound { $0.payload = cnfPayload(claims(), key: [.init(1, 2), .init(-1, 1), .init(-2, .bytes(deviceKeyClaim.x)),
+                                                                                  .init(-3, .bytes([UInt8](repeating: 7, count: 32)))]) }),
+           expected: .init(verdict: .malformed, layer: .claims)),
+]
+vectors += dl2Vectors
+
 // Check every vector against the verifier before publishing it.
 let trustStore = TrustStore(certificates: trustCertificates, revocationLists: [crl])
 for vector in vectors {
     let tokens = try vector.status.map { try StatusListToken(bytes: statusTokens[$0]!) }
-    let verifier = Verifier(trustStore: trustStore, statusTokens: tokens, options: .init(allowUnknownStatus: vector.allowUnknown, clock: { at }))
+    let verifier = Verifier(trustStore: trustStore, statusTokens: tokens,
+                            options: .init(allowUnknownStatus: vector.allowUnknown, clock: { at }, holderWindow: vector.holderWindow ?? Verifier.defaultHolderWindow,
+                                           requireHolderBinding: vector.requireHolderBinding))
     let result = verifier.verify(text: vector.code, request: .init(category: vector.category, portraitHash: vector.portraitHash))
     guard result.verdict == vector.expected.verdict, result.layer == vector.expected.layer, result.condition == vector.expected.condition else {
         fatalError("vector \(vector.name): expected \(vector.expected.verdict), got \(result.verdict) \(result.reason)")
@@ -200,8 +279,9 @@ func json(_ vector: Vector) -> JSONValue {
         ("allow_unknown_status", .bool(vector.allowUnknown)),
         ("category", vector.category.map { .string($0) } ?? .null),
         ("portrait_sha256", vector.portraitHash.map { .string(Hex.encode($0)) } ?? .null),
-        ("expected", .object(expected)),
-    ])
+    ] + (vector.holderWindow.map { [("holder_window", JSONValue.int($0))] } ?? [])
+      + (vector.requireHolderBinding ? [("require_holder_binding", JSONValue.bool(true))] : [])
+      + [("expected", .object(expected))])
 }
 
 // Images of the valid code: a clean PNG and a simulated phone photo as JPEG.
@@ -209,13 +289,17 @@ let matrix = try QRCodeMatrix(encoding: good, errorCorrection: .medium)
 let clean = QRRenderer(matrix: matrix).image(scale: 6)
 try write(try PNGCodec.encode(clean), out.appendingPathComponent("images/valid.png"))
 try write(try JPEGCodec.encode(PhotoSimulator().photograph(clean), quality: 70), out.appendingPathComponent("images/valid-photo.jpg"))
+// A DL2 presentation as a phone shows it (made 10 s before the vectors' time).
+let dl2Matrix = try QRCodeMatrix(encoding: dl2Good, errorCorrection: .medium)
+try write(try PNGCodec.encode(QRRenderer(matrix: dl2Matrix).image(scale: 6)), out.appendingPathComponent("images/dl2-valid.png"))
 let images: [JSONValue] = [
     .object([("file", .string("images/valid.png")), ("code", .string("valid")), ("expected", .object([("verdict", .string("VALID"))]))]),
     .object([("file", .string("images/valid-photo.jpg")), ("code", .string("valid")), ("expected", .object([("verdict", .string("VALID"))]))]),
+    .object([("file", .string("images/dl2-valid.png")), ("code", .string("dl2-valid")), ("expected", .object([("verdict", .string("VALID"))]))]),
 ]
 
 let document = JSONValue.object([
-    ("format", .string("DL1 test vectors, version 1")),
+    ("format", .string("DL1 test vectors, version 1 (with DL2 presentations, FORMAT section 7)")),
     ("warning", .string("Every key behind these vectors is in keys/ and is for TESTS ONLY: never trust this root in production.")),
     ("trust", .string("trust/")),
     ("vectors", .array(vectors.map(json))),

@@ -66,6 +66,8 @@ struct CLibraryTests {
         for status in v.status { args += ["--status", vectorsFolder.appendingPathComponent(status).path] }
         args += ["--at", String(try #require(Instant.parse(v.at)))]
         if v.allow_unknown_status { args.append("--allow-unknown-status") }
+        if let window = v.holder_window { args += ["--holder-window", String(window)] }
+        if v.require_holder_binding == true { args.append("--require-holder-binding") }
         if let category = v.category { args += ["--category", category] }
         if let hash = v.portrait_sha256 {
             let matching = vectorsFolder.appendingPathComponent("portrait.txt")
@@ -106,7 +108,8 @@ struct CLibraryTests {
     func threads() throws {
         let example = try Self.example.get()
         let document = try #require(TestVectorTests.document)
-        let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil && !$0.allow_unknown_status }
+        let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil && !$0.allow_unknown_status
+                                           && $0.holder_window == nil && $0.require_holder_binding != true }
         let run = Self.run(example.path, ["--trust", Self.vectorsFolder.appendingPathComponent("trust").path,
                                           "--status", Self.vectorsFolder.appendingPathComponent("status/current.cwt").path,
                                           "--at", "1780315200", "--stdin", "--bench", "20", "--threads", "4"],
@@ -237,7 +240,8 @@ struct CLibraryTests {
             return
         }
         let document = try #require(TestVectorTests.document)
-        let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil }.map(\.code)
+        let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil
+                                               && $0.holder_window == nil && $0.require_holder_binding != true }.map(\.code)
         let trust = Self.vectorsFolder.appendingPathComponent("trust").path
         let setup = ["--trust", trust, "--status", Self.vectorsFolder.appendingPathComponent("status/current.cwt").path, "--at", "1780315200"]
         let valgrind = ["--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",

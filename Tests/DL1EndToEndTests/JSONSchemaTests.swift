@@ -1,4 +1,6 @@
 import DL1CommandSupport
+import DL1Crypto
+import DL1Format
 import DL1VerifyCommand
 import Foundation
 import Testing
@@ -9,21 +11,34 @@ import Testing
 struct JSONSchemaTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
 
-    @Test("every test vector's and test image's --json output validates against the schema; --quiet prints nothing")
+    @Test("every test vector's and test image's --json output has its expected verdict and validates against the schema; --quiet prints nothing")
     func schema() throws {
         let vectors = Self.repo.appendingPathComponent("testvectors")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent("vectors.json"))) as? [String: Any])
         let list = try #require(document["vectors"] as? [[String: Any]])
         var lines: [String] = []
+        let otherPortrait = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-other-portrait-\(UUID().uuidString)")
+        try Data("another holder's photo".utf8).write(to: otherPortrait)
+        defer { try? FileManager.default.removeItem(at: otherPortrait) }
         for vector in list {
             var arguments = ["--trust", vectors.appendingPathComponent("trust").path, "--at", vector["at"] as! String, "--json",
                              "--text", vector["code"] as! String]
             for status in vector["status"] as! [String] { arguments += ["--status", vectors.appendingPathComponent(status).path] }
             if vector["allow_unknown_status"] as? Bool == true { arguments.append("--allow-unknown-status") }
+            if let window = vector["holder_window"] as? Int { arguments += ["--holder-window", String(window)] }
+            if vector["require_holder_binding"] as? Bool == true { arguments.append("--require-holder-binding") }
             if let category = vector["category"] as? String { arguments += ["--category", category] }
+            if let hash = vector["portrait_sha256"] as? String {
+                let matching = vectors.appendingPathComponent("portrait.txt")
+                arguments += ["--portrait", Hex.encode(SHA256.hash([UInt8](try Data(contentsOf: matching)))) == hash ? matching.path : otherPortrait.path]
+            }
             let console = Console.capturing()
             _ = CommandRunner.run(DLVerify.self, arguments, console: console)
             lines += console.stdout.split(separator: "\n").map(String.init)
+            // The CLI gives each vector its expected verdict too.
+            let object = try JSONSerialization.jsonObject(with: Data(console.stdout.utf8)) as? [String: Any]
+            let expected = (vector["expected"] as? [String: Any])?["verdict"] as? String
+            #expect(object?["verdict"] as? String == expected, "\(vector["name"] ?? "?")")
         }
         // The images too: their objects carry the `read` member (the reader step and size).
         let images = try #require(document["images"] as? [[String: Any]]).map { vectors.appendingPathComponent($0["file"] as! String).path }

@@ -23,6 +23,9 @@ struct TestVectorTests {
         let allow_unknown_status: Bool
         let category: String?
         let portrait_sha256: String?
+        /// DL2 settings (absent: the defaults, 90 s and binding not required).
+        let holder_window: Int64?
+        let require_holder_binding: Bool?
         let expected: Expected
         var testDescription: String { name }
     }
@@ -47,7 +50,9 @@ struct TestVectorTests {
         let tokens = try vector.status.map { try StatusListToken(bytes: [UInt8](Data(contentsOf: folder.appendingPathComponent($0)))) }
         let at = try #require(Instant.parse(vector.at))
         return Verifier(trustStore: trust, statusTokens: tokens,
-                        options: .init(leeway: vector.leeway, allowUnknownStatus: vector.allow_unknown_status, clock: { at }))
+                        options: .init(leeway: vector.leeway, allowUnknownStatus: vector.allow_unknown_status, clock: { at },
+                                       holderWindow: vector.holder_window ?? Verifier.defaultHolderWindow,
+                                       requireHolderBinding: vector.require_holder_binding ?? false))
     }
 
     static func request(for vector: Vector) -> Verifier.Request {
