@@ -26,7 +26,7 @@ public enum SoftHSMFixture {
 
     /// The labels of every token the tests use. They are all made before the first one is
     /// used: SoftHSM lists its tokens once, when a process first initializes it.
-    public static let labels = ["dl1-crypto", "dl1-e2e"]
+    public static let labels = ["dl1-crypto", "dl1-e2e", "dl1-wallet"]
 
     /// A fresh token labelled `label` (one of ``labels``), or nil when SoftHSM2 is missing.
     public static func token(_ label: String) -> String? {
