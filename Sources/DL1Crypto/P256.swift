@@ -150,20 +150,32 @@ public final class P256PublicKey: @unchecked Sendable {
     /// The DER SubjectPublicKeyInfo.
     public var spkiDER: [UInt8] { try! derBytes("encoding the public key") { i2d_PUBKEY(pkey, $0) } }
 
-    /// The DER prefix of a P-256 SubjectPublicKeyInfo holding a 33-byte compressed point.
-    private static let compressedSPKIPrefix: [UInt8] = [
-        0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-        0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
-    ]
-
     /// A key from its 33-byte SEC 1 compressed point (`0x02` or `0x03`, then x). A point that is
     /// not on the curve is refused.
     public convenience init(compressedPoint point: [UInt8]) throws(CryptoError) {
         guard point.count == 33, point[0] == 2 || point[0] == 3 else {
             throw CryptoError("reading the public key", detail: "a compressed point is 33 bytes starting with 0x02 or 0x03")
         }
-        do { try self.init(spkiDER: Self.compressedSPKIPrefix + point) }
-        catch { throw CryptoError("reading the public key", detail: "the point is not on the P-256 curve") }
+        // Straight through the EC_KEY interface: d2i_PUBKEY goes through OpenSSL 3's decoder
+        // framework, which costs several times an ECDSA verification (a DL2 presentation
+        // reads one such key per verification). EC_POINT_oct2point refuses a point off the curve.
+        guard let ecKey = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1) else { throw .openSSL("making a P-256 key") }
+        guard let group = EC_KEY_get0_group(ecKey), let ecPoint = EC_POINT_new(group) else {
+            EC_KEY_free(ecKey)
+            throw .openSSL("making a P-256 point")
+        }
+        defer { EC_POINT_free(ecPoint) }
+        guard EC_POINT_oct2point(group, ecPoint, point, point.count, nil) == 1, EC_KEY_set_public_key(ecKey, ecPoint) == 1 else {
+            EC_KEY_free(ecKey)
+            ERR_clear_error()
+            throw CryptoError("reading the public key", detail: "the point is not on the P-256 curve")
+        }
+        guard let pkey = EVP_PKEY_new(), EVP_PKEY_set1_EC_KEY(pkey, ecKey) == 1 else {
+            EC_KEY_free(ecKey)
+            throw .openSSL("wrapping a P-256 key")
+        }
+        EC_KEY_free(ecKey)
+        self.init(owning: pkey)
     }
 
     /// The 33-byte SEC 1 compressed point.

@@ -17,6 +17,8 @@ public struct DecodedCode: Sendable {
     /// Whether the header's typ says `dl1-bound`: a holder-bound credential (FORMAT §7.1),
     /// whose claims then carry the holder's key (``DL1Claims/holderKey``, checked on the curve).
     public let isBound: Bool
+    /// The holder's device key of a bound credential, read once (checked on the curve) for the holder step.
+    public let holderPublicKey: P256PublicKey?
 
     /// A decoding failure: the layer, and what was wrong there.
     public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -58,8 +60,9 @@ public struct DecodedCode: Sendable {
         let claims: DL1Claims
         do { claims = try DL1Claims(payload: payload, bound: bound) }
         catch { throw Failure(layer: .claims, detail: error.description) }
+        var holderPublicKey: P256PublicKey?
         if let key = claims.holderKey {
-            do { _ = try P256PublicKey(compressedPoint: key.compressedPoint) }
+            do { holderPublicKey = try P256PublicKey(compressedPoint: key.compressedPoint) }
             catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
         }
         let header: (kid: [UInt8], bound: Bool)
@@ -69,6 +72,7 @@ public struct DecodedCode: Sendable {
         self.kid = header.kid
         self.claims = claims
         self.isBound = header.bound
+        self.holderPublicKey = holderPublicKey
     }
 
     /// Decodes a bound credential's COSE_Sign1 bytes (a DL2 presentation's first item): the
@@ -87,8 +91,9 @@ public struct DecodedCode: Sendable {
         let claims: DL1Claims
         do { claims = try DL1Claims(payload: payload, bound: bound) }
         catch { throw Failure(layer: .claims, detail: error.description) }
+        var holderPublicKey: P256PublicKey?
         if let key = claims.holderKey {
-            do { _ = try P256PublicKey(compressedPoint: key.compressedPoint) }
+            do { holderPublicKey = try P256PublicKey(compressedPoint: key.compressedPoint) }
             catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
         }
         let kid: [UInt8]
@@ -98,6 +103,7 @@ public struct DecodedCode: Sendable {
         self.kid = kid
         self.claims = claims
         self.isBound = true
+        self.holderPublicKey = holderPublicKey
     }
 
     /// The text of a code whose COSE_Sign1 bytes are `coseBytes`: `"DL1:" + Base45(zlib(cose))`.

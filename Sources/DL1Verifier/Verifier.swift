@@ -53,7 +53,7 @@ public struct Verifier: Sendable {
             return nil
         }
         let message = Presentation.toBeSigned(credential: presentation.credential, time: presentation.time)
-        guard let key = code.claims.holderKey?.publicKey, key.isValidSignature(presentation.holderSignature, for: message) else {
+        guard let key = code.holderPublicKey, key.isValidSignature(presentation.holderSignature, for: message) else {
             return (.holderMismatch, .holderMismatch)
         }
         let time = Int64(clamping: presentation.time)

@@ -36,6 +36,8 @@ struct AllBenchmarks: ParsableCommand {
             "|---|---|---|---|---|---|---|",
             "| 1 | verify, code text → verdict, 1 core, \(codes) codes | \(f(one)) /s | openssl speed ecdsap256: \(f(ref)) verify/s | \(f(one / ref, 2))× | ≥ 0.9× | \(mib(verify)) |",
             "| 2 | verify, all \(cores) cores | \(f(all)) /s (scaling \(f(all / one, 2))×) | openssl -multi \(cores): \(f(refMulti)) verify/s | \(f(all / refMulti, 2))× | — | \(mib(verify)) |",
+            "| 2b | verify a DL2 presentation (issuer and holder signatures), 1 core, \(codes / 2) presentations | \(f(number(verify, "verify_dl2_one_core"))) /s | openssl speed ecdsap256: \(f(ref)) verify/s | \(f(number(verify, "verify_dl2_one_core") / ref, 2))× | ≥ 0.45× | \(mib(verify)) |",
+            "| 2c | where DL2's time goes, µs per presentation | decode \(f(number(verify, "dl2_decode_us"), 1)) (DL1: \(f(number(verify, "dl1_decode_us"), 1))), of which the device key off its compressed point \(f(number(verify, "dl2_key_read_us"), 1)); holder signature \(f(number(verify, "dl2_holder_signature_us"), 1)) | one openssl verify: \(f(1e6 / ref, 1)) | — | — | — |",
         ]
         // Whole-process times less the cost of starting any process (/bin/true) from the benchmark.
         let spawn = number(process, "spawn_ms")
@@ -52,6 +54,10 @@ struct AllBenchmarks: ParsableCommand {
         lines.append("| 5 | status list, 100,000,000 entries, 1% not VALID at random | build \(f(number(large, "build_s"), 2)) s, token \(f(bytes / 1_000_000, 2)) MB, parse \(f(number(large, "parse_s"), 2)) s, lookup \(f(number(large, "lookup_ns"))) ns | draft-ietf-oauth-status-list table: 1.3 MB | \(f(bytes / 1_300_000, 2))× size | — | \(mib(large)) |")
         for name in ["minimal", "typical", "largest"] {
             lines.append("| 6 | QR version, \(name) licence (\(size["\(name)_chars"] ?? "?") characters) | L \(size["\(name)_L"] ?? "?"), M \(size["\(name)_M"] ?? "?"), Q \(size["\(name)_Q"] ?? "?") | — | — | — | \(mib(size)) |")
+        }
+        for name in ["minimal", "typical", "largest"] {
+            let key = "dl2_\(name)"
+            lines.append("| 6b | QR version, DL2 presentation of a \(name) licence (\(size["\(key)_chars"] ?? "?") characters) | L \(size["\(key)_L"] ?? "?"), M \(size["\(key)_M"] ?? "?"), Q \(size["\(key)_Q"] ?? "?") | — | — | \(name == "typical" ? "≤ 18 at M" : "—") | \(mib(size)) |")
         }
         lines.append("| 7 | start-up: dl-verify --text, whole process | \(f(number(process, "dlverify_text_ms") - spawn, 1)) ms | /bin/true from the same harness: \(f(spawn, 1)) ms (subtracted in rows 3 and 7) | — | — | \(mib(process, children: true)) (children) |")
         let table = lines.joined(separator: "\n")

@@ -15,6 +15,9 @@ enum BenchSupport {
         let code: String
         let token: [UInt8]
         let verifier: Verifier
+        /// A DL2 presentation of a typical bound credential, made at `now`.
+        let presentation: String
+        let device: P256PrivateKey
     }
 
     static let now: Int64 = 1_790_000_000
@@ -25,7 +28,12 @@ enum BenchSupport {
         let code = try factory.text(factory.claims(), signer: pki.signer)
         let token = try factory.statusToken(signer: pki.signer, capacity: 1_000_000)
         let verifier = Verifier(trustStore: pki.trustStore(), statusTokens: [try StatusListToken(bytes: token)], options: .init(clock: { now }))
-        return Fixture(pki: pki, code: code, token: token, verifier: verifier)
+        // The same typical licence bound to a device key, presented by that device now (FORMAT §7).
+        let device = try P256PrivateKey()
+        var bound = factory.claims()
+        bound.holderKey = HolderKey(device.publicKey)
+        let presentation = try factory.presentation(credential: try factory.cose(bound, signer: pki.signer), time: UInt64(now), device: device)
+        return Fixture(pki: pki, code: code, token: token, verifier: verifier, presentation: presentation, device: device)
     }
 
     /// Seconds taken by `body`.

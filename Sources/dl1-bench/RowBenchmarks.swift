@@ -178,11 +178,18 @@ struct CodeSizeBenchmark: ParsableCommand {
         }
         var values: [(String, Any)] = []
         for (name, licence) in [("minimal", minimal), ("typical", typical), ("largest", largest)] {
-            let text = try factory.text(factory.claims(licence: licence), signer: fixture.pki.signer)
-            values.append(("\(name)_chars", text.count))
-            for level in [QRCodeMatrix.ErrorCorrection.low, .medium, .quartile] {
-                let version = (try? QRCodeMatrix(encoding: text, errorCorrection: level).version).map(String.init) ?? "too-large"
-                values.append(("\(name)_\(level.rawValue)", version))
+            let claims = factory.claims(licence: licence)
+            var bound = claims
+            bound.holderKey = HolderKey(fixture.device.publicKey)
+            // The DL1 code, and a DL2 presentation of the same licence bound to a device (FORMAT §7).
+            let dl2 = try factory.presentation(credential: try factory.cose(bound, signer: fixture.pki.signer),
+                                               time: UInt64(BenchSupport.now), device: fixture.device)
+            for (prefix, text) in [(name, try factory.text(claims, signer: fixture.pki.signer)), ("dl2_\(name)", dl2)] {
+                values.append(("\(prefix)_chars", text.count))
+                for level in [QRCodeMatrix.ErrorCorrection.low, .medium, .quartile] {
+                    let version = (try? QRCodeMatrix(encoding: text, errorCorrection: level).version).map(String.init) ?? "too-large"
+                    values.append(("\(prefix)_\(level.rawValue)", version))
+                }
             }
         }
         report(values)
