@@ -66,13 +66,27 @@ public final class Wallet: @unchecked Sendable {
     }
 
     /// Makes a new wallet in `folder` (which must not exist, or be empty) with a fresh device key.
+    /// A failure leaves nothing behind (the folder is removed when this call made it, emptied otherwise).
     public static func create(at folder: URL, storage: KeyStorage, secrets: WalletSecrets = WalletSecrets()) throws(HolderError) -> Wallet {
         let fm = FileManager.default
-        if fm.fileExists(atPath: folder.path) {
+        let existed = fm.fileExists(atPath: folder.path)
+        if existed {
             guard ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? ["?"]).isEmpty else {
                 throw HolderError(.wallet, "\(folder.path) already exists and is not an empty folder: refusing to overwrite a wallet")
             }
         }
+        do { return try make(at: folder, storage: storage, secrets: secrets) } catch {
+            if existed {
+                for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] { try? fm.removeItem(at: folder.appendingPathComponent(name)) }
+            } else {
+                try? fm.removeItem(at: folder)
+            }
+            throw error
+        }
+    }
+
+    private static func make(at folder: URL, storage: KeyStorage, secrets: WalletSecrets) throws(HolderError) -> Wallet {
+        let fm = FileManager.default
         do {
             try fm.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
@@ -207,12 +221,16 @@ public final class Wallet: @unchecked Sendable {
         let all = credentials()
         guard !all.isEmpty else { throw HolderError(.noCredential, "the wallet holds no credential yet") }
         guard let selector else {
+            let numbers = Set(all.map(\.claims.licence.documentNumber))
+            if numbers.count == 1 { return all.max { $0.claims.issuedAt < $1.claims.issuedAt }! }
             guard all.count == 1 else {
                 throw HolderError(.noCredential, "the wallet holds \(all.count) credentials (\(all.map { "\($0.claims.licence.documentNumber) \($0.claims.issuer)" }.joined(separator: ", "))): say which")
             }
             return all[0]
         }
+        // Of several credentials of one number (a renewal added beside the old one), the newest.
         let byNumber = all.filter { $0.claims.licence.documentNumber == selector }
+            .max { $0.claims.issuedAt < $1.claims.issuedAt }.map { [$0] } ?? []
         let byID = all.filter { $0.id == selector.lowercased() || (selector.count >= 4 && $0.id.hasPrefix(selector.lowercased())) }
         let matches = byNumber.isEmpty ? byID : byNumber
         guard matches.count == 1 else {
@@ -220,6 +238,23 @@ public final class Wallet: @unchecked Sendable {
                                                              : "\(matches.count) credentials match \(selector): give the credential id")
         }
         return matches[0]
+    }
+
+    /// Removes a stored credential (named as for ``credential(_:)``, but by id only when several
+    /// share its number). Returns the one removed.
+    @discardableResult
+    public func remove(_ selector: String) throws(HolderError) -> BoundCredential {
+        let all = credentials()
+        let matches = all.filter { $0.id == selector.lowercased() || (selector.count >= 4 && $0.id.hasPrefix(selector.lowercased())) }
+            + all.filter { $0.claims.licence.documentNumber == selector }
+        let unique = Dictionary(matches.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        guard unique.count == 1, let credential = unique.values.first else {
+            throw HolderError(.noCredential, unique.isEmpty ? "no credential in the wallet matches \(selector)"
+                                                            : "\(unique.count) credentials match \(selector): give the credential id")
+        }
+        do { try FileManager.default.removeItem(at: credentialsFolder.appendingPathComponent("\(credential.id).txt")) }
+        catch { throw HolderError(.wallet, "cannot remove credential \(credential.id): \(error.localizedDescription)") }
+        return credential
     }
 
     /// A DL2 presentation of `credential` at `time`, signed by this wallet's device key.

@@ -1,5 +1,6 @@
 import DL1Crypto
 import DL1Format
+import DL1Verifier
 import Foundation
 
 /// One input row of a batch.
@@ -134,7 +135,8 @@ extension Issuer {
         let candidates = fresh.map { item in
             Registry.NewCredential(documentNumber: item.licence.documentNumber, licence: item.licence,
                                    signerKid: item.kid,
-                                   issuedAt: iat, expiresAt: item.exp, eventKind: "issued", eventDetail: "batch line \(item.row.line)",
+                                   issuedAt: iat, expiresAt: item.exp, eventKind: "issued",
+                                   eventDetail: "batch line \(item.row.line)" + (item.row.holderKey.map { "; bound to device \(String($0.thumbprint.prefix(16)))" } ?? ""),
                                    batchKey: item.row.key, holderKey: item.row.holderKey)
         }
         var reservations: [Registry.Reservation?]

@@ -139,6 +139,11 @@ extension Issuer {
     public func refresh(_ number: String, lifetime: CodeLifetime, output: OutputRequest?, holderKey: HolderKey? = nil,
                         deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         let current = try validCredential(number, for: "refresh its code")
+        if let holderKey, let bound = current.holderKey, holderKey != bound {
+            // Codes bound to the old device share this credential's id and status entry: they
+            // would stay usable until they expire. A new device takes a new credential.
+            throw IssuerError(.holderKeyUnusable, "the licence \(number) is bound to another device (key \(String(bound.thumbprint.prefix(16)))…): a new device needs a new credential, so that the old one becomes SUPERSEDED — reissue it with the new key")
+        }
         let key = holderKey ?? current.holderKey
         let iat = clock()
         let exp = try expiry(for: lifetime, licence: current.licence, iat: iat)

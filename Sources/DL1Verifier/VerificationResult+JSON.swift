@@ -37,6 +37,7 @@ extension VerificationResult {
                 ("age_seconds", .int(presentation.age)),
                 ("window_seconds", .int(presentation.window)),
                 ("holder_key_thumbprint", .string(presentation.thumbprint)),
+                ("signed_by_bound_device", .bool(presentation.signedByBoundDevice)),
             ])))
         }
         if let claims {

@@ -56,8 +56,11 @@ public struct PresentationInfo: Sendable, Hashable {
     public let age: Int64
     /// The verifier's window, seconds.
     public let window: Int64
-    /// The device key's thumbprint: SHA-256 of its compressed point, lower-case hex.
+    /// The thumbprint of the device key the credential is bound to: SHA-256 of its compressed
+    /// point, lower-case hex.
     public let thumbprint: String
+    /// Whether that key signed the presentation (false for HOLDER_MISMATCH: another device made it).
+    public let signedByBoundDevice: Bool
 }
 
 /// Who signed a code.

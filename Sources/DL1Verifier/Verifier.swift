@@ -248,16 +248,18 @@ public struct Verifier: Sendable {
                                       signer: SignerInfo(kid: kidHex, subject: firstVerifying.subject), verifiedAt: now)
         }
         let signerInfo = SignerInfo(kid: kidHex, subject: signer.subject)
+        let holder = holderFailure(code, presentation, at: now)
         let presented = presentation.map { p in
             PresentationInfo(time: Int64(clamping: p.time), age: now.saturatingSubtracting(Int64(clamping: p.time)),
-                             window: options.holderWindow, thumbprint: claims.holderKey?.thumbprint ?? "")
+                             window: options.holderWindow, thumbprint: claims.holderKey?.thumbprint ?? "",
+                             signedByBoundDevice: holder?.0 != .holderMismatch)
         }
         func result(_ verdict: Verdict, _ explanation: Explanation, status: StatusInfo? = nil) -> VerificationResult {
             VerificationResult(verdict: verdict, explanation: explanation, claims: claims, signer: signerInfo, status: status,
                                presentation: presented, verifiedAt: now)
         }
         // Holder binding (FORMAT §7.3), right after trust.
-        if let (verdict, explanation) = holderFailure(code, presentation, at: now) { return result(verdict, explanation) }
+        if let (verdict, explanation) = holder { return result(verdict, explanation) }
         // 6. Time.
         let leeway = options.leeway
         if now < claims.issuedAt.saturatingSubtracting(leeway) { return result(.notYetValid, .notYetValid(issuedAt: claims.issuedAt)) }

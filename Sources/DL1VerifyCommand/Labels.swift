@@ -36,10 +36,12 @@ struct Labels: Sendable {
     }
 
     /// How a DL2 presentation was made, for the officer: by the holder's device, when, and the key.
-    static func presented(at instant: String, age: String, window: Int64, thumbprint: String, in language: Language) -> String {
-        switch language {
-        case .english: return "by the holder's device at \(instant) (\(age) ago, window \(window) s), device key \(thumbprint)"
-        case .chinese: return "由持证人绑定的设备于 \(instant) 出示（\(age)前，时限 \(window) 秒），设备密钥 \(thumbprint)"
+    static func presented(at instant: String, age: String, window: Int64, thumbprint: String, bound: Bool, in language: Language) -> String {
+        switch (language, bound) {
+        case (.english, true): return "by the holder's device at \(instant) (\(age) ago, window \(window) s), device key \(thumbprint)"
+        case (.english, false): return "by another device, claiming \(instant); the credential is bound to device key \(thumbprint)"
+        case (.chinese, true): return "由持证人绑定的设备于 \(instant) 出示（\(age)前，时限 \(window) 秒），设备密钥 \(thumbprint)"
+        case (.chinese, false): return "由另一设备出示，声称时间 \(instant)；凭证绑定的设备密钥为 \(thumbprint)"
         }
     }
 

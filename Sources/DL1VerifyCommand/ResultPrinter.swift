@@ -65,7 +65,8 @@ struct ResultPrinter {
             lines.append((t.code, "\(t.issued) \(Instant.iso(claims.issuedAt)), \(t.validUntil) \(Instant.iso(claims.expiresAt)), \(t.credential) \(Hex.encode(claims.credentialID))"))
         }
         if let p = result.presentation {
-            lines.append((t.presented, Labels.presented(at: Instant.iso(p.time), age: age(p.age), window: p.window, thumbprint: p.thumbprint, in: language)))
+            lines.append((t.presented, Labels.presented(at: Instant.iso(p.time), age: age(p.age), window: p.window, thumbprint: p.thumbprint,
+                                                         bound: p.signedByBoundDevice, in: language)))
         }
         if let signer = result.signer {
             lines.append((t.signer, "kid \(signer.kid)" + (signer.subject.map { ", \($0)" } ?? "")))

@@ -9,7 +9,8 @@ public struct DLWallet: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dl-wallet",
         abstract: "Keep a device key and holder-bound licence credentials, and show DL2 presentations.",
-        subcommands: [WalletInitCommand.self, PublicKeyCommand.self, AddCommand.self, WalletListCommand.self, PresentCommand.self])
+        subcommands: [WalletInitCommand.self, PublicKeyCommand.self, AddCommand.self, WalletListCommand.self, RemoveCommand.self,
+                      PresentCommand.self])
 
     public init() {}
 }

@@ -108,6 +108,25 @@ public struct AddCommand: ConsoleCommand {
     }
 }
 
+/// `dl-wallet remove DIR ID`.
+public struct RemoveCommand: ConsoleCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a stored credential (by its id, or its document number when only one has it).")
+
+    @Argument(help: ArgumentHelp("The wallet folder.", valueName: "DIR")) public var folder: String
+    @Argument(help: ArgumentHelp("The credential's id (or a prefix of 4 hex digits or more), or its document number.", valueName: "ID"))
+    public var credential: String
+
+    public init() {}
+
+    public func execute(console: Console) -> Int32 {
+        WalletCommand.run("remove", console: console) { () throws(HolderError) in
+            let removed = try Wallet.open(at: URL(fileURLWithPath: folder)).remove(credential)
+            console.out("Removed credential \(removed.id) for \(removed.claims.licence.documentNumber)")
+        }
+    }
+}
+
 /// `dl-wallet list DIR`.
 public struct WalletListCommand: ConsoleCommand {
     public static let configuration = CommandConfiguration(commandName: "list", abstract: "List the stored credentials.")

@@ -94,6 +94,7 @@ struct HolderBindingTests {
         let other = try CodeFactory(now: now).presentation(credential: credential.coseBytes, time: UInt64(now), device: try P256PrivateKey())
         let (mismatch, mismatchConsole) = Self.verify(s.statusArguments + ["--at", Instant.iso(now), "--text", other])
         #expect(mismatch == 1 && Self.firstLine(mismatchConsole) == "HOLDER_MISMATCH")
+        #expect(mismatchConsole.stdout.contains("Presented:  by another device, claiming \(t); the credential is bound to device key \(thumbprint)"))
 
         // The plain licence of the same issuer: VALID, unless binding is required.
         #expect(Self.verify(s.statusArguments + ["--at", Instant.iso(now), s.world.png]).1.stdout.hasPrefix("VALID"))
@@ -101,7 +102,7 @@ struct HolderBindingTests {
         #expect(required == 1 && Self.firstLine(requiredConsole) == "UNBOUND_PRESENTATION")
     }
 
-    @Test("the registry keeps the binding through points, refresh, renew, reissue and change-category; --holder-key rebinds; show tells the thumbprint")
+    @Test("the registry keeps the binding through points, refresh, renew, reissue and change-category; a new device takes reissue, not refresh; show tells the thumbprint")
     func lifecycleKeepsBinding() throws {
         let s = try Self.setup()
         defer { try? FileManager.default.removeItem(at: s.folder) }
@@ -125,10 +126,14 @@ struct HolderBindingTests {
         let (json, jsonConsole) = Self.issue(["show", s.number] + issuer + ["--json"])
         #expect(json == 0 && jsonConsole.stdout.contains("\"holder_key_thumbprint\":\"\(original.thumbprint)\""))
 
-        // A new phone: refresh binds the same credential to its key from now on.
+        // A new phone: refresh may not move the credential (the old phone's codes would stay
+        // usable); reissue gives a new credential bound to the new key, the old one SUPERSEDED.
         let newWallet = s.path("wallet2"), newPEM = s.path("device2.pem")
         #expect(Self.wallet(["init", newWallet]).0 == 0 && Self.wallet(["public-key", newWallet, "--output", newPEM]).0 == 0)
-        let (rebound, reboundConsole) = Self.issue(["refresh", s.number] + issuer + ["--holder-key", newPEM, "--output", s.path("rebound.txt")])
+        let (moveByRefresh, moveConsole) = Self.issue(["refresh", s.number] + issuer + ["--holder-key", newPEM, "--output", s.path("no.txt")])
+        #expect(moveByRefresh == 2 && moveConsole.stderr.contains("a new device needs a new credential"), "\(moveConsole.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: s.path("no.txt")))
+        let (rebound, reboundConsole) = Self.issue(["reissue", s.number] + issuer + ["--holder-key", newPEM, "--output", s.path("rebound.txt")])
         #expect(rebound == 0, "\(reboundConsole.stderr)")
         let moved = try BoundCredential(text: try Self.text(s.path("rebound.txt")))
         #expect(moved.holderKey != original)
@@ -197,6 +202,21 @@ struct HolderBindingTests {
         #expect(chosen == 0 && chosenConsole.stdout.hasPrefix("DL2:"))
         let listed = Self.wallet(["list", s.wallet]).1.stdout
         #expect(listed.contains("B0001") && listed.contains("B0002"))
+        // A renewal stored beside the old credential: the number names the newest.
+        let renewed = s.path("renewed.txt")
+        #expect(Self.issue(["renew", "B0002", "--issuer", s.world.issuer, "--expiry-date", "2036-01-01", "--output", renewed]).0 == 0)
+        #expect(Self.wallet(["add", s.wallet, renewed]).0 == 0)
+        let newest = try BoundCredential(text: try Self.text(renewed))
+        let (byNumber, byNumberConsole) = Self.wallet(["present", s.wallet, "--credential", "B0002", "--format", "txt"])
+        #expect(byNumber == 0)
+        let presented = try DecodedPresentation(text: byNumberConsole.stdout.trimmingCharacters(in: .newlines))
+        #expect(Hex.encode(presented.credential.claims.credentialID) == newest.id)
+        let (removeAmbiguous, _) = Self.wallet(["remove", s.wallet, "B0002"])
+        #expect(removeAmbiguous == 2)
+        let old = try BoundCredential(text: try Self.text(second))
+        let (removed, removedConsole) = Self.wallet(["remove", s.wallet, old.id])
+        #expect(removed == 0 && removedConsole.stdout.contains("Removed credential \(old.id) for B0002"))
+        #expect(!Self.wallet(["list", s.wallet]).1.stdout.contains(old.id))
 
         // --watch: two frames one second apart, each a fresh presentation (its own t).
         let (watch, watchConsole) = Self.wallet(["present", s.wallet, "--credential", "B0001", "--watch", "--interval", "1", "--frames", "2",
@@ -218,6 +238,11 @@ struct HolderBindingTests {
         #expect(Self.wallet(["public-key", locked, "--passphrase-file", passphrase]).1.stdout.hasPrefix("-----BEGIN PUBLIC KEY-----"))
         let (noFlag, _) = Self.wallet(["init", s.path("x"), "--encrypt-key"])
         #expect(noFlag == 2)
+        // A failed init leaves nothing behind, so it can simply be run again.
+        let (badToken, badTokenConsole) = Self.wallet(["init", s.path("y"), "--pkcs11-module", "/nonexistent/libnothing.so",
+                                                       "--token-label", "none", "--pin-file", passphrase])
+        #expect(badToken == 2 && badTokenConsole.stderr.contains("cannot make the device key"), "\(badTokenConsole.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: s.path("y")))
     }
 
     @Test("a device key in a SoftHSM2 token: presentations verify, and no key file exists")
