@@ -34,6 +34,17 @@ for v in vectors:
                     write(v["name"] + "-payload", b"\x01" + cose[i:-66])
             except Exception:
                 pass
+        if code.startswith("DL2:"):
+            try:
+                body = zlib.decompress(base45_decode(code[4:]))
+                # The bound credential's claims (a map of seven entries, cnf included) as a
+                # first-byte-3 seed: signed as a bound credential and presented by the fuzzer.
+                i = body.find(b"\xa7")
+                if i > 0:
+                    end = body.rfind(b"\x58\x40", 0, len(body) - 64)  # the issuer's signature header
+                    write(v["name"] + "-bound-payload", b"\x03" + body[i:end if end > i else len(body)])
+            except Exception:
+                pass
     elif target == "cbor" and code.startswith("DL1:"):
         try:
             write(v["name"], zlib.decompress(base45_decode(code[4:])))

@@ -15,9 +15,13 @@ let signer = try! CertificateBuilder.makeDocumentSigner(publicKey: signerKey.pub
 let verifier = Verifier(trustStore: TrustStore(certificates: [root, signer]), options: .init(allowUnknownStatus: true, clock: { 1_790_000_000 }))
 let header = DL1Header.protectedHeader(kid: signer.kid)
 let protectedBytes = CBOREncoder.encode(.map(header))
+let boundHeader = DL1Header.protectedHeader(kid: signer.kid, typ: DL1Header.boundCredentialType)
+let boundProtectedBytes = CBOREncoder.encode(.map(boundHeader))
+let deviceKey = try! P256PrivateKey()
 
-/// libFuzzer entry. First byte even: the rest is a code's text. Odd: the rest is a claims
-/// payload, signed with the trusted signer, then verified with a category and portrait asked.
+/// libFuzzer entry. First byte even: the rest is a code's text. Odd with bit 1 clear: the rest
+/// is a claims payload, signed with the trusted signer, then verified with a category and
+/// portrait asked. Odd with bit 1 set: the same payload as a bound credential in a DL2 presentation.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size > 0 else { return 0 }
@@ -27,6 +31,18 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if result.verdict == .valid { fatalError("an unsigned fuzzed text cannot be VALID") }
         _ = result.json.serialized
         _ = try? DecodedCode(compressed: bytes)
+    } else if data[0] & 2 == 2 {
+        // A bound credential (typ dl1-bound) over the fuzzed claims, signed by the trusted
+        // signer and presented by a fixed device key: cnf parsing and the holder step.
+        let signature = try! signerKey.sign(COSESign1.toBeSigned(protectedBytes: boundProtectedBytes, payload: bytes))
+        let cose = COSESign1(protectedHeader: boundHeader, payload: bytes, signature: signature).encoded()
+        let presentationSignature = try! deviceKey.sign(Presentation.toBeSigned(credential: cose, time: 1_790_000_000))
+        let presentation = Presentation(credential: cose, time: 1_790_000_000, holderSignature: presentationSignature)
+        let text = Presentation.prefix + Base45.encode(Zlib.compress(presentation.encoded))
+        let result = verifier.verify(text: text)
+        if result.verdict == .valid, result.presentation?.signedByBoundDevice != true { fatalError("VALID without the bound device's signature") }
+        if result.verdict == .malformed, result.layer != .claims { fatalError("a signed bound payload failed at layer \(String(describing: result.layer))") }
+        _ = result.json.serialized
     } else {
         let signature = try! signerKey.sign(COSESign1.toBeSigned(protectedBytes: protectedBytes, payload: bytes))
         let cose = COSESign1(protectedHeader: header, payload: bytes, signature: signature).encoded()
