@@ -180,10 +180,15 @@ public final class P256PublicKey: @unchecked Sendable {
 
     /// The 33-byte SEC 1 compressed point.
     public var compressedPoint: [UInt8] {
-        // i2d_PUBKEY writes the uncompressed point (0x04 || x || y) at the end of the SPKI.
-        let uncompressed = spkiDER.suffix(65)
-        let x = Array(uncompressed.dropFirst().prefix(32))
-        return [uncompressed.last! & 1 == 1 ? 3 : 2] + x
+        // From the point itself: a key read from a compressed SPKI keeps that form in its
+        // encoding, so the SPKI's last bytes are not always x and y.
+        var out = [UInt8](repeating: 0, count: 33)
+        guard let ecKey, let group = EC_KEY_get0_group(ecKey), let point = EC_KEY_get0_public_key(ecKey),
+              EC_POINT_point2oct(group, point, POINT_CONVERSION_COMPRESSED, &out, out.count, nil) == 33 else {
+            ERR_clear_error()
+            return []
+        }
+        return out
     }
 
     /// Reads a PEM SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`), which must hold a P-256 key.

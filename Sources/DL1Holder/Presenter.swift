@@ -17,7 +17,7 @@ public enum Presenter {
     public static func present(_ credential: BoundCredential, at time: Int64, signer device: any RawSigner) throws(HolderError) -> String {
         guard time >= 0 else { throw HolderError(.presentation, "the presentation time \(time) is before 1970") }
         guard credential.isBound(to: device.publicKey) else {
-            throw HolderError(.boundToAnotherKey, "credential \(credential.id) is bound to device key \(credential.holderKey.thumbprint.prefix(16))…, not to this device's key \(HolderKey(device.publicKey).thumbprint.prefix(16))…")
+            throw HolderError(.boundToAnotherKey, "credential \(credential.id) is bound to device key \(credential.holderKey.thumbprint.prefix(16))…, not to this device's key \(HolderKey(device.publicKey)?.thumbprint.prefix(16) ?? "?")…")
         }
         let t = UInt64(time)
         let signature: [UInt8]

@@ -124,10 +124,11 @@ public final class Wallet: @unchecked Sendable {
     /// Opens the wallet in `folder`; the key is loaded when first used.
     public static func open(at folder: URL, secrets: WalletSecrets = WalletSecrets()) throws(HolderError) -> Wallet {
         let file = folder.appendingPathComponent("wallet.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else {
+        guard FileManager.default.fileExists(atPath: file.path) else {
             throw HolderError(.wallet, "\(folder.path) is not a wallet folder (no wallet.json)")
         }
-        guard data.count <= 64 * 1024, let settings = try? JSONDecoder().decode(Settings.self, from: data),
+        guard let data = BoundedFile.read(file.path, limit: 64 * 1024).map({ Data($0) }),
+              let settings = try? JSONDecoder().decode(Settings.self, from: data),
               settings.keyStorage == "file" || settings.keyStorage == "pkcs11" else {
             throw HolderError(.wallet, "\(file.path) is damaged")
         }
@@ -157,13 +158,13 @@ public final class Wallet: @unchecked Sendable {
         let target = keyFile.resolvingSymlinksInPath()
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: target.path),
               let permissions = attributes[.posixPermissions] as? Int,
-              let data = FileManager.default.contents(atPath: target.path), data.count <= 64 * 1024 else {
+              let bytes = BoundedFile.read(target.path, limit: 64 * 1024) else {
             throw HolderError(.deviceKey, "cannot read the device key \(keyFile.path)")
         }
         guard permissions & 0o077 == 0 else {
             throw HolderError(.deviceKey, "the device key \(target.path) is readable by group or others (mode \(String(permissions, radix: 8))): make it mode 600")
         }
-        let pem = [UInt8](data)
+        let pem = bytes
         do {
             if P256PrivateKey.isEncrypted(pem: pem) {
                 guard let passphrase = secrets.passphrase else { throw HolderError(.deviceKey, "the device key is encrypted: its passphrase is needed") }
@@ -192,7 +193,7 @@ public final class Wallet: @unchecked Sendable {
         let credential = try BoundCredential(text: text)
         let key = try deviceKey()
         guard credential.isBound(to: key.publicKey) else {
-            throw HolderError(.boundToAnotherKey, "credential \(credential.id) is bound to another device (key thumbprint \(credential.holderKey.thumbprint)), not to this wallet's key (\(HolderKey(key.publicKey).thumbprint))")
+            throw HolderError(.boundToAnotherKey, "credential \(credential.id) is bound to another device (key thumbprint \(credential.holderKey.thumbprint)), not to this wallet's key (\(HolderKey(key.publicKey)?.thumbprint ?? "?"))")
         }
         if let verifier {
             let presentation = try Presenter.present(credential, at: now, signer: key)
@@ -206,31 +207,41 @@ public final class Wallet: @unchecked Sendable {
     }
 
     /// Every stored credential, by document number then cti. Unreadable files are skipped.
-    public func credentials() -> [BoundCredential] {
+    public func credentials() -> [BoundCredential] { stored().map(\.credential) }
+
+    /// The stored credentials with when each was stored (its file's modification time).
+    private func stored() -> [(credential: BoundCredential, storedAt: Date)] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: credentialsFolder.path)) ?? []).filter { $0.hasSuffix(".txt") && !$0.hasPrefix(".") }
-        return names.compactMap { name -> BoundCredential? in
+        return names.compactMap { name -> (BoundCredential, Date)? in
             let url = credentialsFolder.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: url.path), data.count <= 16 * 1024 else { return nil }
-            return try? BoundCredential(text: String(decoding: data, as: UTF8.self))
-        }.sorted { ($0.claims.licence.documentNumber, $0.id) < ($1.claims.licence.documentNumber, $1.id) }
+            guard let bytes = BoundedFile.read(url.path, limit: 16 * 1024),
+                  let credential = try? BoundCredential(text: String(decoding: bytes, as: UTF8.self)) else { return nil }
+            let storedAt = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date ?? .distantPast
+            return (credential, storedAt)
+        }.sorted { ($0.0.claims.licence.documentNumber, $0.0.id) < ($1.0.claims.licence.documentNumber, $1.0.id) }
+    }
+
+    /// The newest of `candidates`: the latest iat, then the one stored last.
+    private static func newest(_ candidates: [(credential: BoundCredential, storedAt: Date)]) -> BoundCredential? {
+        candidates.max { ($0.credential.claims.issuedAt, $0.storedAt) < ($1.credential.claims.issuedAt, $1.storedAt) }?.credential
     }
 
     /// The one stored credential that `selector` names (its document number, its cti or a cti
     /// prefix of at least 4 hex digits), or the only one when `selector` is nil.
     public func credential(_ selector: String?) throws(HolderError) -> BoundCredential {
-        let all = credentials()
+        let entries = stored()
+        let all = entries.map(\.credential)
         guard !all.isEmpty else { throw HolderError(.noCredential, "the wallet holds no credential yet") }
         guard let selector else {
             let numbers = Set(all.map(\.claims.licence.documentNumber))
-            if numbers.count == 1 { return all.max { $0.claims.issuedAt < $1.claims.issuedAt }! }
+            if numbers.count == 1, let newest = Self.newest(entries) { return newest }
             guard all.count == 1 else {
                 throw HolderError(.noCredential, "the wallet holds \(all.count) credentials (\(all.map { "\($0.claims.licence.documentNumber) \($0.claims.issuer)" }.joined(separator: ", "))): say which")
             }
             return all[0]
         }
         // Of several credentials of one number (a renewal added beside the old one), the newest.
-        let byNumber = all.filter { $0.claims.licence.documentNumber == selector }
-            .max { $0.claims.issuedAt < $1.claims.issuedAt }.map { [$0] } ?? []
+        let byNumber = Self.newest(entries.filter { $0.credential.claims.licence.documentNumber == selector }).map { [$0] } ?? []
         let byID = all.filter { $0.id == selector.lowercased() || (selector.count >= 4 && $0.id.hasPrefix(selector.lowercased())) }
         let matches = byNumber.isEmpty ? byID : byNumber
         guard matches.count == 1 else {

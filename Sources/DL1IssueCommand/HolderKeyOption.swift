@@ -25,12 +25,17 @@ public struct HolderKeyOption: ParsableArguments {
 
     /// Reads a holder key file (PEM SubjectPublicKeyInfo on P-256).
     static func read(_ holderKey: String) throws(IssuerError) -> HolderKey {
-        guard let data = FileManager.default.contents(atPath: holderKey) else {
-            throw IssuerError(.holderKeyUnusable, "cannot read the holder key file \(holderKey)")
-        }
-        guard data.count <= Self.maxBytes else { throw IssuerError(.holderKeyUnusable, "the holder key file \(holderKey) is larger than 16 KiB") }
-        do { return HolderKey(try P256PublicKey(pem: [UInt8](data))) }
-        catch { throw IssuerError(.holderKeyUnusable, "the holder key file \(holderKey) is not a P-256 public key in PEM (BEGIN PUBLIC KEY): \(error)") }
+        let data: [UInt8]
+        do { data = try VerifierSetup.read(holderKey, limit: Self.maxBytes, what: "holder key file") }
+        catch { throw IssuerError(.holderKeyUnusable, "\(error.description)") }
+        do {
+            guard let key = HolderKey(try P256PublicKey(pem: [UInt8](data))) else {
+                throw IssuerError(.holderKeyUnusable, "the holder key file \(holderKey) holds a key whose point cannot be read")
+            }
+            return key
+        } catch let error as IssuerError {
+            throw error
+        } catch { throw IssuerError(.holderKeyUnusable, "the holder key file \(holderKey) is not a P-256 public key in PEM (BEGIN PUBLIC KEY): \(error)") }
     }
 
     /// Refuses, before anything is done, an output that is a picture for a bound credential.

@@ -31,8 +31,9 @@ public struct RestoreCommand: ConsoleCommand {
         discussion: """
         The backup must be this issuer's registry (same identity) and pass SQLite's integrity check. \
         A backup older than the status lists already published (it lacks a revocation, suspension or \
-        supersession they show) is refused with those changes listed; --force restores it anyway and \
-        carries the published statuses over, so no published revocation is undone. The registry it \
+        supersession they show, or credentials issued after it) is refused with what it lacks; --force \
+        restores it anyway, carries the published statuses over, so no published revocation is undone, \
+        and closes the lists whose later credentials it lacks, so no index is given twice. The registry it \
         replaces is kept beside it as registry.sqlite.replaced-TIME-PID.
         """)
 
@@ -52,7 +53,11 @@ public struct RestoreCommand: ConsoleCommand {
             if !report.carriedOver.isEmpty {
                 console.out("Carried over \(report.carriedOver.count) published change(s) the backup lacked:")
                 for change in report.carriedOver { console.out("  \(change)") }
-                console.out("Credentials issued after the backup are not in it: their holders' codes stay VALID in the lists until those indices are reused; reissue them.")
+            }
+            if !report.closedLists.isEmpty {
+                console.out("Closed \(report.closedLists.count) list(s) in which credentials were issued after the backup (new credentials go to a new list):")
+                for list in report.closedLists { console.out("  \(list)") }
+                console.out("Those credentials are not in the registry: their codes stay VALID until they expire and cannot be revoked; find their holders and reissue.")
             }
             return 0
         } catch {

@@ -21,15 +21,17 @@ enum FileWriter {
         }
     }
 
-    /// The temporary name for a file being written: `.NAME.PID.UUID.tmp`. The process id lets a
-    /// later run tell the leftovers of a killed process from a live writer's files.
+    /// The temporary name for a file being written: `.NAME.PID-START.UUID.tmp`. The process id
+    /// and start time let a later run tell the leftovers of a killed process from a live
+    /// writer's files, even when process ids are reused.
     static func temporaryName(for name: String) -> String {
-        ".\(name).\(getpid()).\(UUID().uuidString).tmp"
+        ".\(name).\(ProcessProbe.current.pid)-\(ProcessProbe.current.start).\(UUID().uuidString).tmp"
     }
 
     /// Removes from `folder` the temporary files this tool left when a process was killed
-    /// mid-write: names `.NAME.PID.UUID.tmp` whose process no longer runs (and, from versions
-    /// that did not record the process, `.NAME.UUID.tmp` older than an hour). Returns how many.
+    /// mid-write: names `.NAME.PID-START.UUID.tmp` (or `.NAME.PID.UUID.tmp`) whose process no
+    /// longer runs (and, from versions that did not record the process, `.NAME.UUID.tmp` older
+    /// than an hour). Returns how many.
     @discardableResult
     static func removeStaleTemporaries(in folder: URL, now: Date = Date()) -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return 0 }
@@ -39,8 +41,10 @@ enum FileWriter {
             guard parts.count >= 3, UUID(uuidString: String(parts[parts.count - 1])) != nil else { continue }
             let path = folder.appendingPathComponent(name).path
             let stale: Bool
-            if parts.count >= 4, let pid = Int32(parts[parts.count - 2]), pid > 0 {
-                stale = pid != getpid() && !ProcessProbe.isRunning(pid)
+            let owner = parts.count >= 4 ? parts[parts.count - 2].split(separator: "-") : []
+            if let first = owner.first, let pid = Int32(first), pid > 0, owner.count <= 2 {
+                let start = owner.count == 2 ? Int64(owner[1]) ?? 0 : 0
+                stale = !ProcessProbe.isCurrent(pid, start: start) && !ProcessProbe.isRunning(pid, start: start)
             } else {
                 let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
                 stale = modified.map { now.timeIntervalSince($0) > 3600 } ?? false

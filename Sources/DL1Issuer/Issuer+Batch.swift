@@ -100,9 +100,11 @@ extension Issuer {
             case .failure(let error): summary.failures.append((row.line, error.description)); continue
             case .success(let l): licence = l
             }
+            let existing = try registry.credential(batchKey: row.key)
             // A bound credential's code is text for its holder's device, whatever the format asked.
-            let request = batchOutput(for: licence, folder: folder, format: row.holderKey == nil ? format : .text, ecc: ecc, scale: scale)
-            if let existing = try registry.credential(batchKey: row.key) {
+            let bound = existing.map { $0.holderKey != nil } ?? (row.holderKey != nil)
+            let request = batchOutput(for: licence, folder: folder, format: bound ? .text : format, ecc: ecc, scale: scale)
+            if let existing {
                 // Issued by an earlier run: never again. Write its code if it may be missing.
                 if existing.state == .written, FileManager.default.fileExists(atPath: request.file!.path) {
                     summary.alreadyDone += 1
@@ -159,7 +161,7 @@ extension Issuer {
                 toMark.append((reservation.credentialID, code.destination))
                 summary.issued += 1
             } catch {
-                registry.discardPending(reservation.credentialID)
+                registry.discardPending(reservation.credentialID, at: clock())
                 summary.failures.append((item.row.line, error.description))
             }
         }

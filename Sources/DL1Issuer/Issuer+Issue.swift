@@ -143,7 +143,7 @@ extension Issuer {
             issued = try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
                                   licence: licence, holderKey: holderKey, iat: iat, exp: exp, output: output)
         } catch {
-            registry.discardPending(reservation.credentialID)
+            registry.discardPending(reservation.credentialID, at: clock())
             throw error
         }
         do { try deliver(issued) } catch { throw IssuerError("the code was made but could not be delivered (\(error)); its credential stays pending") }

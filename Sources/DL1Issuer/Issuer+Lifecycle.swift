@@ -135,14 +135,17 @@ extension Issuer {
     }
 
     /// A fresh short-lived code for the live VALID credential (same cti and index), as a phone fetches.
-    /// With `holderKey`, the credential is bound (again) to that device from this code on.
+    /// `holderKey`, when given, must be the credential's current binding: a new binding takes a
+    /// new credential (``reissue(_:lifetime:output:holderKey:deliver:)``).
     public func refresh(_ number: String, lifetime: CodeLifetime, output: OutputRequest?, holderKey: HolderKey? = nil,
                         deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         let current = try validCredential(number, for: "refresh its code")
-        if let holderKey, let bound = current.holderKey, holderKey != bound {
-            // Codes bound to the old device share this credential's id and status entry: they
-            // would stay usable until they expire. A new device takes a new credential.
-            throw IssuerError(.holderKeyUnusable, "the licence \(number) is bound to another device (key \(String(bound.thumbprint.prefix(16)))…): a new device needs a new credential, so that the old one becomes SUPERSEDED — reissue it with the new key")
+        if let holderKey, holderKey != current.holderKey {
+            // The codes made so far (plain, or bound to another device) share this credential's
+            // id and status entry: they would stay usable until they expire. A binding to a new
+            // device takes a new credential, so that the old one becomes SUPERSEDED.
+            let now = current.holderKey.map { "is bound to another device (key \(String($0.thumbprint.prefix(16)))…)" } ?? "is not bound to a device"
+            throw IssuerError(.holderKeyUnusable, "the licence \(number) \(now): binding it to this device needs a new credential, so that its current codes become SUPERSEDED — reissue it with the key")
         }
         let key = holderKey ?? current.holderKey
         let iat = clock()

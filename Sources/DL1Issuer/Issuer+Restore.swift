@@ -11,6 +11,8 @@ extension Issuer {
     public struct RestoreReport: Sendable {
         /// Published changes the backup lacked, re-applied from the published lists (forced restore only).
         public let carriedOver: [Registry.LostChange]
+        /// Lists in which the backup lacks credentials issued after it; they were closed (forced restore only).
+        public let closedLists: [Registry.MissingIssuances]
         /// Where the registry that was replaced was kept, if there was one.
         public let previous: URL?
     }
@@ -50,6 +52,7 @@ extension Issuer {
         }
         let now = clock()
         var carried: [Registry.LostChange] = []
+        var closed: [Registry.MissingIssuances] = []
         do throws(IssuerError) {
             let staged = try Registry.open(url: staging, expected: identity, access: .readWrite, at: now).registry
             let damage = try staged.check().filter { $0.rule == "sqlite-integrity" }
@@ -58,14 +61,26 @@ extension Issuer {
             }
             let published = try PublicationRecord(folder: layout.publishedFolder).entries()
             let lost = try staged.lostChanges(published)
-            if !lost.isEmpty {
+            let missing = try staged.missingIssuances(published)
+            if !lost.isEmpty || !missing.isEmpty {
                 guard force else {
-                    let shown = lost.prefix(10).map(\.description).joined(separator: "; ")
-                    throw IssuerError(.restoreRefused, "the backup \(source.path) is older than the published status lists: restoring it would undo \(lost.count) published change(s): \(shown)\(lost.count > 10 ? "; …" : "")")
+                    var problems: [String] = []
+                    if !lost.isEmpty {
+                        problems.append("it would undo \(lost.count) published change(s): " + lost.prefix(10).map(\.description).joined(separator: "; ")
+                                        + (lost.count > 10 ? "; …" : ""))
+                    }
+                    if !missing.isEmpty {
+                        problems.append("it lacks credentials issued after it, whose codes would stay VALID with no record and whose indices would be given again: "
+                                        + missing.map(\.description).joined(separator: "; "))
+                    }
+                    throw IssuerError(.restoreRefused, "the backup \(source.path) is older than the published status lists: " + problems.joined(separator: "; and "))
                 }
-                try staged.carryOver(lost, published: published, at: now)
+                try staged.carryOver(lost, closing: missing.map(\.list), published: published, at: now)
                 carried = lost
+                closed = missing
             }
+            // New events are numbered after every event the published lists reflect.
+            try staged.continueEvents(after: published.compactMap(\.lastEventID).max() ?? 0)
             try staged.close()
         } catch let error {
             discardStaging()
@@ -82,11 +97,13 @@ extension Issuer {
         }
         let previous = try setAside(layout.registryFile, at: now)
         guard rename(staging.path, layout.registryFile.path) == 0 else {
+            // Put the registry that was there back, so the folder is as it was.
+            if let previous { _ = rename(previous.path, layout.registryFile.path) }
             discardStaging()
-            throw IssuerError(.restoreRefused, "cannot move the restored registry into place at \(layout.registryFile.path)")
+            throw IssuerError(.restoreRefused, "cannot move the restored registry into place at \(layout.registryFile.path); the registry that was there is back in place")
         }
         discardStaging()
-        return RestoreReport(carriedOver: carried, previous: previous)
+        return RestoreReport(carriedOver: carried, closedLists: closed, previous: previous)
     }
 
     /// Moves the registry at `url` (and its WAL files, after folding the WAL in when SQLite can)

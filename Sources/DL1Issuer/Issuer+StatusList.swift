@@ -17,7 +17,7 @@ extension Issuer {
     /// The signed Status List Token of every list in the registry, as of now, without
     /// recording a publication (for inspection and benchmarks). The payload is a pure function
     /// of the registry's state and the signing time. To publish, use ``publishStatusLists()``.
-    public func statusListTokens() throws(IssuerError) -> [PublishedStatusList] {
+    package func statusListTokens() throws(IssuerError) -> [PublishedStatusList] {
         let now = clock()
         let signer = try primarySigner()
         try checkSigner(signer, at: now)
@@ -46,17 +46,19 @@ extension Issuer {
         }
         var signer: (any DocumentSigner)?
         var published: [PublishedStatusList] = []
-        var fresh: [(PublishedStatusList, StatusList, Int64)] = []
+        var fresh: [(PublishedStatusList, StatusList, Int64, Int64, Int)] = []
         for list in lists {
-            let entries = try currentEntries(of: list)
+            let snapshot = try registry.snapshot(listID: list.id)
+            var entries = StatusList(bits: list.bits, capacity: list.capacity)
+            for entry in snapshot.entries { entries.set(entry.index, to: entry.status) }
             var issuedAt = now
             if let last = try record.entry(list.name) {
                 if last.issuedAt >= now, last.uri == list.uri, last.list == entries {
                     published.append(PublishedStatusList(name: list.name, uri: list.uri, token: last.token))
                     continue
                 }
-                let reinstated = last.notValid.isEmpty ? [] : try registry.reinstatedIndices(listID: list.id, since: last.publishedAt)
-                if let refusal = PublicationRecord.check(entries, name: list.name, uri: list.uri, against: last, reinstated: reinstated) {
+                let since = last.notValid.isEmpty ? Registry.Reinstatements() : try registry.reinstatements(listID: list.id, after: last.mark)
+                if let refusal = PublicationRecord.check(entries, name: list.name, uri: list.uri, against: last, since: since) {
                     throw refusal
                 }
                 issuedAt = try PublicationRecord.issuedAt(now: now, after: last, name: list.name)
@@ -67,10 +69,11 @@ extension Issuer {
             }
             let token = try sign(list, entries: entries, at: issuedAt, signer: signer!)
             published.append(token)
-            fresh.append((token, entries, issuedAt))
+            fresh.append((token, entries, issuedAt, snapshot.lastEventID, snapshot.used))
         }
-        for (token, entries, issuedAt) in fresh {
-            try record.record(token.token, name: token.name, uri: token.uri, list: entries, iat: issuedAt, publishedAt: now)
+        for (token, entries, issuedAt, lastEventID, used) in fresh {
+            try record.record(token.token, name: token.name, uri: token.uri, list: entries, iat: issuedAt, publishedAt: now,
+                              lastEventID: lastEventID, used: used)
         }
         return published
     }

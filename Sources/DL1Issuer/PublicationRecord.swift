@@ -20,10 +20,18 @@ struct PublicationRecord {
         let name: String
         let uri: String
         let issuedAt: Int64
-        /// The issuer's clock when the token was published (events are stamped by the same clock).
+        /// The issuer's clock when the token was published.
         let publishedAt: Int64
         let list: StatusList
         let token: [UInt8]
+        /// The last registry event the published entries reflect (nil in records written
+        /// before event ids were kept: then events from `publishedAt` on count as later).
+        var lastEventID: Int64? = nil
+        /// How many indices of the list were in use (nil in older records).
+        var used: Int? = nil
+
+        /// What the registry's events must be compared with.
+        var mark: Registry.EventMark { lastEventID.map { .eventID($0) } ?? .time(publishedAt) }
 
         /// Its non-VALID entries: index → status.
         var notValid: [(index: Int, status: UInt8)] {
@@ -50,7 +58,7 @@ struct PublicationRecord {
         if let data = FileManager.default.contents(atPath: facts.path),
            let summary = try? JSONDecoder().decode(Summary.self, from: data), summary.iat == entry.issuedAt {
             entry = Entry(name: entry.name, uri: entry.uri, issuedAt: entry.issuedAt, publishedAt: min(summary.publishedAt, entry.issuedAt),
-                          list: entry.list, token: entry.token)
+                          list: entry.list, token: entry.token, lastEventID: summary.lastEventID, used: summary.used)
         }
         return entry
     }
@@ -62,9 +70,11 @@ struct PublicationRecord {
         var publishedAt: Int64
         var entries: Int
         var notValid: Int
+        var lastEventID: Int64?
+        var used: Int?
         enum CodingKeys: String, CodingKey {
-            case uri, iat, entries
-            case publishedAt = "published_at", notValid = "not_valid"
+            case uri, iat, entries, used
+            case publishedAt = "published_at", notValid = "not_valid", lastEventID = "last_event_id"
         }
     }
 
@@ -95,9 +105,11 @@ struct PublicationRecord {
     /// Records `token` (of `list`, signed at `iat`) as the last one published for `name`, at
     /// `publishedAt` by the issuer's clock. The facts are written first: should the token's
     /// write fail, they do not match it and are ignored.
-    func record(_ token: [UInt8], name: String, uri: String, list: StatusList, iat: Int64, publishedAt: Int64) throws(IssuerError) {
+    func record(_ token: [UInt8], name: String, uri: String, list: StatusList, iat: Int64, publishedAt: Int64,
+                lastEventID: Int64, used: Int) throws(IssuerError) {
         let entry = Entry(name: name, uri: uri, issuedAt: iat, publishedAt: publishedAt, list: list, token: token)
-        let summary = Summary(uri: uri, iat: iat, publishedAt: publishedAt, entries: list.count, notValid: entry.notValid.count)
+        let summary = Summary(uri: uri, iat: iat, publishedAt: publishedAt, entries: list.count, notValid: entry.notValid.count,
+                              lastEventID: lastEventID, used: used)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let json = try? encoder.encode(summary) else { throw IssuerError(.publicationRecord, "cannot encode the publication record of \(name)") }
@@ -105,20 +117,37 @@ struct PublicationRecord {
         try FileWriter.write(token, to: folder.appendingPathComponent("\(name).cwt"), permissions: 0o600)
     }
 
-    /// Why `list` (about to be signed for `name` and `uri`) may not follow `last`:
-    /// nil when it may. An entry that `last` showed INVALID, SUSPENDED or SUPERSEDED must not
-    /// read VALID unless `reinstated` (indices with a reinstatement recorded since `last` was
-    /// signed) holds it; (the caller signs it later than `last`, see ``issuedAt(now:after:name:)``).
+    /// Whether an entry published as `old` may now read `new`. A revocation is final; a
+    /// supersession may only end in a revocation, or in VALID when the credential was restored
+    /// (its replacement never came to be); a suspension may turn into anything but VALID, or
+    /// VALID when it was ended (reinstated) after that publication.
+    static func mayFollow(_ old: UInt8, with new: UInt8, index: Int, since: Registry.Reinstatements) -> Bool {
+        switch CredentialStatus(rawValue: old) {
+        case .valid?, nil: return true
+        case .invalid?: return new == CredentialStatus.invalid.rawValue
+        case .superseded?:
+            return new == CredentialStatus.invalid.rawValue || new == CredentialStatus.superseded.rawValue
+                || (new == CredentialStatus.valid.rawValue && since.restored.contains(index))
+        case .suspended?:
+            return new != CredentialStatus.valid.rawValue || since.reinstated.contains(index)
+        }
+    }
+
+    /// Why `list` (about to be signed for `name` and `uri`) may not follow `last`: nil when it
+    /// may (``mayFollow(_:with:index:since:)`` for every entry `last` showed non-VALID; the caller
+    /// signs it later than `last`, see ``issuedAt(now:after:name:)``).
     static func check(_ list: StatusList, name: String, uri: String, against last: Entry,
-                      reinstated: Set<Int>) -> IssuerError? {
+                      since: Registry.Reinstatements) -> IssuerError? {
         guard last.uri == uri else {
             return IssuerError(.publicationRegression, "status list \(name) was published under \(last.uri), and the registry now gives it \(uri)")
         }
         for (index, status) in last.notValid {
             let now = list[UInt64(index)] ?? 0
-            if now == 0 && !reinstated.contains(index) {
+            if !mayFollow(status, with: now, index: index, since: since) {
                 let was = CredentialStatus(rawValue: status).map(\.description) ?? "\(status)"
-                return IssuerError(.publicationRegression, "status list \(name) would turn index \(index) from \(was) back to VALID, with no reinstatement recorded since it was last published (\(Instant.iso(last.publishedAt))): the registry has lost that change")
+                let becomes = CredentialStatus(rawValue: now).map(\.description) ?? "\(now)"
+                let why = now == 0 ? ", with no reinstatement recorded since it was last published (\(Instant.iso(last.publishedAt)))" : ""
+                return IssuerError(.publicationRegression, "status list \(name) would turn index \(index) from \(was) back to \(becomes)\(why): the registry has lost that change")
             }
         }
         return nil

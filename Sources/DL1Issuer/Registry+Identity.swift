@@ -89,7 +89,7 @@ extension Registry {
         case (_?, nil):
             throw IssuerError(.registryIdentityMismatch, "the registry \(url.path) has an identity that the issuer's settings do not record: the settings file was replaced")
         case (nil, _?):
-            throw IssuerError(.registryEmpty, "\(url.path) holds no registry identity: it is not this issuer's registry (it was replaced by an empty or foreign database)")
+            throw IssuerError(.registryEmpty, "\(url.path) holds no registry identity: it is not this issuer's registry (an empty or foreign database, or a copy made before registries had an identity)")
         case (nil, nil):
             guard found.legacy else {
                 throw IssuerError(.registryEmpty, "\(url.path) holds no registry (no tables): it was emptied or replaced")

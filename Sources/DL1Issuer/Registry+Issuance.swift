@@ -66,11 +66,11 @@ extension Registry {
                 let index = try Self.freeIndex(db, list: list)
                 let cti = SecureRandom.bytes(16)
                 try db.execute(sql: """
-                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid, holder_key)
-                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid, owner_start, holder_key)
+                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [Data(cti), credential.documentNumber, list.id, Int64(index),
                                      Data(CBOREncoder.encode(credential.licence.cbor)), Data(credential.signerKid),
-                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(getpid()),
+                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(ProcessProbe.current.pid), ProcessProbe.current.start,
                                      credential.holderKey.map { Data($0.compressedPoint) }])
                 try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
                 if let old = credential.supersedes {
@@ -87,7 +87,7 @@ extension Registry {
 
     private static func checkReplaceable(_ db: Database, _ credential: NewCredential) throws {
         let active = try Row.fetchAll(db, sql: """
-            SELECT cti, status, state, owner_pid, batch_key, created_at FROM credential
+            SELECT cti, status, state, owner_pid, owner_start, batch_key, created_at FROM credential
             WHERE document_number = ? AND state != 'abandoned' AND status IN (0, 2)
             """, arguments: [credential.documentNumber])
         guard let old = credential.supersedes else {
@@ -95,10 +95,11 @@ extension Registry {
                 let status = CredentialStatus(rawValue: row["status"]) ?? .valid
                 if (row["state"] as String) == CredentialRecord.State.pending.rawValue {
                     let owner: Int64? = row["owner_pid"]
-                    if let owner, owner == Int64(getpid()) {
+                    let start: Int64 = row["owner_start"] ?? 0
+                    if let owner, ProcessProbe.isCurrent(Int32(truncatingIfNeeded: owner), start: start) {
                         throw IssuerError(.duplicateInBatch, "document \(credential.documentNumber) was already issued earlier in this run")
                     }
-                    if let owner, ProcessProbe.isRunning(Int32(truncatingIfNeeded: owner)) {
+                    if let owner, ProcessProbe.isRunning(Int32(truncatingIfNeeded: owner), start: start) {
                         throw IssuerError(.heldByAnotherProcess, "document \(credential.documentNumber) is being issued right now by another process (pid \(owner)), pending since \(Instant.iso(row["created_at"]))")
                     }
                     throw IssuerError(.pendingFromInterruptedRun, "document \(credential.documentNumber) has a pending credential from an interrupted or failed run (since \(Instant.iso(row["created_at"]))): it must be revoked before the number can be issued again")
@@ -134,13 +135,18 @@ extension Registry {
     /// the credential it was to replace. When even that fails, the record stays pending and the
     /// next command reports it.
     @discardableResult
-    public func discardPending(_ cti: [UInt8]) -> Bool {
+    public func discardPending(_ cti: [UInt8], at now: Int64) -> Bool {
         do {
             try transaction { db in
                 guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM credential WHERE cti = ? AND state = 'pending')"),
                                         arguments: [Data(cti)]) == true else { return }
-                try db.cachedStatement(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE superseded_by = ?").execute(arguments: [Data(cti)])
-                try db.cachedStatement(sql: "DELETE FROM event WHERE detail = ?").execute(arguments: ["replaced by \(Hex.encode(cti))"])
+                // The credential it was to replace is the live one again; a publication may already
+                // have shown it SUPERSEDED, so the history says it was restored (never deleted).
+                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number FROM credential WHERE superseded_by = ?"), arguments: [Data(cti)]) {
+                    try db.cachedStatement(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE cti = ?").execute(arguments: [row["cti"] as Data])
+                    try Self.addEvent(db, cti: [UInt8](row["cti"] as Data), number: row["document_number"], kind: "restored", at: now,
+                                      detail: "its replacement \(Hex.encode(cti)) was never written")
+                }
                 if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT list_id, idx FROM credential WHERE cti = ?"), arguments: [Data(cti)]) {
                     try db.cachedStatement(sql: "DELETE FROM credential WHERE cti = ?").execute(arguments: [Data(cti)])
                     try Self.returnIndex(db, list: row["list_id"], index: row["idx"])

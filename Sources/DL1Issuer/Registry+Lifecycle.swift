@@ -142,17 +142,52 @@ extension Registry {
 }
 
 extension Registry {
-    /// Event kinds that legitimately turn a non-VALID list entry VALID again: the end of a
-    /// suspension, and a superseded credential restored when its replacement was abandoned.
-    static let reinstatementKinds = ["reinstated", "restored"]
+    /// Where a list's entries may have gone back to VALID since a publication: indices whose
+    /// credential had its suspension ended (`reinstated`), and indices whose credential was made
+    /// the live one again when its replacement was abandoned or never written (`restored`).
+    public struct Reinstatements: Sendable, Hashable {
+        public var reinstated: Set<Int> = []
+        public var restored: Set<Int> = []
+    }
 
-    /// Indices of `listID` whose credential had a reinstatement recorded at or after `since`.
-    public func reinstatedIndices(listID: Int64, since: Int64) throws(IssuerError) -> Set<Int> {
+    /// The point a publication saw: the events recorded so far are those up to `eventID`.
+    public enum EventMark: Sendable, Hashable {
+        /// Events with an id above this one came later (the precise mark).
+        case eventID(Int64)
+        /// Records written before event ids were kept: events at or after this time.
+        case time(Int64)
+    }
+
+    /// The reinstatements of `listID`'s entries after `mark`.
+    public func reinstatements(listID: Int64, after mark: EventMark) throws(IssuerError) -> Reinstatements {
         try read { db in
-            Set(try Int.fetchAll(db.cachedStatement(sql: """
-                SELECT DISTINCT c.idx FROM credential c JOIN event e ON e.cti = c.cti
-                WHERE c.list_id = ? AND e.kind IN ('reinstated', 'restored') AND e.at >= ?
-                """), arguments: [listID, since]))
+            let condition: String, value: Int64
+            switch mark {
+            case .eventID(let id): (condition, value) = ("e.id > ?", id)
+            case .time(let at): (condition, value) = ("e.at >= ?", at)
+            }
+            var found = Reinstatements()
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT DISTINCT c.idx, e.kind FROM credential c JOIN event e ON e.cti = c.cti
+                WHERE c.list_id = ? AND e.kind IN ('reinstated', 'restored') AND \(condition)
+                """), arguments: [listID, value]) {
+                if (row["kind"] as String) == "reinstated" { found.reinstated.insert(row["idx"]) } else { found.restored.insert(row["idx"]) }
+            }
+            return found
+        }
+    }
+
+    /// A list's non-VALID entries and the last event id, read in one snapshot (so that no
+    /// change can fall between the two).
+    func snapshot(listID: Int64) throws(IssuerError) -> (entries: [(index: Int, status: UInt8)], lastEventID: Int64, used: Int) {
+        try read { db in
+            let entries = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT idx, status FROM credential WHERE list_id = ? AND status != 0
+                UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
+                """), arguments: [listID, listID]).map { (index: $0["idx"] as Int, status: $0["status"] as UInt8) }
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM event")) ?? 0
+            let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT used FROM status_list WHERE id = ?"), arguments: [listID]) ?? 0
+            return (entries, last, used)
         }
     }
 }

@@ -51,16 +51,29 @@ extension Registry {
         public let index: Int
         /// What the published list says.
         public let published: CredentialStatus
+        /// What this registry says.
+        public let current: CredentialStatus
         /// The document number of the credential at that index here, if one is.
         public let documentNumber: String?
 
         public var description: String {
-            "\(list) index \(index): \(published) in the published list, VALID here" + (documentNumber.map { " (document \($0))" } ?? " (no credential here)")
+            "\(list) index \(index): \(published) in the published list, \(current) here" + (documentNumber.map { " (document \($0))" } ?? " (no credential here)")
+        }
+    }
+
+    /// A list in which credentials were issued after this registry's state: the last
+    /// publication counted more indices in use than this registry holds.
+    public struct MissingIssuances: Sendable, Hashable, CustomStringConvertible {
+        public let list: String
+        public let publishedUsed: Int
+        public let used: Int
+        public var description: String {
+            "\(list): \(publishedUsed) indices were in use at the last publication, \(used) here (\(publishedUsed - used) credential(s) issued later are missing)"
         }
     }
 
     /// The changes in `published` (the last published tokens, see ``PublicationRecord``) that
-    /// this registry would undo: entries non-VALID there, VALID here and not reinstated since.
+    /// this registry would undo (``PublicationRecord/mayFollow(_:with:index:since:)``).
     func lostChanges(_ published: [PublicationRecord.Entry]) throws(IssuerError) -> [LostChange] {
         let lists = Dictionary(uniqueKeysWithValues: try lists().map { ($0.name, $0) })
         var lost: [LostChange] = []
@@ -68,24 +81,39 @@ extension Registry {
             let notValid = entry.notValid
             guard !notValid.isEmpty else { continue }
             guard let list = lists[entry.name] else {
-                lost += notValid.map { LostChange(list: entry.name, index: $0.index, published: CredentialStatus(rawValue: $0.status) ?? .invalid, documentNumber: nil) }
+                lost += notValid.map { LostChange(list: entry.name, index: $0.index, published: CredentialStatus(rawValue: $0.status) ?? .invalid,
+                                                  current: .valid, documentNumber: nil) }
                 continue
             }
-            let here = Dictionary(try statuses(listID: list.id).map { ($0.index, $0.status) }, uniquingKeysWith: { a, _ in a })
-            let reinstated = try reinstatedIndices(listID: list.id, since: entry.publishedAt)
-            for (index, status) in notValid where (here[index] ?? 0) == 0 && !reinstated.contains(index) {
+            let here = Dictionary(try statuses(listID: list.id).map { ($0.index, $0.status) }, uniquingKeysWith: { a, b in max(a, b) })
+            let since = try reinstatements(listID: list.id, after: entry.mark)
+            for (index, status) in notValid where !PublicationRecord.mayFollow(status, with: here[index] ?? 0, index: index, since: since) {
                 let number = try read { db in
                     try String.fetchOne(db.cachedStatement(sql: "SELECT document_number FROM credential WHERE list_id = ? AND idx = ?"), arguments: [list.id, index])
                 }
-                lost.append(LostChange(list: entry.name, index: index, published: CredentialStatus(rawValue: status) ?? .invalid, documentNumber: number))
+                lost.append(LostChange(list: entry.name, index: index, published: CredentialStatus(rawValue: status) ?? .invalid,
+                                       current: CredentialStatus(rawValue: here[index] ?? 0) ?? .valid, documentNumber: number))
             }
         }
         return lost
     }
 
+    /// The lists in which `published` counted more indices in use than this registry holds.
+    func missingIssuances(_ published: [PublicationRecord.Entry]) throws(IssuerError) -> [MissingIssuances] {
+        let used = try read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, used FROM status_list").map { ($0["name"] as String, $0["used"] as Int) })
+        }
+        return published.compactMap { entry in
+            guard let publishedUsed = entry.used, publishedUsed > (used[entry.name] ?? 0) else { return nil }
+            return MissingIssuances(list: entry.name, publishedUsed: publishedUsed, used: used[entry.name] ?? 0)
+        }
+    }
+
     /// Re-applies `lost` changes: a credential at the index takes the published status (with an
     /// event); an index no credential holds is retired with that status and never handed out.
-    func carryOver(_ lost: [LostChange], published: [PublicationRecord.Entry], at now: Int64) throws(IssuerError) {
+    /// The lists in `closing` take no new credential from now on (their unknown used indices
+    /// must not be handed out again). Later events are numbered after `lastEventID`.
+    func carryOver(_ lost: [LostChange], closing: [String], published: [PublicationRecord.Entry], at now: Int64) throws(IssuerError) {
         let issuedAt = Dictionary(published.map { ($0.name, $0.issuedAt) }, uniquingKeysWith: { a, _ in a })
         try transaction { db in
             for change in lost {
@@ -103,6 +131,18 @@ extension Registry {
                                    arguments: [id, change.index, change.published.rawValue, now, reason])
                 }
             }
+            for name in closing {
+                try db.execute(sql: "UPDATE status_list SET closed = 1 WHERE name = ?", arguments: [name])
+            }
+        }
+    }
+
+    /// Numbers the next event after `lastEventID` at least (after a restore, events the
+    /// published lists reflect must stay ordered before any new one).
+    func continueEvents(after lastEventID: Int64) throws(IssuerError) {
+        try transaction { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('event', 0)")
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'event'", arguments: [lastEventID])
         }
     }
 

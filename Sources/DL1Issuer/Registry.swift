@@ -161,6 +161,7 @@ public final class Registry: Sendable {
             // live concurrent issuer from an interrupted one.
             try db.alter(table: "credential") { t in
                 t.add(column: "owner_pid", .integer)
+                t.add(column: "owner_start", .integer)
                 // The holder's device key (33-byte compressed point) of a bound credential (FORMAT §7.1).
                 t.add(column: "holder_key", .blob)
             }
@@ -174,6 +175,9 @@ public final class Registry: Sendable {
                 t.column("reason", .text).notNull()
                 t.primaryKey(["list_id", "idx"])
             }
+            // A list closed by a forced restore: it holds credentials this registry does not
+            // know, so none of its free indices is handed out again.
+            try db.alter(table: "status_list") { t in t.add(column: "closed", .integer).notNull().defaults(to: 0) }
         }
         return migrator
     }
@@ -266,8 +270,8 @@ public final class Registry: Sendable {
     /// The list new credentials go to: the newest with room, else a new one.
     static func currentList(_ db: Database, settings: IssuerSettings) throws -> ListInfo {
         if let last = try allLists(db).last {
-            let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT used FROM status_list WHERE id = ?"), arguments: [last.id]) ?? 0
-            if used < last.capacity { return last }
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT used, closed FROM status_list WHERE id = ?"), arguments: [last.id])
+            if let row, (row["used"] as Int) < last.capacity, (row["closed"] as Int) == 0 { return last }
         }
         let number = (try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM status_list")) ?? 0) + 1
         let name = "statuslist-\(number)"

@@ -23,6 +23,10 @@ public struct DecodedPresentation: Sendable {
         catch { throw DecodedCode.Failure(layer: .zlib, detail: error.description) }
         do { presentation = try Presentation(decoding: bytes) }
         catch { throw DecodedCode.Failure(layer: .presentation, detail: error.description) }
+        // FORMAT §7.2: the credential's COSE_Sign1 as the issuer made it, tagged 18 (0xd2).
+        guard presentation.credential.first == 0xd2 else {
+            throw DecodedCode.Failure(layer: .cose, detail: "the credential in a presentation must be a COSE_Sign1 tagged 18")
+        }
         credential = try DecodedCode(boundCredential: presentation.credential)
     }
 }

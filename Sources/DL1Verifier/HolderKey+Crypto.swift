@@ -6,9 +6,9 @@ extension HolderKey {
     /// point, as lower-case hex.
     public var thumbprint: String { Hex.encode(SHA256.hash(compressedPoint)) }
 
-    /// The key from a P-256 public key.
-    public init(_ key: P256PublicKey) {
-        self.init(compressedPoint: key.compressedPoint)!
+    /// The key from a P-256 public key (nil only if OpenSSL cannot give its point).
+    public init?(_ key: P256PublicKey) {
+        self.init(compressedPoint: key.compressedPoint)
     }
 
     /// The key as a P-256 public key; nil when the point is not on the curve.

@@ -58,7 +58,8 @@ public struct Verifier: Sendable {
         }
         let time = Int64(clamping: presentation.time)
         let age = now.saturatingSubtracting(time)
-        if age > options.holderWindow || age < -options.holderWindow {
+        let window = min(max(options.holderWindow, 0), Int64.max / 2)
+        if age > window || age < -window {
             return (.stalePresentation, .stalePresentation(time: time, age: age, window: options.holderWindow))
         }
         return nil

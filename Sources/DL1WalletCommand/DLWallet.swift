@@ -40,8 +40,8 @@ public struct WalletSecretOptions: ParsableArguments {
 
     static func secret(file: String?, env: String?, what: String) throws(HolderError) -> String? {
         if let file {
-            guard let data = FileManager.default.contents(atPath: file), data.count <= 4096,
-                  var bytes = String(data: data, encoding: .utf8).map({ Array($0.utf8) }) else {
+            guard let read = BoundedFile.read(file, limit: 4096),
+                  var bytes = String(validating: read, as: UTF8.self).map({ Array($0.utf8) }) else {
                 throw HolderError(.deviceKey, "cannot read the \(what) file \(file)")
             }
             while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }

@@ -36,7 +36,7 @@ public struct WalletInitCommand: ConsoleCommand {
             let storage: Wallet.KeyStorage = pkcs11Module.map { .pkcs11(module: $0, tokenLabel: tokenLabel!) } ?? .file(encrypted: encryptKey)
             let wallet = try Wallet.create(at: URL(fileURLWithPath: folder), storage: storage, secrets: try secretOptions.secrets())
             let key = try wallet.deviceKey().publicKey
-            console.out("Made the wallet \(folder): device key thumbprint \(HolderKey(key).thumbprint)")
+            console.out("Made the wallet \(folder): device key thumbprint \(HolderKey(key)?.thumbprint ?? "?")")
             console.out("Enrol it with the issuer: 'dl-wallet public-key \(folder) --output device.pem', then 'dl-issue issue ... --holder-key device.pem'")
         }
     }
@@ -90,10 +90,10 @@ public struct AddCommand: ConsoleCommand {
             if credential == "-" {
                 text = console.readLine() ?? ""
             } else {
-                guard let data = FileManager.default.contents(atPath: credential), data.count <= 16 * 1024 else {
-                    throw HolderError(.notBoundCredential, "cannot read \(credential) (or it is larger than 16 KiB)")
+                guard let bytes = BoundedFile.read(credential, limit: 16 * 1024) else {
+                    throw HolderError(.notBoundCredential, "cannot read \(credential) (not a regular file, or larger than 16 KiB)")
                 }
-                text = String(decoding: data, as: UTF8.self)
+                text = String(decoding: bytes, as: UTF8.self)
             }
             let wallet = try Wallet.open(at: URL(fileURLWithPath: folder), secrets: try secretOptions.secrets())
             var verifier: Verifier?

@@ -31,7 +31,7 @@ enum BenchSupport {
         // The same typical licence bound to a device key, presented by that device now (FORMAT §7).
         let device = try P256PrivateKey()
         var bound = factory.claims()
-        bound.holderKey = HolderKey(device.publicKey)
+        bound.holderKey = HolderKey(device.publicKey)!
         let presentation = try factory.presentation(credential: try factory.cose(bound, signer: pki.signer), time: UInt64(now), device: device)
         return Fixture(pki: pki, code: code, token: token, verifier: verifier, presentation: presentation, device: device)
     }

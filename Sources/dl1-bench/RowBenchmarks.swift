@@ -180,7 +180,7 @@ struct CodeSizeBenchmark: ParsableCommand {
         for (name, licence) in [("minimal", minimal), ("typical", typical), ("largest", largest)] {
             let claims = factory.claims(licence: licence)
             var bound = claims
-            bound.holderKey = HolderKey(fixture.device.publicKey)
+            bound.holderKey = HolderKey(fixture.device.publicKey)!
             // The DL1 code, and a DL2 presentation of the same licence bound to a device (FORMAT §7).
             let dl2 = try factory.presentation(credential: try factory.cose(bound, signer: fixture.pki.signer),
                                                time: UInt64(BenchSupport.now), device: fixture.device)

@@ -187,7 +187,7 @@ func deviceKey(_ name: String) throws -> P256PrivateKey {
     return key
 }
 let device = try deviceKey("test-device"), otherDevice = try deviceKey("test-other-device")
-let deviceKeyClaim = HolderKey(device.publicKey)
+let deviceKeyClaim = HolderKey(device.publicKey)!
 func bound(_ c: DL1Claims = claims(), key: HolderKey = deviceKeyClaim, signer: TestPKI.KeyPair = ds,
            _ tweak: (inout CodeFactory.Knobs) -> Void = { _ in }) throws -> [UInt8] {
     var c = c

@@ -69,7 +69,7 @@ struct HolderBindingTests {
 
         let (ok, okConsole) = Self.verify(s.statusArguments + ["--at", Instant.iso(now + 10), "--text", presentation])
         #expect(ok == 0 && Self.firstLine(okConsole) == "VALID", "\(okConsole.stdout)\(okConsole.stderr)")
-        let thumbprint = HolderKey(try P256PublicKey(pem: [UInt8](Data(contentsOf: URL(fileURLWithPath: s.devicePEM))))).thumbprint
+        let thumbprint = try #require(HolderKey(try P256PublicKey(pem: [UInt8](Data(contentsOf: URL(fileURLWithPath: s.devicePEM)))))).thumbprint
         #expect(okConsole.stdout.contains("Presented:  by the holder's device at \(t) (10 s ago, window 90 s), device key \(thumbprint)"))
         let (png, pngConsole) = Self.verify(s.statusArguments + ["--at", Instant.iso(now + 10), "--json", s.path("p.png")])
         #expect(png == 0, "\(pngConsole.stderr)")
@@ -126,12 +126,19 @@ struct HolderBindingTests {
         let (json, jsonConsole) = Self.issue(["show", s.number] + issuer + ["--json"])
         #expect(json == 0 && jsonConsole.stdout.contains("\"holder_key_thumbprint\":\"\(original.thumbprint)\""))
 
+        // Binding a plain credential in place is refused too: its plain codes would stay VALID.
+        let (plainRC, _) = s.world.issue(output: s.path("plain.txt"), number: "P0009")
+        #expect(plainRC == 0)
+        let (bindPlain, bindPlainConsole) = Self.issue(["refresh", "P0009"] + issuer + ["--holder-key", s.devicePEM])
+        #expect(bindPlain == 2 && bindPlainConsole.stderr.contains("is not bound to a device: binding it to this device needs a new credential"), "\(bindPlainConsole.stderr)")
+        let (sameKey, _) = Self.issue(["refresh", s.number] + issuer + ["--holder-key", s.devicePEM, "--output", s.path("same.txt")])
+        #expect(sameKey == 0, "the current binding again is a plain refresh")
         // A new phone: refresh may not move the credential (the old phone's codes would stay
         // usable); reissue gives a new credential bound to the new key, the old one SUPERSEDED.
         let newWallet = s.path("wallet2"), newPEM = s.path("device2.pem")
         #expect(Self.wallet(["init", newWallet]).0 == 0 && Self.wallet(["public-key", newWallet, "--output", newPEM]).0 == 0)
         let (moveByRefresh, moveConsole) = Self.issue(["refresh", s.number] + issuer + ["--holder-key", newPEM, "--output", s.path("no.txt")])
-        #expect(moveByRefresh == 2 && moveConsole.stderr.contains("a new device needs a new credential"), "\(moveConsole.stderr)")
+        #expect(moveByRefresh == 2 && moveConsole.stderr.contains("is bound to another device") && moveConsole.stderr.contains("binding it to this device needs a new credential"), "\(moveConsole.stderr)")
         #expect(!FileManager.default.fileExists(atPath: s.path("no.txt")))
         let (rebound, reboundConsole) = Self.issue(["reissue", s.number] + issuer + ["--holder-key", newPEM, "--output", s.path("rebound.txt")])
         #expect(rebound == 0, "\(reboundConsole.stderr)")
@@ -157,6 +164,24 @@ struct HolderBindingTests {
         #expect(terminal == 2 && terminalConsole.stderr.contains("not terminal"))
         let (renewPNG, renewConsole) = Self.issue(["renew", s.number, "--issuer", s.world.issuer, "--expiry-date", "2036-01-01", "--output", s.path("r.png")])
         #expect(renewPNG == 2 && renewConsole.stderr.contains("a bound credential is text for its holder's device only"), "\(renewConsole.stderr)")
+        // A key given as a compressed point (as `openssl ec -conv_form compressed` writes it) binds the same point.
+        let device = try P256PrivateKey()
+        let point = device.publicKey.compressedPoint
+        let der: [UInt8] = [0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+                            0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00] + point
+        let compressedPEM = "-----BEGIN PUBLIC KEY-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters]) + "\n-----END PUBLIC KEY-----\n"
+        try Data(compressedPEM.utf8).write(to: URL(fileURLWithPath: s.path("compressed.pem")))
+        let (compressed, compressedConsole) = s.world.issue(["--holder-key", s.path("compressed.pem")], output: s.path("c.txt"), number: "C0001")
+        #expect(compressed == 0, "\(compressedConsole.stderr)")
+        #expect(try BoundCredential(text: try Self.text(s.path("c.txt"))).holderKey.compressedPoint == point)
+        // A huge file given as the key is refused before it is read.
+        let huge = s.path("huge.pem")
+        FileManager.default.createFile(atPath: huge, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: huge))
+        try handle.truncate(atOffset: 300 * 1024 * 1024)
+        try handle.close()
+        let (hugeRC, hugeConsole) = s.world.issue(["--holder-key", huge], output: s.path("h.txt"))
+        #expect(hugeRC == 2 && hugeConsole.stderr.contains("the holder key file \(huge) is larger than"), "\(hugeConsole.stderr)")
         for bad in ["certificate": try String(contentsOfFile: "\(s.world.trust)/root.pem", encoding: .utf8), "garbage": "not a key"] {
             let file = s.path("\(bad.key).pem")
             try Data(bad.value.utf8).write(to: URL(fileURLWithPath: file))
@@ -277,7 +302,7 @@ struct HolderBindingTests {
         let factory = CodeFactory(now: Fixture.now)
         let device = try P256PrivateKey()
         var claims = factory.claims()
-        claims.holderKey = HolderKey(device.publicKey)
+        claims.holderKey = HolderKey(device.publicKey)!
         let credential = try factory.cose(claims, signer: Fixture.pki.signer)
         let good = try factory.presentation(credential: credential, time: UInt64(Fixture.now), device: device)
         let verifier = try Fixture.verifier()
@@ -295,5 +320,9 @@ struct HolderBindingTests {
         #expect(trailing.layer == .presentation)
         let other = verifier.verify(text: "DL3:" + good.dropFirst(4))
         #expect(other.layer == .prefix)
+        // The credential inside must be tagged 18, as the issuer made it.
+        let untagged = try factory.cose(claims, signer: Fixture.pki.signer, knobs: { var k = CodeFactory.Knobs(); k.tag = nil; return k }())
+        let noTag = verifier.verify(text: try factory.presentation(credential: untagged, time: UInt64(Fixture.now), device: device))
+        #expect(noTag.verdict == .malformed && noTag.layer == .cose && noTag.reason.contains("must be a COSE_Sign1 tagged 18"))
     }
 }

@@ -113,7 +113,7 @@ struct RegistrySafetyTests {
         Self.removeRegistry(issuer)
         try Data("not a database, just text that is long enough to look like a header".utf8).write(to: URL(fileURLWithPath: "\(issuer)/registry.sqlite"))
         let garbage = try Self.process(["list", "--issuer", issuer])
-        #expect(garbage.code == 2 && garbage.stderr.contains("not a"), "\(garbage.stderr)")
+        #expect(garbage.code == 2 && garbage.stderr.contains("registry.sqlite is not an SQLite database"), "\(garbage.stderr)")
         #expect(!garbage.stderr.contains("CREATE TABLE") && !garbage.stderr.contains("grdb"))
     }
 
@@ -231,14 +231,15 @@ struct RegistrySafetyTests {
 
         let refused = try Self.process(["restore", backup, "--issuer", issuer])
         #expect(refused.code == 2)
-        #expect(refused.stderr.contains("is older than the published status lists: restoring it would undo 2 published change(s)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("is older than the published status lists: it would undo 2 published change(s)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("it lacks credentials issued after it"), "D2 was issued after the backup")
         #expect(refused.stderr.contains("INVALID in the published list, VALID here (document D1)"))
         #expect(refused.stderr.contains("INVALID in the published list, VALID here (no credential here)"), "D2 is not in the backup")
         #expect(try Self.process(["list", "--issuer", issuer]).stdout.contains("D2"), "nothing changed")
 
         let forced = try Self.process(["restore", backup, "--issuer", issuer, "--force"])
         #expect(forced.code == 0, "\(forced.stderr)")
-        #expect(forced.stdout.contains("Carried over 2 published change(s)"))
+        #expect(forced.stdout.contains("Carried over 2 published change(s)") && forced.stdout.contains("Closed 1 list(s)"))
         let kept = try FileManager.default.contentsOfDirectory(atPath: issuer).filter { $0.hasPrefix("registry.sqlite.replaced-") }
         #expect(!kept.isEmpty, "the replaced registry is kept")
         let check = try Self.process(["check", "--issuer", issuer])
@@ -258,7 +259,90 @@ struct RegistrySafetyTests {
         #expect(missing.code == 2 && missing.stderr.contains("missing or not a regular file"))
     }
 
-    @Test("a retired index is never handed out again")
+    @Test("a restored backup may not weaken a published status: REVOKED published, SUSPENDED in the backup, is refused (and then never reinstated to VALID)")
+    func noWeakening() throws {
+        let w = try Self.world()
+        defer { try? FileManager.default.removeItem(at: w.folder) }
+        let a = try w.issuer.issue(LifecycleTests.licence("A1"), lifetime: .seconds(86_400), output: nil)
+        try w.issuer.suspend("A1", reason: "check")
+        _ = try w.issuer.publishStatusLists()
+        let backup = w.folder.appendingPathComponent("suspended.sqlite")
+        try w.issuer.registry.backup(to: backup)
+        w.clock.advance(5)
+        try w.issuer.revoke("A1", reason: "fraud")
+        _ = try w.issuer.publishStatusLists()
+        try w.issuer.registry.close()
+        do {
+            _ = try Issuer.restoreRegistry(folder: w.issuer.directory.root, from: backup, force: false, clock: { Fixture.now + 10 })
+            Issue.record("must be refused")
+        } catch {
+            #expect(error.code == .restoreRefused)
+            #expect(error.description.contains("statuslist-1 index \(a.claims.status.index): INVALID in the published list, SUSPENDED here (document A1)"), "\(error)")
+        }
+        // Put back by hand instead: the publication check refuses SUSPENDED after INVALID, and a
+        // reinstatement cannot bring it to VALID either.
+        Self.removeRegistry(w.issuer.directory.root.path)
+        try FileManager.default.copyItem(at: backup, to: w.issuer.directory.registryFile)
+        let clock = w.clock
+        let reopened = try Issuer.open(at: w.issuer.directory.root, clock: { clock.now })
+        w.clock.advance(5)
+        #expect(throws: IssuerError.self) { try reopened.publishStatusLists() }
+        try reopened.reinstate("A1")
+        do {
+            _ = try reopened.publishStatusLists()
+            Issue.record("must be refused")
+        } catch {
+            #expect(error.code == .publicationRegression)
+            #expect(error.description.hasPrefix("status list statuslist-1 would turn index \(a.claims.status.index) from INVALID back to VALID"), "\(error)")
+        }
+    }
+
+    @Test("a replacement that was never written restores its predecessor with an event, so publishing goes on")
+    func discardedReplacement() throws {
+        let w = try Self.world()
+        defer { try? FileManager.default.removeItem(at: w.folder) }
+        let first = try w.issuer.issue(LifecycleTests.licence("R1"), lifetime: .seconds(86_400), output: nil)
+        let signer = try w.issuer.primarySigner()
+        // A renewal recorded (the old credential SUPERSEDED) and published before its code existed.
+        let pending = try w.issuer.registry.reserve(.init(documentNumber: "R1", licence: LifecycleTests.licence("R1"), signerKid: signer.kid,
+                                                          issuedAt: Fixture.now, expiresAt: Fixture.now + 3600, supersedes: first.credentialID,
+                                                          eventKind: "renewed"), settings: w.issuer.settings)
+        let published = try w.issuer.publishStatusLists().map { try StatusListToken(bytes: $0.token) }
+        #expect(try published[0].inflateList()[first.claims.status.index] == CredentialStatus.superseded.rawValue)
+        w.clock.advance(2)
+        #expect(w.issuer.registry.discardPending(pending.credentialID, at: w.clock.now))
+        let after = try w.issuer.publishStatusLists().map { try StatusListToken(bytes: $0.token) }
+        #expect(try after[0].inflateList()[first.claims.status.index] == CredentialStatus.valid.rawValue)
+        #expect(try w.issuer.registry.events(documentNumber: "R1").map(\.kind) == ["issued", "superseded", "restored"])
+        #expect(try w.issuer.registry.check().isEmpty)
+    }
+
+    @Test("restore refuses a backup that lacks credentials issued after it; --force closes their list so no index is given twice")
+    func missingIssuances() throws {
+        let folder = Fixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let issuer = try RegistryProcessTests.makeIssuer(folder)
+        let portrait = folder.appendingPathComponent("p.jpg").path
+        func issue(_ number: String) throws {
+            #expect(try Self.process(["issue", "--issuer", issuer] + Self.holder(number) + ["--portrait", portrait, "--output", "\(folder.path)/\(number).txt"]).code == 0)
+        }
+        try issue("A1")
+        let backup = folder.appendingPathComponent("b.sqlite").path
+        #expect(try Self.process(["backup", backup, "--issuer", issuer]).code == 0)
+        try issue("B1")
+        #expect(try Self.process(["status-list", "--issuer", issuer, "--output-dir", "\(folder.path)/status"]).code == 0)
+        let refused = try Self.process(["restore", backup, "--issuer", issuer])
+        #expect(refused.code == 2)
+        #expect(refused.stderr.contains("it lacks credentials issued after it, whose codes would stay VALID with no record and whose indices would be given again: statuslist-1: 2 indices were in use at the last publication, 1 here"), "\(refused.stderr)")
+        let forced = try Self.process(["restore", backup, "--issuer", issuer, "--force"])
+        #expect(forced.code == 0 && forced.stdout.contains("Closed 1 list(s)"), "\(forced.stderr)")
+        try issue("C1")
+        let shown = try Self.process(["show", "C1", "--issuer", issuer]).stdout
+        #expect(shown.contains("/status/2 #"), "a new credential goes to a new list: \(shown)")
+        #expect(try Self.process(["check", "--issuer", issuer]).code == 0)
+    }
+
+    @Test("a forced restore retires a revoked index it has no credential for and closes its list: nothing in it is handed out again")
     func retiredIndexNotReused() throws {
         let w = try Self.world(capacity: 16)
         defer { try? FileManager.default.removeItem(at: w.folder) }
@@ -273,13 +357,11 @@ struct RegistrySafetyTests {
         #expect(report.carriedOver.map(\.index) == [Int(lost.claims.status.index)])
         let clock = w.clock
         let reopened = try Issuer.open(at: w.issuer.directory.root, clock: { clock.now })
-        var indices: [UInt64] = []
-        for i in 0..<20 {
-            indices.append(try reopened.issue(LifecycleTests.licence("N\(i)"), lifetime: .seconds(86_400), output: nil).claims.status.index)
-        }
+        for i in 0..<20 { _ = try reopened.issue(LifecycleTests.licence("N\(i)"), lifetime: .seconds(86_400), output: nil) }
         let firstList = try reopened.registry.latestCredentials().filter { $0.list.name == "statuslist-1" }.map(\.index)
-        #expect(firstList.count == 15, "16 entries: K0, 14 new, and the retired one")
-        #expect(!firstList.contains(lost.claims.status.index))
+        #expect(firstList.count == 1, "only K0: the closed list takes no new credential")
+        let newOnes = try reopened.registry.latestCredentials().filter { $0.documentNumber.hasPrefix("N") }
+        #expect(newOnes.count == 20 && newOnes.allSatisfy { $0.list.name == "statuslist-2" || $0.list.name == "statuslist-3" })
         #expect(try reopened.registry.check().isEmpty)
         w.clock.advance(5)
         let tokens = try reopened.publishStatusLists().map { try StatusListToken(bytes: $0.token) }
@@ -410,8 +492,10 @@ struct RegistrySafetyTests {
         try sleeper.run()
         defer { if sleeper.isRunning { kill(sleeper.processIdentifier, SIGKILL); sleeper.waitUntilExit() } }
         func setOwner(_ pid: Int32) throws {
+            let start = ProcessProbe.startTime(pid) ?? 0
             try w.issuer.registry.transaction { db in
-                try db.execute(sql: "UPDATE credential SET owner_pid = ? WHERE cti = ?", arguments: [Int64(pid), Data(reservation.credentialID)])
+                try db.execute(sql: "UPDATE credential SET owner_pid = ?, owner_start = ? WHERE cti = ?",
+                               arguments: [Int64(pid), start, Data(reservation.credentialID)])
             }
         }
         try setOwner(sleeper.processIdentifier)
@@ -454,7 +538,7 @@ struct RegistrySafetyTests {
         #expect(show.code == 0, "\(show.stderr)")
         let revoke = try Self.process(["revoke", "310101199001011234", "--issuer", issuer, "--reason", "x"], user: user)
         #expect(revoke.code == 2)
-        #expect(revoke.stderr.contains("read-only") || revoke.stderr.contains("cannot open"), "\(revoke.stderr)")
+        #expect(revoke.stderr.contains("(attempt to write a readonly database): check the permissions of the file and its folder"), "\(revoke.stderr)")
         #expect(!revoke.stderr.contains("CREATE TABLE") && !revoke.stderr.contains("grdb"), "\(revoke.stderr)")
     }
 }
