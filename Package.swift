@@ -103,10 +103,21 @@ let package = Package(
         .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
                     resources: [.copy("Vectors")]),
         .testTarget(name: "DL1CryptoTests", dependencies: ["DL1Crypto", "DL1PKCS11", "DL1TestSupport"], resources: [.copy("Vectors")]),
-        .testTarget(name: "DL1EndToEndTests",
+        // Tests by layer. The verifier's build without the issuer, SQLite, gcc or valgrind; the
+        // issuer's run in-process; the integration tests (tagged .slow) drive real processes,
+        // gcc and valgrind, and a package built beside this one.
+        .target(name: "DL1IssuerTestSupport",
+                dependencies: ["DL1TestSupport", "DL1Issuer", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1Verifier", "DL1Format"]),
+        .testTarget(name: "DL1VerifierTests",
+                    dependencies: ["DL1Verifier", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport", "DL1Format", "DL1Crypto",
+                                   "DL1Compression", "DL1Raster", "DL1Scanner", "DL1QREncode"]),
+        .testTarget(name: "DL1IssuerTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
-                                   "DL1Holder", "DL1WalletCommand",
-                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode", "DL1PKCS11",
+                                   "DL1IssuerTestSupport", "DL1Holder", "DL1WalletCommand",
+                                   "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode", "DL1PKCS11"]),
+        .testTarget(name: "DL1IntegrationTests",
+                    dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
+                                   "DL1IssuerTestSupport", "DL1Format", "DL1Crypto", "DL1Raster",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -8,6 +8,7 @@ import DL1TestSupport
 import DL1Verifier
 import DL1VerifyCommand
 import DL1WalletCommand
+import DL1IssuerTestSupport
 import Foundation
 import Testing
 
@@ -34,7 +35,7 @@ struct HolderBindingTests {
 
     /// An issuer (with one plain licence) and a wallet whose key a second licence is bound to.
     struct Setup {
-        let world: CommandLineTests.World
+        let world: CLIWorld
         let wallet: String, devicePEM: String, credential: String, number: String
         var folder: URL { world.folder }
         var statusArguments: [String] { ["--trust", world.trust, "--status", world.status] }
@@ -42,7 +43,7 @@ struct HolderBindingTests {
     }
 
     static func setup() throws -> Setup {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         let wallet = world.folder.appendingPathComponent("wallet").path
         #expect(Self.wallet(["init", wallet]).0 == 0)
         let pem = world.folder.appendingPathComponent("device.pem").path

@@ -10,7 +10,12 @@ import Testing
 
 /// Forged and repeated status lists: a list is inflated only after its token's signature and
 /// signer are checked, each distinct list once, within the verifier's budget.
-extension HostileInputTests {
+@Suite("Hostile status lists and bundles")
+struct StatusListHostileTests {
+    let pki = Fixture.pki
+    let factory = Fixture.factory
+    let now = Fixture.now
+
     /// zlib of 32 MiB of zeros: 32 KiB that inflate to FORMAT §3's cap.
     static let zeroList = Zlib.compress([UInt8](repeating: 0, count: Zlib.statusListLimit))
 

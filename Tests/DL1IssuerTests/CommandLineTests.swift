@@ -12,50 +12,9 @@ import Testing
 /// Both CLIs end to end, in-process: flags, files written, output and exit codes.
 @Suite("dl-issue and dl-verify")
 struct CommandLineTests {
-    /// A fresh issuer made with `dl-issue init`, a licence issued as PNG and a status list.
-    struct World {
-        let folder: URL
-        var issuer: String { folder.appendingPathComponent("issuer").path }
-        var trust: String { folder.appendingPathComponent("issuer/trust").path }
-        var png: String { folder.appendingPathComponent("code.png").path }
-        var status: String { folder.appendingPathComponent("status/statuslist-1.cwt").path }
-        var portrait: String { folder.appendingPathComponent("portrait.jpg").path }
-
-        /// Issues a licence (a fresh document number each time unless one is given).
-        func issue(_ extra: [String] = [], output: String? = nil, number: String? = nil) -> (Int32, Console) {
-            let console = Console.capturing()
-            let code = CommandRunner.run(DLIssue.self, ["issue", "--issuer", issuer,
-                "--document-number", number ?? "T\(UInt32.random(in: 10_000_000...99_999_999))", "--family-name", "张", "--given-name", "小明",
-                "--birth-date", "1990-01-01", "--expiry-date", "2032-05-01",
-                "--category", "C1:2020-05-01", "--category", "A2:2022-03-01:2028-03-01",
-                "--portrait", portrait] + (output.map { ["--output", $0] } ?? []) + extra, console: console)
-            return (code, console)
-        }
-
-        func verify(_ arguments: [String], stdin: String = "") -> (Int32, Console) {
-            let console = Console.capturing(stdin: stdin)
-            return (CommandRunner.run(DLVerify.self, arguments, console: console), console)
-        }
-    }
-
-    static func world() throws -> World {
-        let world = World(folder: Fixture.temporaryFolder())
-        let console = Console.capturing()
-        let rc = CommandRunner.run(DLIssue.self, ["init", world.issuer, "--country", "CN", "--authority-code", "CN-31",
-                                                  "--authority-name", "上海市公安局交通警察总队"], console: console)
-        #expect(rc == 0, "\(console.stderr)")
-        try Data("portrait bytes".utf8).write(to: URL(fileURLWithPath: world.portrait))
-        let (issued, issueConsole) = world.issue(output: world.png, number: "310101199001011234")
-        #expect(issued == 0, "\(issueConsole.stderr)")
-        let status = Console.capturing()
-        #expect(CommandRunner.run(DLIssue.self, ["status-list", "--issuer", world.issuer, "--output-dir",
-                                                 world.folder.appendingPathComponent("status").path], console: status) == 0)
-        return world
-    }
-
     @Test("init writes keys 0600 in a 0700 folder, certificates, a registry and trust/; refuses an existing issuer")
     func initLayout() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let fm = FileManager.default
         let privateFolder = world.folder.appendingPathComponent("issuer/private")
@@ -83,7 +42,7 @@ struct CommandLineTests {
 
     @Test("dl-verify on the issued PNG: VALID, exit 0, human output with verdict first and the holder")
     func verifyPNG() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let (rc, console) = world.verify(["--trust", world.trust, "--status", world.status, "--category", "C1",
                                           "--portrait", world.portrait, world.png])
@@ -96,7 +55,7 @@ struct CommandLineTests {
 
     @Test("dl-verify --json: one object per line with verdict, reason, check, layer/condition, licence")
     func json() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         var (rc, console) = world.verify(["--trust", world.trust, "--status", world.status, "--json", world.png])
         #expect(rc == 0)
@@ -113,7 +72,7 @@ struct CommandLineTests {
 
     @Test("dl-verify --text - answers one line per code, stripping only LF or CRLF")
     func stdinLines() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let (_, issued) = world.issue(["--format", "txt"], output: world.folder.appendingPathComponent("code.txt").path)
         #expect(issued.stderr.contains("Issued"))
@@ -133,7 +92,7 @@ struct CommandLineTests {
 
     @Test("exit codes: 1 not valid, 2 usage or configuration, 3 no QR code; 2 then 3 then 1 with several inputs")
     func exitCodes() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let blank = world.folder.appendingPathComponent("blank.png").path
         try Data(try PNGCodec.encode(GreyImage(width: 100, height: 100, fill: 255))).write(to: URL(fileURLWithPath: blank))
@@ -161,7 +120,7 @@ struct CommandLineTests {
 
     @Test("dl-issue refuses bad input with exit 2, a clear message, and records nothing")
     func issueRefusals() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let cases: [([String], String)] = [
             (["--category", "Z9:2020-01-01"], "category Z9"),
@@ -193,7 +152,7 @@ struct CommandLineTests {
 
     @Test("dl-issue issue from a --holder JSON file, and to the terminal")
     func holderFileAndTerminal() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let holder = world.folder.appendingPathComponent("holder.json")
         try Data("""
@@ -215,7 +174,7 @@ struct CommandLineTests {
 
     @Test("a credential left pending by an interrupted run is reported by the next command")
     func pendingReported() throws {
-        let world = try Self.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let issuer = try DL1IssuerOpen.open(world.issuer)
         _ = try issuer.registry.reserve(.init(documentNumber: "INTERRUPTED", licence: Fixture.factory.licence(), signerKid: try issuer.primarySigner().kid,
@@ -227,6 +186,7 @@ struct CommandLineTests {
 }
 
 import DL1Issuer
+import DL1IssuerTestSupport
 
 /// Opens an issuer folder made by the CLI.
 enum DL1IssuerOpen {

@@ -1,6 +1,7 @@
 import DL1Crypto
 import DL1Format
 import DL1Issuer
+import DL1IssuerTestSupport
 import DL1TestSupport
 import DL1Verifier
 import Foundation
@@ -10,55 +11,16 @@ import Testing
 /// new codes answer once the new status list is published.
 @Suite("Licence lifecycle and revocation")
 struct LifecycleTests {
-    /// A clock the test moves forward.
-    final class TestClock: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: Int64
-        init(_ start: Int64) { value = start }
-        var now: Int64 { lock.lock(); defer { lock.unlock() }; return value }
-        func advance(_ seconds: Int64) { lock.lock(); value += seconds; lock.unlock() }
-    }
-
-    struct World {
-        let folder: URL
-        let issuer: Issuer
-        let clock: TestClock
-        let trust: TrustStore
-
-        /// A verifier holding the status lists as published now.
-        func verifier() throws -> Verifier {
-            let tokens = try issuer.statusListTokens().map { try StatusListToken(bytes: $0.token) }
-            let clock = self.clock
-            return Verifier(trustStore: trust, statusTokens: tokens, options: .init(clock: { clock.now }))
-        }
-
-        func verify(_ code: IssuedCode, with verifier: Verifier? = nil) throws -> Verdict {
-            try (verifier ?? self.verifier()).verify(text: code.text).verdict
-        }
-    }
-
-    static func world(capacity: Int = 1000) throws -> World {
-        let folder = Fixture.temporaryFolder()
-        let clock = TestClock(Fixture.now)
-        let issuer = try Issuer.create(at: folder.appendingPathComponent("issuer"),
-                                       settings: .init(country: "CN", authorityCode: "CN-31", authorityName: "上海市公安局交通警察总队",
-                                                       statusURIBase: "https://dl.example/CN-31/status", statusListCapacity: capacity),
-                                       clock: { clock.now })
-        return World(folder: folder, issuer: issuer, clock: clock, trust: try TrustStore.load(directory: issuer.directory.trustFolder))
-    }
-
-    static func licence(_ number: String = "310101199001011234") -> Licence {
-        var l = Fixture.factory.licence()
-        l.documentNumber = number
-        l.issueDate = CalendarDate(iso8601: "2020-05-01")!
-        return l
+    /// The message of the IssuerError `body` throws; nil when it throws nothing (or another error).
+    static func refusal(_ body: () throws -> Any) -> String? {
+        do { _ = try body(); return nil } catch let error as IssuerError { return error.description } catch { return nil }
     }
 
     @Test("renew, change-category and reissue: the old code answers SUPERSEDED, the new one VALID")
     func supersede() throws {
-        let w = try Self.world()
+        let w = try IssuerWorld.make()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let first = try w.issuer.issue(Self.licence(), lifetime: .seconds(86_400), output: nil)
+        let first = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         #expect(try w.verify(first) == .valid)
         let renewed = try w.issuer.renew("310101199001011234", expiryDate: CalendarDate(iso8601: "2036-05-01")!, lifetime: .seconds(86_400), output: nil)
         #expect(renewed.credentialID != first.credentialID && renewed.claims.status.index != first.claims.status.index)
@@ -84,28 +46,30 @@ struct LifecycleTests {
 
     @Test("suspend → SUSPENDED, reinstate → VALID; revoke → REVOKED, and that is final")
     func suspendReinstateRevoke() throws {
-        let w = try Self.world()
+        let w = try IssuerWorld.make()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let code = try w.issuer.issue(Self.licence(), lifetime: .seconds(86_400), output: nil)
+        let code = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         try w.issuer.suspend("310101199001011234", reason: "court order")
         #expect(try w.verify(code) == .suspended)
-        #expect(throws: IssuerError.self) { try w.issuer.renew("310101199001011234", expiryDate: CalendarDate(iso8601: "2036-01-01")!, lifetime: .seconds(60), output: nil) }
+        #expect(Self.refusal { try w.issuer.renew("310101199001011234", expiryDate: CalendarDate(iso8601: "2036-01-01")!, lifetime: .seconds(60), output: nil) }
+                == "the licence 310101199001011234 is suspended: reinstate it before you renew it")
         try w.issuer.reinstate("310101199001011234")
         #expect(try w.verify(code) == .valid)
         try w.issuer.revoke("310101199001011234", reason: "fraud")
         #expect(try w.verify(code) == .revoked)
-        #expect(throws: IssuerError.self) { try w.issuer.reinstate("310101199001011234") }
-        #expect(throws: IssuerError.self) { try w.issuer.renew("310101199001011234", expiryDate: CalendarDate(iso8601: "2036-01-01")!, lifetime: .seconds(60), output: nil) }
-        #expect(throws: IssuerError.self) { try w.issuer.refresh("310101199001011234", lifetime: .seconds(60), output: nil) }
+        let final = "the licence 310101199001011234 is revoked: that is final"
+        #expect(Self.refusal { try w.issuer.reinstate("310101199001011234") } == final)
+        #expect(Self.refusal { try w.issuer.renew("310101199001011234", expiryDate: CalendarDate(iso8601: "2036-01-01")!, lifetime: .seconds(60), output: nil) } == final)
+        #expect(Self.refusal { try w.issuer.refresh("310101199001011234", lifetime: .seconds(60), output: nil) } == final)
         // A new licence may be issued after a revocation (requalification).
-        #expect(try w.verify(try w.issuer.issue(Self.licence(), lifetime: .seconds(60), output: nil)) == .valid)
+        #expect(try w.verify(try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(60), output: nil)) == .valid)
     }
 
     @Test("points: deductions show in a fresh code of the same credential; at zero the licence is SUSPENDED")
     func points() throws {
-        let w = try Self.world()
+        let w = try IssuerWorld.make()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let first = try w.issuer.issue(Self.licence(), lifetime: .seconds(86_400), output: nil)
+        let first = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         w.clock.advance(3600)
         let (afterDeduct, suspended) = try w.issuer.changePoints("310101199001011234", .deduct(6, reason: "red light"), lifetime: .seconds(86_400), output: nil)
         #expect(!suspended && afterDeduct.claims.licence.points.remaining == 3)
@@ -127,9 +91,9 @@ struct LifecycleTests {
 
     @Test("refresh: a new short-lived code of the same credential, with a new as-of time")
     func refresh() throws {
-        let w = try Self.world()
+        let w = try IssuerWorld.make()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let first = try w.issuer.issue(Self.licence(), lifetime: .seconds(600), output: nil)
+        let first = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(600), output: nil)
         w.clock.advance(3600)
         #expect(try w.verify(first) == .expiredCode)
         let fresh = try w.issuer.refresh("310101199001011234", lifetime: .seconds(600), output: nil)
@@ -139,9 +103,9 @@ struct LifecycleTests {
 
     @Test("a stale list gives STATUS_UNKNOWN")
     func staleList() throws {
-        let w = try Self.world()
+        let w = try IssuerWorld.make()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let code = try w.issuer.issue(Self.licence(), lifetime: .seconds(30 * 86_400), output: nil)
+        let code = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(30 * 86_400), output: nil)
         let verifier = try w.verifier()
         w.clock.advance(w.issuer.settings.statusValidity + 300)
         #expect(verifier.verify(text: code.text).verdict == .statusUnknown)
@@ -149,24 +113,28 @@ struct LifecycleTests {
 
     @Test("refusals: a second active credential, unknown numbers, empty changes; nothing changes")
     func refusals() throws {
-        let w = try Self.world()
+        let w = try IssuerWorld.make()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        _ = try w.issuer.issue(Self.licence(), lifetime: .seconds(60), output: nil)
-        #expect(throws: IssuerError.self) { try w.issuer.issue(Self.licence(), lifetime: .seconds(60), output: nil) }
-        #expect(throws: IssuerError.self) { try w.issuer.suspend("NOPE", reason: "x") }
-        #expect(throws: IssuerError.self) { try w.issuer.changeCategories("310101199001011234", add: [], remove: [], restrict: [], lifetime: .seconds(60), output: nil) }
-        #expect(throws: IssuerError.self) { try w.issuer.changeCategories("310101199001011234", add: [], remove: ["C1", "A2"], restrict: [], lifetime: .seconds(60), output: nil) }
-        #expect(throws: IssuerError.self) { try w.issuer.changeCategories("310101199001011234", add: [DrivingPrivilege(category: "Z9", issueDate: CalendarDate(iso8601: "2020-01-01")!)], remove: [], restrict: [], lifetime: .seconds(60), output: nil) }
+        _ = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(60), output: nil)
+        #expect(Self.refusal { try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(60), output: nil) }
+                == "document 310101199001011234 already has an active credential (VALID): use renew, change-category or reissue")
+        #expect(Self.refusal { try w.issuer.suspend("NOPE", reason: "x") } == "no licence with document number NOPE in this registry")
+        #expect(Self.refusal { try w.issuer.changeCategories("310101199001011234", add: [], remove: [], restrict: [], lifetime: .seconds(60), output: nil) }
+                == "say what changes: --add, --remove or --restrict")
+        #expect(Self.refusal { try w.issuer.changeCategories("310101199001011234", add: [], remove: ["C1", "A2"], restrict: [], lifetime: .seconds(60), output: nil) }
+                == "removing every category would leave the licence empty: revoke it instead")
+        #expect(Self.refusal { try w.issuer.changeCategories("310101199001011234", add: [DrivingPrivilege(category: "Z9", issueDate: CalendarDate(iso8601: "2020-01-01")!)], remove: [], restrict: [], lifetime: .seconds(60), output: nil) }?
+                .hasPrefix("category Z9 is not one this issuer grants") == true)
         #expect(try w.issuer.registry.credentialCount() == 1)
         #expect(try w.issuer.history("310101199001011234").events.map(\.kind) == ["issued"])
     }
 
     @Test("status lists: payload is a pure function of the registry and the time; a full list starts a new one")
     func lists() throws {
-        let w = try Self.world(capacity: 16)
+        let w = try IssuerWorld.make(capacity: 16)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         var codes: [IssuedCode] = []
-        for i in 0..<20 { codes.append(try w.issuer.issue(Self.licence("N\(i)"), lifetime: .seconds(600), output: nil)) }
+        for i in 0..<20 { codes.append(try w.issuer.issue(IssuerWorld.licence("N\(i)"), lifetime: .seconds(600), output: nil)) }
         let lists = try w.issuer.registry.lists()
         #expect(lists.count == 2 && lists[0].uri != lists[1].uri)
         #expect(Set(codes.map { "\($0.claims.status.uri)#\($0.claims.status.index)" }).count == 20)
@@ -182,9 +150,9 @@ struct LifecycleTests {
 
     @Test("the handheld bundle brings signer certificates and status lists; its root never becomes an anchor")
     func bundle() throws {
-        let w = try Self.world()
+        let w = try IssuerWorld.make()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let code = try w.issuer.issue(Self.licence(), lifetime: .seconds(86_400), output: nil)
+        let code = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         try w.issuer.suspend("310101199001011234", reason: "x")
         let bundle = try HandheldBundle(bytes: w.issuer.handheldBundle().encoded)
         #expect(bundle.certificates.count == 2 && bundle.statusTokens.count == 1)

@@ -6,6 +6,7 @@ import DL1TestSupport
 import DL1Raster
 import DL1Verifier
 import DL1VerifyCommand
+import DL1IssuerTestSupport
 import Foundation
 import Testing
 
@@ -64,7 +65,7 @@ struct HostileInputTests {
 
     @Test("a FIFO named like a photo is refused at once instead of blocking; the other inputs are still verified")
     func fifo() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let fifo = world.folder.appendingPathComponent("camera-roll.png")
         #expect(mkfifo(fifo.path, 0o600) == 0)
@@ -76,7 +77,7 @@ struct HostileInputTests {
 
     @Test("a 100 MB file is refused without being read; a 50-megapixel photo is scaled, not refused")
     func hugeInputs() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let huge = world.folder.appendingPathComponent("huge.jpg")
         _ = FileManager.default.createFile(atPath: huge.path, contents: nil)
@@ -110,7 +111,7 @@ struct HostileInputTests {
 
     @Test("dl-issue never replaces a symbolic link, a folder or a device; refuses control characters")
     func issuerOutputsAndText() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let link = world.folder.appendingPathComponent("link.png")
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: world.png)
@@ -137,7 +138,7 @@ struct HostileInputTests {
 
     @Test("pending credentials can be listed and revoked")
     func pendingRevoke() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let issuer = try DL1IssuerOpen.open(world.issuer)
         _ = try issuer.registry.reserve(.init(documentNumber: "LOST", licence: factory.licence(), signerKid: try issuer.primarySigner().kid,
@@ -154,7 +155,7 @@ struct HostileInputTests {
 
     @Test("clear errors for a trust path that is a file, an empty --category and a bad holder file")
     func clearErrors() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         var (rc, console) = world.verify(["--trust", world.png, world.png])
         #expect(rc == 2 && console.stderr.contains("not a folder"))

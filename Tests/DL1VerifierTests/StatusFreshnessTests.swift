@@ -21,7 +21,7 @@ struct StatusFreshnessTests {
         let status = folder.appendingPathComponent("s.cwt")
         try Data(token).write(to: status)
         let console = Console.capturing()
-        let rc = CommandRunner.run(DLVerify.self, ["--trust", try HostileInputTests.trustFolder(in: folder), "--status", status.path,
+        let rc = CommandRunner.run(DLVerify.self, ["--trust", try StatusListHostileTests.trustFolder(in: folder), "--status", status.path,
                                                    "--text", try Fixture.goodCode(factory.claims(iat: now - 8 * 3600))] + extra, console: console)
         return (rc, console)
     }

@@ -3,6 +3,7 @@ import DL1Raster
 import DL1Scanner
 @testable import DL1VerifyCommand
 import DL1Verifier
+import DL1TestSupport
 import Foundation
 import Testing
 
@@ -82,7 +83,7 @@ struct CameraTests {
 
     @Test("no camera: a clear error naming the device, exit 2; misuse of --camera and --once is a usage error")
     func noCamera() throws {
-        let trust = CLibraryTests.vectorsFolder.appendingPathComponent("trust").path
+        let trust = TestVectors.folder.appendingPathComponent("trust").path
         func run(_ arguments: [String]) -> (Int32, Console) {
             let console = Console.capturing()
             return (CommandRunner.run(DLVerify.self, ["--trust", trust] + arguments, console: console), console)

@@ -2,6 +2,7 @@ import DL1CommandSupport
 import DL1Crypto
 import DL1Format
 import DL1VerifyCommand
+import DL1TestSupport
 import Foundation
 import Testing
 

@@ -65,7 +65,7 @@ struct RoundTripTests {
         let setup = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: setup.folder) }
         let issued = try setup.issuer.issue(setup.licence, lifetime: .seconds(86_400), output: nil)
-        let matrix = try DL1QREncodeBridge.matrix(issued.text)
+        let matrix = try QRCodeMatrix(encoding: issued.text, errorCorrection: .medium)
         let clean = QRRenderer(matrix: matrix).image(scale: 6)
         let photo = PhotoSimulator().photograph(clean)
         let jpeg = try JPEGCodec.encode(photo, quality: 70)
@@ -107,7 +107,7 @@ struct RoundTripTests {
     func foreignCode() throws {
         let setup = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: setup.folder) }
-        let png = try QRRenderer(matrix: DL1QREncodeBridge.matrix("HTTPS://EXAMPLE.COM/")).png(scale: 4)
+        let png = try QRRenderer(matrix: QRCodeMatrix(encoding: "HTTPS://EXAMPLE.COM/", errorCorrection: .medium)).png(scale: 4)
         let scan = try setup.verifier.verify(imageBytes: png)
         #expect(scan.results.map(\.verdict) == [.malformed])
         #expect(scan.results.first?.layer == .prefix)

@@ -4,6 +4,8 @@ import DL1Format
 import DL1IssueCommand
 import DL1Verifier
 import DL1VerifyCommand
+import DL1TestSupport
+import DL1IssuerTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -11,7 +13,7 @@ import Testing
 /// A registry that cannot silently vanish, and publication that never brings a revoked licence
 /// back: identity checks, the publication record, backup, restore and check, with real files and
 /// real `dl-issue` processes.
-@Suite("Registry identity, monotonic publication, backup and restore", .serialized)
+@Suite("Registry identity, monotonic publication, backup and restore", .serialized, .tags(.slow))
 struct RegistrySafetyTests {
     // MARK: helpers
 
@@ -55,7 +57,7 @@ struct RegistrySafetyTests {
     }
 
     /// An issuer on a test clock, with `capacity` entries per list.
-    static func world(capacity: Int = 1000) throws -> LifecycleTests.World { try LifecycleTests.world(capacity: capacity) }
+    static func world(capacity: Int = 1000) throws -> IssuerWorld { try IssuerWorld.make(capacity: capacity) }
 
     // MARK: identity
 
@@ -134,8 +136,8 @@ struct RegistrySafetyTests {
     func regressionRefused() throws {
         let w = try Self.world()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let a = try w.issuer.issue(LifecycleTests.licence("A1"), lifetime: .seconds(86_400), output: nil)
-        let b = try w.issuer.issue(LifecycleTests.licence("B1"), lifetime: .seconds(86_400), output: nil)
+        let a = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(86_400), output: nil)
+        let b = try w.issuer.issue(IssuerWorld.licence("B1"), lifetime: .seconds(86_400), output: nil)
         let old = w.folder.appendingPathComponent("old.sqlite")
         try w.issuer.registry.backup(to: old)
         w.clock.advance(10)
@@ -169,7 +171,7 @@ struct RegistrySafetyTests {
     func reinstatementAndOrdering() throws {
         let w = try Self.world()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let a = try w.issuer.issue(LifecycleTests.licence("A1"), lifetime: .seconds(86_400), output: nil)
+        let a = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(86_400), output: nil)
         func iat(_ tokens: [PublishedStatusList]) throws -> Int64 { try StatusListToken(bytes: tokens[0].token).claims.issuedAt }
         let first = try w.issuer.publishStatusLists()
         #expect(try iat(first) == Fixture.now)
@@ -189,7 +191,7 @@ struct RegistrySafetyTests {
     func clockBehind() throws {
         let w = try Self.world()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        _ = try w.issuer.issue(LifecycleTests.licence("A1"), lifetime: .seconds(86_400), output: nil)
+        _ = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(86_400), output: nil)
         _ = try w.issuer.publishStatusLists()
         try w.issuer.suspend("A1", reason: "check")
         w.clock.advance(-61)
@@ -263,7 +265,7 @@ struct RegistrySafetyTests {
     func noWeakening() throws {
         let w = try Self.world()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let a = try w.issuer.issue(LifecycleTests.licence("A1"), lifetime: .seconds(86_400), output: nil)
+        let a = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(86_400), output: nil)
         try w.issuer.suspend("A1", reason: "check")
         _ = try w.issuer.publishStatusLists()
         let backup = w.folder.appendingPathComponent("suspended.sqlite")
@@ -301,10 +303,10 @@ struct RegistrySafetyTests {
     func discardedReplacement() throws {
         let w = try Self.world()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let first = try w.issuer.issue(LifecycleTests.licence("R1"), lifetime: .seconds(86_400), output: nil)
+        let first = try w.issuer.issue(IssuerWorld.licence("R1"), lifetime: .seconds(86_400), output: nil)
         let signer = try w.issuer.primarySigner()
         // A renewal recorded (the old credential SUPERSEDED) and published before its code existed.
-        let pending = try w.issuer.registry.reserve(.init(documentNumber: "R1", licence: LifecycleTests.licence("R1"), signerKid: signer.kid,
+        let pending = try w.issuer.registry.reserve(.init(documentNumber: "R1", licence: IssuerWorld.licence("R1"), signerKid: signer.kid,
                                                           issuedAt: Fixture.now, expiresAt: Fixture.now + 3600, supersedes: first.credentialID,
                                                           eventKind: "renewed"), settings: w.issuer.settings)
         let published = try w.issuer.publishStatusLists().map { try StatusListToken(bytes: $0.token) }
@@ -346,10 +348,10 @@ struct RegistrySafetyTests {
     func retiredIndexNotReused() throws {
         let w = try Self.world(capacity: 16)
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        _ = try w.issuer.issue(LifecycleTests.licence("K0"), lifetime: .seconds(86_400), output: nil)
+        _ = try w.issuer.issue(IssuerWorld.licence("K0"), lifetime: .seconds(86_400), output: nil)
         let backup = w.folder.appendingPathComponent("k.sqlite")
         try w.issuer.registry.backup(to: backup)
-        let lost = try w.issuer.issue(LifecycleTests.licence("LOST"), lifetime: .seconds(86_400), output: nil)
+        let lost = try w.issuer.issue(IssuerWorld.licence("LOST"), lifetime: .seconds(86_400), output: nil)
         try w.issuer.revoke("LOST", reason: "fraud")
         _ = try w.issuer.publishStatusLists()
         try w.issuer.registry.close()
@@ -357,7 +359,7 @@ struct RegistrySafetyTests {
         #expect(report.carriedOver.map(\.index) == [Int(lost.claims.status.index)])
         let clock = w.clock
         let reopened = try Issuer.open(at: w.issuer.directory.root, clock: { clock.now })
-        for i in 0..<20 { _ = try reopened.issue(LifecycleTests.licence("N\(i)"), lifetime: .seconds(86_400), output: nil) }
+        for i in 0..<20 { _ = try reopened.issue(IssuerWorld.licence("N\(i)"), lifetime: .seconds(86_400), output: nil) }
         let firstList = try reopened.registry.latestCredentials().filter { $0.list.name == "statuslist-1" }.map(\.index)
         #expect(firstList.count == 1, "only K0: the closed list takes no new credential")
         let newOnes = try reopened.registry.latestCredentials().filter { $0.documentNumber.hasPrefix("N") }
@@ -372,7 +374,7 @@ struct RegistrySafetyTests {
     func checkFindings() throws {
         let w = try Self.world(capacity: 16)
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let first = try w.issuer.issue(LifecycleTests.licence("C1"), lifetime: .seconds(86_400), output: nil)
+        let first = try w.issuer.issue(IssuerWorld.licence("C1"), lifetime: .seconds(86_400), output: nil)
         _ = try w.issuer.renew("C1", expiryDate: CalendarDate(iso8601: "2036-05-01")!, lifetime: .seconds(86_400), output: nil)
         #expect(try w.issuer.registry.check().isEmpty)
         try w.issuer.registry.transaction { db in
@@ -433,7 +435,7 @@ struct RegistrySafetyTests {
 
     @Test("a key file behind a symbolic link is judged by the file it points to, and the advice names that file")
     func symlinkedKey() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let privateFolder = world.folder.appendingPathComponent("issuer/private")
         let keyName = try #require(try FileManager.default.contentsOfDirectory(atPath: privateFolder.path).first { $0.hasPrefix("ds-") })
@@ -451,7 +453,7 @@ struct RegistrySafetyTests {
 
     @Test("batch removes the temporary files of killed runs, keeps a live writer's, and names duplicate rows")
     func batchLeftoversAndDuplicates() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let out = world.folder.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -482,7 +484,7 @@ struct RegistrySafetyTests {
     func pendingOwners() throws {
         let w = try Self.world()
         defer { try? FileManager.default.removeItem(at: w.folder) }
-        let licence = LifecycleTests.licence("P1")
+        let licence = IssuerWorld.licence("P1")
         let signer = try w.issuer.primarySigner()
         let reservation = try w.issuer.registry.reserve(.init(documentNumber: "P1", licence: licence, signerKid: signer.kid,
                                                               issuedAt: Fixture.now, expiresAt: Fixture.now + 3600), settings: w.issuer.settings)
@@ -513,7 +515,7 @@ struct RegistrySafetyTests {
 
     @Test("list and show work on a registry the user may only read; a change says the registry is read-only, without SQL")
     func readOnlyRegistry() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let issuer = world.issuer
         let asRoot = getuid() == 0

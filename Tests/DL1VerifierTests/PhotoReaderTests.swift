@@ -1,5 +1,4 @@
 import DL1Format
-import DL1Issuer
 import DL1QREncode
 import DL1Raster
 import DL1Scanner
@@ -14,7 +13,7 @@ import Testing
 struct PhotoReaderTests {
     /// A clean code image (4 px modules) for `text`.
     static func code(_ text: String = "DL1:HELLO-PHOTO-READER", scale: Int = 4) throws -> GreyImage {
-        QRRenderer(matrix: try DL1QREncodeBridge.matrix(text)).image(scale: scale)
+        QRRenderer(matrix: try QRCodeMatrix(encoding: text, errorCorrection: .medium)).image(scale: scale)
     }
 
     // The upright 3×2 picture 1 2 3 / 4 5 6 as each EXIF orientation stores it (EXIF 2.3, 4.6.4 A).

@@ -2,13 +2,14 @@ import DL1Format
 @testable import DL1Issuer
 import DL1Raster
 import DL1Verifier
+import DL1TestSupport
 import Foundation
 import GRDB
 import Testing
 
 /// The registry under real processes: a batch killed part-way and run again, two `dl-issue`
 /// processes on one registry at once, and a registry made by an older schema.
-@Suite("Registry integrity with real processes", .serialized)
+@Suite("Registry integrity with real processes", .serialized, .tags(.slow))
 struct RegistryProcessTests {
     /// The `dl-issue` executable built beside this test bundle.
     static var dlIssue: URL? {

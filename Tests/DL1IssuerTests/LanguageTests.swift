@@ -4,6 +4,8 @@ import DL1Format
 import DL1Raster
 import DL1Verifier
 import DL1VerifyCommand
+import DL1TestSupport
+import DL1IssuerTestSupport
 import Foundation
 import Testing
 
@@ -48,7 +50,7 @@ struct LanguageTests {
 
     @Test("--lang zh: verdict word unchanged, reason and every label in Chinese; JSON stays English")
     func chineseOutput() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let common = ["--trust", world.trust, "--status", world.status, world.png]
         let (rc, console) = verify(common + ["--lang", "zh"])
@@ -71,7 +73,7 @@ struct LanguageTests {
 
     @Test("without --lang the locale decides; --lang overrides it; an unknown language is a usage error")
     func localeAndOverride() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let common = ["--trust", world.trust, "--status", world.status, world.png]
         let (_, zh) = verify(common, environment: ["LANG": "zh_CN.UTF-8"])
@@ -90,7 +92,7 @@ struct LanguageTests {
 
     @Test("colour only on a terminal and only without NO_COLOR: green VALID, red otherwise")
     func colour() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let common = ["--trust", world.trust, "--status", world.status, world.png]
         #expect(verify(common, terminal: true).1.stdout.hasPrefix("\u{1b}[1;32mVALID\u{1b}[0m\n"))

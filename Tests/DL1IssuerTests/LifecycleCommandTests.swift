@@ -2,6 +2,8 @@ import DL1CommandSupport
 import DL1IssueCommand
 import DL1Verifier
 import DL1VerifyCommand
+import DL1TestSupport
+import DL1IssuerTestSupport
 import Foundation
 import Testing
 
@@ -15,7 +17,7 @@ struct LifecycleCommandTests {
 
     @Test("renew, points, suspend, reinstate, revoke, show and list from the CLI; the verifier follows the published list")
     func walkThrough() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let n = "310101199001011234", issuer = ["--issuer", world.issuer]
         let status = world.folder.appendingPathComponent("status").path
@@ -52,7 +54,7 @@ struct LifecycleCommandTests {
 
     @Test("unknown numbers, impossible dates, foreign categories and contradictory flags: exit 2, nothing changes")
     func refusals() throws {
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let n = "310101199001011234", issuer = ["--issuer", world.issuer]
         let cases: [[String]] = [

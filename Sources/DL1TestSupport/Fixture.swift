@@ -1,20 +1,19 @@
 import DL1Crypto
 import DL1Format
-import DL1TestSupport
 import DL1Verifier
 import Foundation
 
 /// One throw-away PKI and a fixed clock for every test: no test reads the wall clock.
-enum Fixture {
+public enum Fixture {
     /// 2026-06-01T12:00:00Z.
-    static let now: Int64 = CalendarDate(iso8601: "2026-06-01")!.startOfDayUTC + 12 * 3600
-    static let day: Int64 = 86_400
+    public static let now: Int64 = CalendarDate(iso8601: "2026-06-01")!.startOfDayUTC + 12 * 3600
+    public static let day: Int64 = 86_400
 
-    static let pki: TestPKI = try! TestPKI(rootFrom: now - 400 * day, signerFrom: now - 100 * day, signerUntil: now + 265 * day)
-    static let factory = CodeFactory(now: now)
+    public static let pki: TestPKI = try! TestPKI(rootFrom: now - 400 * day, signerFrom: now - 100 * day, signerUntil: now + 265 * day)
+    public static let factory = CodeFactory(now: now)
 
     /// A verifier trusting `pki`, with a fresh all-VALID status list unless told otherwise.
-    static func verifier(trust: TrustStore? = nil, tokens: [[UInt8]]? = nil, allowUnknown: Bool = false) throws -> Verifier {
+    public static func verifier(trust: TrustStore? = nil, tokens: [[UInt8]]? = nil, allowUnknown: Bool = false) throws -> Verifier {
         let raw = try tokens ?? [factory.statusToken(signer: pki.signer)]
         let parsed = try raw.map { try StatusListToken(bytes: $0) }
         return Verifier(trustStore: trust ?? pki.trustStore(), statusTokens: parsed,
@@ -22,11 +21,12 @@ enum Fixture {
     }
 
     /// A correctly signed code with default claims.
-    static func goodCode(_ claims: DL1Claims? = nil) throws -> String {
+    public static func goodCode(_ claims: DL1Claims? = nil) throws -> String {
         try factory.text(claims ?? factory.claims(), signer: pki.signer)
     }
 
-    static func temporaryFolder() -> URL {
+    /// A new empty folder under the temporary directory.
+    public static func temporaryFolder() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-tests-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

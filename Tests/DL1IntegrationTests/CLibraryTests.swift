@@ -3,12 +3,14 @@ import DL1Crypto
 import DL1IssueCommand
 import DL1Format
 import DL1Verifier
+import DL1TestSupport
+import DL1IssuerTestSupport
 import Foundation
 import Testing
 
 /// libdlverify.so through its C header: the example program in Examples/c is compiled with gcc,
 /// run against every published test vector, and run under valgrind (no leaks, no invalid access).
-@Suite("C library (libdlverify.so, dlverify.h)", .serialized)
+@Suite("C library (libdlverify.so, dlverify.h)", .serialized, .tags(.slow))
 struct CLibraryTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
     static let vectorsFolder = root.appendingPathComponent("testvectors")
@@ -61,7 +63,7 @@ struct CLibraryTests {
     }
 
     /// The example's arguments for one vector's setup (trust, status, time, request).
-    static func arguments(_ v: TestVectorTests.Vector, portraitMismatch: URL) throws -> [String] {
+    static func arguments(_ v: TestVectors.Vector, portraitMismatch: URL) throws -> [String] {
         var args = ["--trust", vectorsFolder.appendingPathComponent("trust").path]
         for status in v.status { args += ["--status", vectorsFolder.appendingPathComponent(status).path] }
         args += ["--at", String(try #require(Instant.parse(v.at)))]
@@ -79,12 +81,12 @@ struct CLibraryTests {
     @Test("the C example gives every published vector its expected verdict, check, layer and condition")
     func vectors() throws {
         let example = try Self.example.get()
-        let document = try #require(TestVectorTests.document)
+        let document = try #require(TestVectors.document)
         let other = FileManager.default.temporaryDirectory.appendingPathComponent("other-portrait-\(UUID().uuidString)")
         try Data("another portrait".utf8).write(to: other)
         defer { try? FileManager.default.removeItem(at: other) }
         // Vectors sharing a setup go through one process, one code per line.
-        var groups: [[String]: [TestVectorTests.Vector]] = [:]
+        var groups: [[String]: [TestVectors.Vector]] = [:]
         for vector in document.vectors {
             #expect(vector.leeway == 300, "the example uses the default leeway")
             groups[try Self.arguments(vector, portraitMismatch: other), default: []].append(vector)
@@ -107,7 +109,7 @@ struct CLibraryTests {
     @Test("one verifier shared by 4 C threads gives every thread the single-threaded answers")
     func threads() throws {
         let example = try Self.example.get()
-        let document = try #require(TestVectorTests.document)
+        let document = try #require(TestVectors.document)
         let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil && !$0.allow_unknown_status
                                            && $0.holder_window == nil && $0.require_holder_binding != true }
         let run = Self.run(example.path, ["--trust", Self.vectorsFolder.appendingPathComponent("trust").path,
@@ -122,7 +124,7 @@ struct CLibraryTests {
     @Test("images through the C API: the PNG and the photo verify, in Chinese when asked, with the licence's fields")
     func images() throws {
         let example = try Self.example.get()
-        let images = try #require(TestVectorTests.document).images.map { Self.vectorsFolder.appendingPathComponent($0.file).path }
+        let images = try #require(TestVectors.document).images.map { Self.vectorsFolder.appendingPathComponent($0.file).path }
         let setup = ["--trust", Self.vectorsFolder.appendingPathComponent("trust").path,
                      "--status", Self.vectorsFolder.appendingPathComponent("status/current.cwt").path, "--at", "1780315200"]
         let run = Self.run(example.path, setup + ["--lang", "zh"] + images)
@@ -136,7 +138,7 @@ struct CLibraryTests {
     @Test("a handheld bundle through the C API: its status list makes a fresh code VALID; without it the status is unknown")
     func bundle() throws {
         let example = try Self.example.get()
-        let world = try CommandLineTests.world()
+        let world = try CLIWorld.make()
         defer { try? FileManager.default.removeItem(at: world.folder) }
         let bundle = world.folder.appendingPathComponent("handheld.dlb").path
         let console = Console.capturing()
@@ -239,7 +241,7 @@ struct CLibraryTests {
             Issue.record("valgrind is not installed: scripts/setup installs it")
             return
         }
-        let document = try #require(TestVectorTests.document)
+        let document = try #require(TestVectors.document)
         let codes = document.vectors.filter { $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil
                                                && $0.holder_window == nil && $0.require_holder_binding != true }.map(\.code)
         let trust = Self.vectorsFolder.appendingPathComponent("trust").path
