@@ -15,7 +15,7 @@ public struct DecodedCode: Sendable {
     /// The claims from the payload.
     public let claims: DL1Claims
     /// Whether the header's typ says `dl1-bound`: a holder-bound credential (FORMAT §7.1),
-    /// whose claims then carry the holder's key (``DL1Claims/holderKey``, checked on the curve).
+    /// whose claims then carry the holder's key (`claims.holderKey`, checked on the curve).
     public let isBound: Bool
     /// The holder's device key of a bound credential, read once (checked on the curve) for the holder step.
     public let holderPublicKey: P256PublicKey?
