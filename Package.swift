@@ -58,8 +58,10 @@ let package = Package(
 
         // The C interface: dlverify.h (in a C target, so C and Swift share its types) and the
         // Swift module that implements it over DL1Verifier. Only these touch C strings.
-        .target(name: "CDLVerify"),
-        .target(name: "DL1VerifyCABI", dependencies: ["CDLVerify", "DL1Verifier", "DL1Crypto", "DL1Raster"]),
+        .target(name: "CDLVerify", exclude: ["dlverify.map", "dlverify.symbols"]),
+        .target(name: "DL1VerifyCABI", dependencies: ["CDLVerify", "DL1Verifier", "DL1Crypto", "DL1Raster"],
+                // libdlverify exports the dlv_ functions and nothing else (see dlverify.map).
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/CDLVerify/dlverify.map"])]),
 
         // The holder's device: its key (file, encrypted file or PKCS#11 token), bound
         // credentials and DL2 presentations. Links the verifier (to check what it stores), never

@@ -10,7 +10,7 @@ import Foundation
 /// Where a failing function puts its `dlv_error` (NULL: the caller does not want it).
 public typealias ErrorOut = UnsafeMutablePointer<OpaquePointer?>?
 
-private let versionString = CStringStore.Entry("1.0.0")
+private let versionString = CStringStore.Entry("1.1.0")  // DLV_VERSION in dlverify.h
 
 /// `dlv_version`: the library's version string.
 @_cdecl("dlv_version")

@@ -17,9 +17,10 @@
  *     A dlv_builder or a dlv_results must not be used from two threads at the same time.
  *   - No global state: the library reads no environment variable and writes nothing.
  *
- * Linking: cc app.c -I<dir of this header> -L<dir of libdlverify.so> -ldlverify
- * The library needs the Swift runtime libraries of the toolchain it was built with at run
- * time (libswiftCore.so, libFoundation.so ...); its RUNPATH points at them.
+ * Linking: cc app.c $(pkg-config --cflags --libs dlverify), or -I<dir of this header>
+ * -L<dir of libdlverify.so> -ldlverify. A library made by scripts/build-library
+ * (libdlverify.so.1) carries the Swift runtime inside and needs only the system's C libraries;
+ * one built by a plain `swift build` needs the Swift runtime of its toolchain (its RUNPATH).
  */
 #ifndef DLVERIFY_H
 #define DLVERIFY_H
@@ -31,8 +32,11 @@
 extern "C" {
 #endif
 
-/** The version of this interface. Additions keep it; incompatible changes raise it. */
+/** The version of this interface. Additions keep it; incompatible changes raise it (and the
+ *  library's soname, libdlverify.so.N). */
 #define DLV_ABI_VERSION 1
+/** The library release this header comes with (dlv_version() gives the library's own). */
+#define DLV_VERSION "1.1.0"
 
 /** Pass as `at` to verify at the system clock's time. */
 #define DLV_NOW INT64_MIN
@@ -148,7 +152,7 @@ dlv_status dlv_error_code(const dlv_error *error);
 const char *dlv_error_message(const dlv_error *error);
 void dlv_error_free(dlv_error *error);
 
-/** "1.0.0": the library's version. */
+/** The library's release, e.g. "1.1.0" (DLV_VERSION of the header it was built with). */
 const char *dlv_version(void);
 /** DLV_ABI_VERSION as the library was built: compare with the header's to catch a mismatch. */
 int dlv_abi_version(void);
