@@ -10,6 +10,8 @@ public struct HolderError: Error, Sendable, CustomStringConvertible {
         case untrusted
         /// The device key cannot be made, read or used.
         case deviceKey = "device-key"
+        /// The device key needs its passphrase or PIN, and none was given.
+        case secretNeeded = "secret-needed"
         /// The wallet folder is missing, damaged or already exists.
         case wallet
         /// No stored credential matches, or several do.

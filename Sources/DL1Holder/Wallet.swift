@@ -144,7 +144,7 @@ public final class Wallet: @unchecked Sendable {
             guard let module = settings.module, let token = settings.tokenLabel, let label = settings.keyLabel else {
                 throw HolderError(.wallet, "wallet.json names no PKCS#11 token and key")
             }
-            guard let pin = secrets.pin else { throw HolderError(.deviceKey, "the device key is in a PKCS#11 token: its PIN is needed") }
+            guard let pin = secrets.pin else { throw HolderError(.secretNeeded, "the device key is in a PKCS#11 token: its PIN is needed") }
             do { key = try PKCS11Token(modulePath: module, tokenLabel: token, pin: pin).key(label: label) }
             catch { throw HolderError(.deviceKey, "cannot open the device key in token \(token): \(error)") }
         } else {
@@ -167,7 +167,7 @@ public final class Wallet: @unchecked Sendable {
         let pem = bytes
         do {
             if P256PrivateKey.isEncrypted(pem: pem) {
-                guard let passphrase = secrets.passphrase else { throw HolderError(.deviceKey, "the device key is encrypted: its passphrase is needed") }
+                guard let passphrase = secrets.passphrase else { throw HolderError(.secretNeeded, "the device key is encrypted: its passphrase is needed") }
                 return try P256PrivateKey(pem: pem, passphrase: passphrase)
             }
             return try P256PrivateKey(pem: pem)

@@ -66,6 +66,9 @@ enum WalletCommand {
             return 0
         } catch {
             console.err("dl-wallet \(name): \(error)")
+            if error.code == .secretNeeded {
+                console.err("dl-wallet: give the device key's secret with --passphrase-file or --passphrase-env (an encrypted key), or --pin-file or --pin-env (a PKCS#11 token)")
+            }
             return usageExitCode
         }
     }

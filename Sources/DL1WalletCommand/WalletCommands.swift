@@ -37,7 +37,13 @@ public struct WalletInitCommand: ConsoleCommand {
             let wallet = try Wallet.create(at: URL(fileURLWithPath: folder), storage: storage, secrets: try secretOptions.secrets())
             let key = try wallet.deviceKey().publicKey
             console.out("Made the wallet \(folder): device key thumbprint \(HolderKey(key)?.thumbprint ?? "?")")
-            console.out("Enrol it with the issuer: 'dl-wallet public-key \(folder) --output device.pem', then 'dl-issue issue ... --holder-key device.pem'")
+            var secretFlags = ""
+            if let file = secretOptions.passphraseFile { secretFlags += " --passphrase-file \(file)" }
+            if let env = secretOptions.passphraseEnv { secretFlags += " --passphrase-env \(env)" }
+            if let file = secretOptions.pinFile { secretFlags += " --pin-file \(file)" }
+            if let env = secretOptions.pinEnv { secretFlags += " --pin-env \(env)" }
+            let pem = URL(fileURLWithPath: folder).lastPathComponent + "-device.pem"
+            console.out("Enrol it with the issuer: 'dl-wallet public-key \(folder)\(secretFlags) --output \(pem)', then 'dl-issue issue ... --holder-key \(pem)'")
         }
     }
 }

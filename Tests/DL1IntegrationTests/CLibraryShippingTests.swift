@@ -101,3 +101,19 @@ struct CLibraryShippingTests {
         #expect(needed.contains("libdlverify.so.1 => \(out)/lib/libdlverify.so.1"), "\(needed)")
     }
 }
+
+/// The Python binding (bindings/python, ctypes over the C interface) passes its pytest suite
+/// against the library this build made: every published vector, images, errors.
+@Suite("Python binding (bindings/python)", .tags(.slow))
+struct PythonBindingTests {
+    @Test("pytest over the binding: every vector, typed fields, images and errors")
+    func pytest() throws {
+        let folder = try #require(CLibraryTests.libraryFolder, "libdlverify.so is not built")
+        let run = CLibraryTests.run("/usr/bin/env", ["env", "DLVERIFY_LIBRARY=\(folder.appendingPathComponent("libdlverify.so").path)",
+                                                     "PYTHONDONTWRITEBYTECODE=1", "python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                                     CLibraryTests.root.appendingPathComponent("bindings/python").path])
+        #expect(run.status == 0, "\(run.stdout.suffix(3000))\(run.stderr.suffix(2000))")
+        let vectors = TestVectors.document?.vectors.count ?? 0
+        #expect(run.stdout.contains("\(vectors + 4) passed"), "\(run.stdout.suffix(500))")
+    }
+}
