@@ -117,3 +117,41 @@ struct PythonBindingTests {
         #expect(run.stdout.contains("\(vectors + 4) passed"), "\(run.stdout.suffix(500))")
     }
 }
+
+/// The Java example (bindings/java): a JNI shim over the C interface, built with gcc and the
+/// JDK's own javac, verifies every vector of the common setup with the expected verdict.
+@Suite("Java example over JNI (bindings/java)", .tags(.slow))
+struct JavaBindingTests {
+    @Test("the JNI shim and the Java classes build, and every vector of the common setup gets its verdict; a missing trust folder is a VerifyException with status 3")
+    func vectors() throws {
+        let lib = try #require(CLibraryTests.libraryFolder, "libdlverify.so is not built").path
+        let javac = CLibraryTests.run("/usr/bin/env", ["sh", "-c", "readlink -f \"$(command -v javac)\""]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(javac.hasSuffix("/bin/javac"), "no JDK (javac) on this machine: scripts/setup installs openjdk-17-jdk-headless")
+        let javaHome = URL(fileURLWithPath: javac).deletingLastPathComponent().deletingLastPathComponent().path
+        let folder = Fixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = CLibraryTests.root, java = root.appendingPathComponent("bindings/java")
+        let shim = CLibraryTests.run("/usr/bin/env", ["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC",
+                                                      "-o", folder.appendingPathComponent("libdlverify_jni.so").path,
+                                                      java.appendingPathComponent("dlverify_jni.c").path,
+                                                      "-I", "\(javaHome)/include", "-I", "\(javaHome)/include/linux",
+                                                      "-I", root.appendingPathComponent("Sources/CDLVerify/include").path,
+                                                      "-L", lib, "-ldlverify", "-Wl,-rpath,\(lib)"])
+        try #require(shim.status == 0, "gcc: \(shim.stderr)")
+        let sources = ["Verifier", "VerifyException", "VectorCheck"].map { java.appendingPathComponent("src/org/dl1/verify/\($0).java").path }
+        let compiled = CLibraryTests.run(javac, ["-d", folder.appendingPathComponent("classes").path] + sources)
+        try #require(compiled.status == 0, "javac: \(compiled.stderr)")
+        let vectors = try #require(TestVectors.document).vectors.filter {
+            $0.status == ["status/current.cwt"] && $0.category == nil && $0.portrait_sha256 == nil && !$0.allow_unknown_status
+                && $0.holder_window == nil && $0.require_holder_binding != true
+        }
+        let input = vectors.map { "\($0.expected.verdict)\t\($0.code)" }.joined(separator: "\n") + "\n"
+        let run = CLibraryTests.run("\(javaHome)/bin/java", ["-Djava.library.path=\(folder.path)", "-cp", folder.appendingPathComponent("classes").path,
+                                                             "org.dl1.verify.VectorCheck", TestVectors.folder.appendingPathComponent("trust").path,
+                                                             TestVectors.folder.appendingPathComponent("status/current.cwt").path, "1780315200"],
+                                    stdin: input)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.hasSuffix("\(vectors.count) checked, 0 mismatched\n"), "\(run.stdout)")
+        #expect(vectors.count > 40)
+    }
+}
