@@ -10,6 +10,7 @@
 #include <jni.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "dlverify.h"
 
 static void throw_error(JNIEnv *env, int status, const char *message) {
@@ -37,6 +38,7 @@ JNIEXPORT jlong JNICALL Java_org_dl1_verify_Verifier_build(JNIEnv *env, jclass c
     dlv_builder *builder = dlv_builder_new();
     if (builder == NULL) { throw_error(env, DLV_E_ARGUMENT, "out of memory"); return 0; }
     const char *path = (*env)->GetStringUTFChars(env, trust, NULL);
+    if (path == NULL) { dlv_builder_free(builder); return 0; }
     dlv_status result = dlv_builder_set_trust_folder(builder, path, &error);
     (*env)->ReleaseStringUTFChars(env, trust, path);
     if (failed(env, result, error)) { dlv_builder_free(builder); return 0; }
@@ -44,6 +46,7 @@ JNIEXPORT jlong JNICALL Java_org_dl1_verify_Verifier_build(JNIEnv *env, jclass c
     for (jsize i = 0; i < count; i++) {
         jstring item = (jstring)(*env)->GetObjectArrayElement(env, status, i);
         const char *file = (*env)->GetStringUTFChars(env, item, NULL);
+        if (file == NULL) { dlv_builder_free(builder); return 0; }
         error = NULL;
         result = dlv_builder_add_status_file(builder, file, &error);
         (*env)->ReleaseStringUTFChars(env, item, file);
@@ -57,6 +60,7 @@ JNIEXPORT jlong JNICALL Java_org_dl1_verify_Verifier_build(JNIEnv *env, jclass c
     }
     dlv_builder_set_require_holder_binding(builder, requireBinding ? 1 : 0);
     const char *lang = (*env)->GetStringUTFChars(env, language, NULL);
+    if (lang == NULL) { dlv_builder_free(builder); return 0; }
     error = NULL;
     result = dlv_builder_set_language(builder, lang, &error);
     (*env)->ReleaseStringUTFChars(env, language, lang);
@@ -69,22 +73,28 @@ JNIEXPORT jlong JNICALL Java_org_dl1_verify_Verifier_build(JNIEnv *env, jclass c
     return (jlong)(intptr_t)verifier;
 }
 
-/* One code's text → its result as the JSON object dl-verify --json prints. */
-JNIEXPORT jstring JNICALL Java_org_dl1_verify_Verifier_verifyText(JNIEnv *env, jclass cls, jlong handle, jstring text, jlong at) {
+/* One code's text → its result as the JSON object dl-verify --json prints, as UTF-8 bytes (JNI's
+ * NewStringUTF takes modified UTF-8, which would mangle characters outside the BMP, such as rare
+ * CJK characters in names: Java decodes the bytes itself). */
+JNIEXPORT jbyteArray JNICALL Java_org_dl1_verify_Verifier_verifyText(JNIEnv *env, jclass cls, jlong handle, jstring text, jlong at) {
     (void)cls;
     const dlv_verifier *verifier = (const dlv_verifier *)(intptr_t)handle;
     if (verifier == NULL) { throw_error(env, DLV_E_STATE, "the verifier is closed"); return NULL; }
     dlv_request request = DLV_REQUEST_INIT;
     request.at = (int64_t)at;
     const char *code = (*env)->GetStringUTFChars(env, text, NULL);
+    if (code == NULL) return NULL; /* OutOfMemoryError pending */
     dlv_results *results = NULL;
     dlv_error *error = NULL;
     dlv_status status = dlv_verify_text(verifier, code, &request, &results, &error);
     (*env)->ReleaseStringUTFChars(env, text, code);
     if (failed(env, status, error)) return NULL;
-    jstring json = (*env)->NewStringUTF(env, dlv_result_json(dlv_results_get(results, 0)));
+    const char *json = dlv_result_json(dlv_results_get(results, 0));
+    jsize length = json ? (jsize)strlen(json) : 0;
+    jbyteArray bytes = (*env)->NewByteArray(env, length);
+    if (bytes != NULL && length > 0) (*env)->SetByteArrayRegion(env, bytes, 0, length, (const jbyte *)json);
     dlv_results_free(results);
-    return json;
+    return bytes;
 }
 
 JNIEXPORT void JNICALL Java_org_dl1_verify_Verifier_free(JNIEnv *env, jclass cls, jlong handle) {

@@ -1,5 +1,6 @@
 package org.dl1.verify;
 
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +35,7 @@ public final class Verifier implements AutoCloseable {
         synchronized (this) {
             if (handle == 0) throw new VerifyException(6, "the verifier is closed");
         }
-        String json = verifyText(handle, text, at);
+        String json = new String(verifyText(handle, text, at), StandardCharsets.UTF_8);
         return new Result(member(json, "verdict"), member(json, "reason"), json);
     }
 
@@ -52,6 +53,6 @@ public final class Verifier implements AutoCloseable {
     }
 
     private static native long build(String trust, String[] status, long holderWindow, boolean requireBinding, String language);
-    private static native String verifyText(long handle, String text, long at);
+    private static native byte[] verifyText(long handle, String text, long at);
     private static native void free(long handle);
 }
