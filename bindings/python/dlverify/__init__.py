@@ -18,6 +18,7 @@ import ctypes.util
 import enum
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -57,6 +58,17 @@ class Verdict(enum.IntEnum):
     HOLDER_MISMATCH = 14
     STALE_PRESENTATION = 15
     UNBOUND_PRESENTATION = 16
+
+    @classmethod
+    def _missing_(cls, value):
+        # A verdict a newer library added (dlverify(3): new numbers may come within 1.x): an
+        # int-valued pseudo-member, never VALID.
+        if isinstance(value, int):
+            member = int.__new__(cls, value)
+            member._name_ = f"UNKNOWN_{value}"
+            member._value_ = value
+            return member
+        return None
 
 
 _FIELDS = ["verdict", "reason", "reason_en", "check", "layer", "condition", "document_number", "family_name",
@@ -143,6 +155,30 @@ def _text(value: Optional[bytes]) -> Optional[str]:
     return None if value is None else value.decode("utf-8", "replace")
 
 
+_INT64 = range(-(2 ** 63) + 1, 2 ** 63)  # DLV_NOW (-2**63) is only ever passed for None
+
+
+def _int64(value, what: str, allowed: range = _INT64) -> int:
+    value = int(value)
+    if value not in allowed:
+        raise ValueError(f"{what} {value} is out of range")
+    return value
+
+
+def _c_text(value: str, what: str) -> bytes:
+    """UTF-8 for a C string; text holding a NUL character would be cut short there, so it is refused."""
+    if "\0" in value:
+        raise ValueError(f"{what} holds a NUL character")
+    return value.encode()
+
+
+def _c_path(value, what: str) -> bytes:
+    path = os.fsencode(value)
+    if b"\0" in path:
+        raise ValueError(f"{what} holds a NUL character")
+    return path
+
+
 def _check(status: int, error: ctypes.c_void_p) -> None:
     if status == Status.OK:
         return
@@ -183,7 +219,9 @@ class Result:
         raise AttributeError(name)
 
 
-def _result(pointer: int) -> Result:
+def _result(pointer) -> Result:
+    if not pointer:
+        raise DLVerifyError(Status.STATE, "the library returned no result")
     fields = {name: _text(_lib.dlv_result_field(pointer, index)) for index, name in enumerate(_FIELDS)}
     categories = [Category(*(_text(_lib.dlv_result_category(pointer, i, f)) for f in range(4)))
                   for i in range(_lib.dlv_result_category_count(pointer))]
@@ -206,26 +244,29 @@ class Verifier:
             raise MemoryError("dlv_builder_new failed")
         self._verifier = None
         self.warnings: list = []
+        # Verifications in flight: close() waits for them (a verifier is shared by threads).
+        self._state = threading.Condition()
+        self._active = 0
         try:
             error = ctypes.c_void_p()
-            _check(_lib.dlv_builder_set_trust_folder(builder, os.fsencode(trust), ctypes.byref(error)), error)
+            _check(_lib.dlv_builder_set_trust_folder(builder, _c_path(trust, "trust"), ctypes.byref(error)), error)
             for bundle in bundles:
                 if isinstance(bundle, (bytes, bytearray)):
                     _check(_lib.dlv_builder_add_bundle(builder, bytes(bundle), len(bundle), ctypes.byref(error)), error)
                 else:
-                    _check(_lib.dlv_builder_add_bundle_file(builder, os.fsencode(bundle), ctypes.byref(error)), error)
+                    _check(_lib.dlv_builder_add_bundle_file(builder, _c_path(bundle, "bundle"), ctypes.byref(error)), error)
             for token in status:
                 if isinstance(token, (bytes, bytearray)):
                     _check(_lib.dlv_builder_add_status(builder, bytes(token), len(token), ctypes.byref(error)), error)
                 else:
-                    _check(_lib.dlv_builder_add_status_file(builder, os.fsencode(token), ctypes.byref(error)), error)
+                    _check(_lib.dlv_builder_add_status_file(builder, _c_path(token, "status file"), ctypes.byref(error)), error)
             if leeway is not None:
-                _check(_lib.dlv_builder_set_leeway(builder, int(leeway), ctypes.byref(error)), error)
+                _check(_lib.dlv_builder_set_leeway(builder, _int64(leeway, "leeway"), ctypes.byref(error)), error)
             if holder_window is not None:
-                _check(_lib.dlv_builder_set_holder_window(builder, int(holder_window), ctypes.byref(error)), error)
+                _check(_lib.dlv_builder_set_holder_window(builder, _int64(holder_window, "holder_window"), ctypes.byref(error)), error)
             _lib.dlv_builder_set_allow_unknown_status(builder, 1 if allow_unknown_status else 0)
             _lib.dlv_builder_set_require_holder_binding(builder, 1 if require_holder_binding else 0)
-            _check(_lib.dlv_builder_set_language(builder, language.encode(), ctypes.byref(error)), error)
+            _check(_lib.dlv_builder_set_language(builder, _c_text(language, "language"), ctypes.byref(error)), error)
             verifier = ctypes.c_void_p()
             _check(_lib.dlv_builder_build(builder, ctypes.byref(verifier), ctypes.byref(error)), error)
             self._verifier = verifier
@@ -235,19 +276,31 @@ class Verifier:
 
     @property
     def status_token_count(self) -> int:
-        return _lib.dlv_verifier_status_token_count(self._live())
+        return self._use(_lib.dlv_verifier_status_token_count)
 
     def _live(self):
         if not self._verifier:
             raise DLVerifyError(Status.STATE, "the verifier is closed")
         return self._verifier
 
+    def _use(self, body):
+        """Runs body(verifier pointer) while the verifier cannot be freed."""
+        with self._state:
+            verifier = self._live()
+            self._active += 1
+        try:
+            return body(verifier)
+        finally:
+            with self._state:
+                self._active -= 1
+                self._state.notify_all()
+
     @staticmethod
     def _request(category: Optional[str], portrait: Optional[bytes], at: Optional[int]) -> tuple:
         portrait_buffer = ctypes.create_string_buffer(portrait, len(portrait)) if portrait is not None else None
-        request = _Request(ctypes.sizeof(_Request), category.encode() if category is not None else None,
+        request = _Request(ctypes.sizeof(_Request), _c_text(category, "category") if category is not None else None,
                            ctypes.cast(portrait_buffer, ctypes.c_void_p) if portrait_buffer is not None else None,
-                           len(portrait) if portrait is not None else 0, _NOW if at is None else int(at))
+                           len(portrait) if portrait is not None else 0, _NOW if at is None else _int64(at, "at"))
         return request, portrait_buffer  # the buffer must outlive the call
 
     def _results(self, call) -> list:
@@ -262,20 +315,29 @@ class Verifier:
                     at: Optional[int] = None) -> Result:
         """Verifies a code's text (DL1:… or DL2:…) at `at` (seconds since the epoch; default now)."""
         request, _buffer = self._request(category, portrait, at)
-        verifier = self._live()
-        return self._results(lambda r, e: _lib.dlv_verify_text(verifier, text.encode(), ctypes.byref(request), r, e))[0]
+        code = _c_text(text, "text")
+        return self._use(lambda verifier: self._results(
+            lambda r, e: _lib.dlv_verify_text(verifier, code, ctypes.byref(request), r, e))[0])
 
     def verify_image(self, image: bytes, category: Optional[str] = None, portrait: Optional[bytes] = None,
                      at: Optional[int] = None) -> list:
         """Verifies every QR code in a PNG or JPEG image's bytes: one Result per code (maybe none)."""
         request, _buffer = self._request(category, portrait, at)
-        verifier = self._live()
-        return self._results(lambda r, e: _lib.dlv_verify_image(verifier, bytes(image), len(image), ctypes.byref(request), r, e))
+        data = bytes(image)
+        return self._use(lambda verifier: self._results(
+            lambda r, e: _lib.dlv_verify_image(verifier, data, len(data), ctypes.byref(request), r, e)))
 
     def close(self) -> None:
-        if self._verifier:
-            _lib.dlv_verifier_free(self._verifier)
-            self._verifier = None
+        """Frees the verifier, after the verifications in flight have finished."""
+        state = getattr(self, "_state", None)
+        if state is None:
+            return
+        with state:
+            while self._active:
+                state.wait()
+            if self._verifier:
+                _lib.dlv_verifier_free(self._verifier)
+                self._verifier = None
 
     def __enter__(self) -> "Verifier":
         return self

@@ -96,3 +96,58 @@ def test_errors_name_what_is_wrong():
 def test_versions():
     assert dlverify.library_version() == "1.1.0"
     assert dlverify.ABI_VERSION == 1
+
+
+def test_arguments_that_c_would_misread_are_refused():
+    with Verifier(trust=str(VECTORS / "trust"), status=[str(VECTORS / "status/current.cwt")]) as verifier:
+        code = next(v for v in DOCUMENT["vectors"] if v["name"] == "valid")["code"]
+        with pytest.raises(ValueError, match="category holds a NUL"):
+            verifier.verify_text(code, category="C1\0ZZ", at=AT)
+        with pytest.raises(ValueError, match="text holds a NUL"):
+            verifier.verify_text(code + "\0GARBAGE", at=AT)
+        with pytest.raises(ValueError, match="out of range"):
+            verifier.verify_text(code, at=2 ** 63)
+        with pytest.raises(ValueError, match="out of range"):
+            verifier.verify_text(code, at=-(2 ** 63))
+    with pytest.raises(ValueError, match="out of range"):
+        Verifier(trust=str(VECTORS / "trust"), leeway=2 ** 64 + 5)
+    with pytest.raises(ValueError, match="trust holds a NUL"):
+        Verifier(trust=str(VECTORS / "trust") + "\0/../x")
+
+
+def test_an_unknown_verdict_from_a_newer_library_is_not_valid():
+    verdict = Verdict(17)
+    assert verdict.name == "UNKNOWN_17" and int(verdict) == 17 and verdict != Verdict.VALID
+
+
+def test_close_waits_for_verifications_in_flight():
+    import threading
+    code = next(v for v in DOCUMENT["vectors"] if v["name"] == "valid")["code"]
+    verifier = Verifier(trust=str(VECTORS / "trust"), status=[str(VECTORS / "status/current.cwt")])
+    errors = []
+
+    def work():
+        for _ in range(200):
+            try:
+                assert verifier.verify_text(code, at=AT).verdict is Verdict.VALID
+            except DLVerifyError as error:
+                assert error.status is Status.STATE  # closed meanwhile: refused, never a crash
+                return
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    verifier.close()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_the_package_version_is_the_library_s():
+    import re
+    pyproject = (REPO / "bindings/python/pyproject.toml").read_text()
+    header = (REPO / "Sources/CDLVerify/include/dlverify.h").read_text()
+    assert re.search(r'^version = "(.*)"', pyproject, re.M).group(1) == re.search(r'#define DLV_VERSION "(.*)"', header).group(1)

@@ -27,6 +27,21 @@ public final class VectorCheck {
                 }
             }
         }
+        try (Verifier chinese = new Verifier(args[0], new String[] {args[1]}, 0, false, "zh")) {
+            // The reason comes in the verifier's language, as UTF-8 (Chinese here).
+            Verifier.Result result = chinese.verify("DL1:x", at);
+            if (!"MALFORMED".equals(result.verdict()) || !result.reason().contains("二维码")) {
+                System.out.println("Chinese reason: " + result.verdict() + " " + result.reason());
+                mismatched++;
+            }
+        }
+        try {
+            new Verifier(null, "x");
+            System.out.println("a null trust folder was accepted");
+            mismatched++;
+        } catch (NullPointerException expected) {
+            // refused in Java, before the shim
+        }
         try {
             new Verifier("/nonexistent/trust");
             System.out.println("a missing trust folder was accepted");

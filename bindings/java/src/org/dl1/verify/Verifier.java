@@ -1,13 +1,13 @@
 package org.dl1.verify;
 
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A DL1/DL2 verifier over libdlverify (through the JNI shim libdlverify_jni.so): built from a
  * trust folder and Status List Token files, then asked to verify codes' texts. Immutable once
- * built, so one may be shared by threads; close it to free it.
+ * built, so one may be shared by threads; close() waits for verifications in flight, then frees it.
  */
 public final class Verifier implements AutoCloseable {
     static { System.loadLibrary("dlverify_jni"); }
@@ -15,44 +15,65 @@ public final class Verifier implements AutoCloseable {
     /** Verify at the system clock's time (DLV_NOW). */
     public static final long NOW = Long.MIN_VALUE;
 
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private long handle;
 
     public Verifier(String trustFolder, String[] statusFiles, long holderWindowSeconds, boolean requireHolderBinding, String language) {
-        handle = build(trustFolder, statusFiles, holderWindowSeconds, requireHolderBinding, language);
+        Objects.requireNonNull(trustFolder, "trustFolder");
+        Objects.requireNonNull(statusFiles, "statusFiles");
+        Objects.requireNonNull(language, "language");
+        byte[][] status = new byte[statusFiles.length][];
+        for (int i = 0; i < statusFiles.length; i++) status[i] = cText(Objects.requireNonNull(statusFiles[i], "statusFiles[" + i + "]"));
+        handle = build(cText(trustFolder), status, holderWindowSeconds, requireHolderBinding, cText(language));
     }
 
     public Verifier(String trustFolder, String... statusFiles) {
         this(trustFolder, statusFiles, 0, false, "en");
     }
 
-    /** One code's result: its verdict word, its reason, and the whole JSON object. */
+    /** One code's result: its verdict word, its reason in the verifier's language, and the whole JSON object. */
     public record Result(String verdict, String reason, String json) {
         public boolean valid() { return "VALID".equals(verdict); }
     }
 
     /** Verifies a code's text (DL1:… or DL2:…) at `at` (seconds since the epoch, or NOW). */
     public Result verify(String text, long at) {
-        synchronized (this) {
+        byte[] code = cText(Objects.requireNonNull(text, "text"));
+        lock.readLock().lock();
+        try {
             if (handle == 0) throw new VerifyException(6, "the verifier is closed");
+            byte[][] parts = verifyText(handle, code, at);
+            return new Result(utf8(parts[0]), utf8(parts[1]), utf8(parts[2]));
+        } finally {
+            lock.readLock().unlock();
         }
-        String json = new String(verifyText(handle, text, at), StandardCharsets.UTF_8);
-        return new Result(member(json, "verdict"), member(json, "reason"), json);
-    }
-
-    private static String member(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
-        return m.find() ? m.group(1) : null;
     }
 
     @Override
-    public synchronized void close() {
-        if (handle != 0) {
-            free(handle);
-            handle = 0;
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (handle != 0) {
+                free(handle);
+                handle = 0;
+            }
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 
-    private static native long build(String trust, String[] status, long holderWindow, boolean requireBinding, String language);
-    private static native byte[] verifyText(long handle, String text, long at);
+    /** NUL-terminated UTF-8 for the C side; a NUL inside would cut the text short, so it is refused. */
+    private static byte[] cText(String text) {
+        if (text.indexOf('\0') >= 0) throw new IllegalArgumentException("text holds a NUL character");
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[utf8.length + 1];
+        System.arraycopy(utf8, 0, out, 0, utf8.length);
+        return out;
+    }
+
+    private static String utf8(byte[] bytes) { return new String(bytes, StandardCharsets.UTF_8); }
+
+    private static native long build(byte[] trust, byte[][] status, long holderWindow, boolean requireBinding, byte[] language);
+    private static native byte[][] verifyText(long handle, byte[] text, long at);
     private static native void free(long handle);
 }
