@@ -74,7 +74,7 @@ extension Registry {
                                      credential.holderKey.map { Data($0.compressedPoint) }])
                 try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
                 if let old = credential.supersedes {
-                    try db.cachedStatement(sql: "UPDATE credential SET status = 3, superseded_by = ? WHERE cti = ?").execute(arguments: [Data(cti), Data(old)])
+                    try db.cachedStatement(sql: "UPDATE credential SET status = \(Status.superseded), superseded_by = ? WHERE cti = ?").execute(arguments: [Data(cti), Data(old)])
                     try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
                                       detail: "replaced by \(Hex.encode(cti))")
                 }
@@ -88,7 +88,7 @@ extension Registry {
     private static func checkReplaceable(_ db: Database, _ credential: NewCredential) throws {
         let active = try Row.fetchAll(db, sql: """
             SELECT cti, status, state, owner_pid, owner_start, batch_key, created_at FROM credential
-            WHERE document_number = ? AND state != 'abandoned' AND status IN (0, 2)
+            WHERE document_number = ? AND state != 'abandoned' AND status IN \(Status.live)
             """, arguments: [credential.documentNumber])
         guard let old = credential.supersedes else {
             if let row = active.first {
@@ -143,7 +143,7 @@ extension Registry {
                 // The credential it was to replace is the live one again; a publication may already
                 // have shown it SUPERSEDED, so the history says it was restored (never deleted).
                 for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number FROM credential WHERE superseded_by = ?"), arguments: [Data(cti)]) {
-                    try db.cachedStatement(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE cti = ?").execute(arguments: [row["cti"] as Data])
+                    try db.cachedStatement(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?").execute(arguments: [row["cti"] as Data])
                     try Self.addEvent(db, cti: [UInt8](row["cti"] as Data), number: row["document_number"], kind: "restored", at: now,
                                       detail: "its replacement \(Hex.encode(cti)) was never written")
                 }
@@ -182,13 +182,13 @@ extension Registry {
                                         arguments: [cutoff])
             for row in rows {
                 let cti = [UInt8](row["cti"] as Data)
-                try db.cachedStatement(sql: "UPDATE credential SET state = 'abandoned', status = 1 WHERE cti = ?").execute(arguments: [Data(cti)])
+                try db.cachedStatement(sql: "UPDATE credential SET state = 'abandoned', status = \(Status.invalid) WHERE cti = ?").execute(arguments: [Data(cti)])
                 try Self.addEvent(db, cti: cti, number: row["document_number"], kind: "abandoned", at: now,
                                   detail: "pending credential revoked by 'dl-issue pending --revoke'")
                 // The credential it was to replace is the live one again (its holder still has its code).
                 for restored in try Row.fetchAll(db.cachedStatement(sql: "SELECT cti FROM credential WHERE superseded_by = ?"), arguments: [Data(cti)]) {
                     let old = [UInt8](restored["cti"] as Data)
-                    try db.cachedStatement(sql: "UPDATE credential SET status = 0, superseded_by = NULL WHERE cti = ?").execute(arguments: [Data(old)])
+                    try db.cachedStatement(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?").execute(arguments: [Data(old)])
                     try Self.addEvent(db, cti: old, number: row["document_number"], kind: "restored", at: now,
                                       detail: "its replacement \(Hex.encode(cti)) was abandoned")
                 }

@@ -135,7 +135,7 @@ extension Registry {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from)
-                WHERE c.signer_kid = ? AND c.status IN (0, 2) AND c.state = 'written' ORDER BY c.document_number
+                WHERE c.signer_kid = ? AND c.status IN \(Status.live) AND c.state = 'written' ORDER BY c.document_number
                 """, arguments: [Data(kid)]).map(CredentialRecord.init(row:))
         }
     }
@@ -182,7 +182,7 @@ extension Registry {
     func snapshot(listID: Int64) throws(IssuerError) -> (entries: [(index: Int, status: UInt8)], lastEventID: Int64, used: Int) {
         try read { db in
             let entries = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT idx, status FROM credential WHERE list_id = ? AND status != 0
+                SELECT idx, status FROM credential WHERE list_id = ? AND status != \(Status.valid)
                 UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
                 """), arguments: [listID, listID]).map { (index: $0["idx"] as Int, status: $0["status"] as UInt8) }
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM event")) ?? 0

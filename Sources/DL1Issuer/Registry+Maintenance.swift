@@ -168,7 +168,7 @@ extension Registry {
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT document_number, COUNT(*) AS n FROM credential
-                WHERE state != 'abandoned' AND status IN (0, 2) GROUP BY document_number HAVING n > 1
+                WHERE state != 'abandoned' AND status IN \(Status.live) GROUP BY document_number HAVING n > 1
                 """) {
                 findings.append(Finding(rule: "two-active-credentials", detail: "document \(row["document_number"] as String) has \(row["n"] as Int) active credentials"))
             }
@@ -183,12 +183,12 @@ extension Registry {
             }
             for row in try Row.fetchAll(db, sql: """
                 SELECT c.cti, c.document_number FROM credential c
-                WHERE c.status = 3 AND (c.superseded_by IS NULL OR NOT EXISTS (SELECT 1 FROM credential s WHERE s.cti = c.superseded_by))
+                WHERE c.status = \(Status.superseded) AND (c.superseded_by IS NULL OR NOT EXISTS (SELECT 1 FROM credential s WHERE s.cti = c.superseded_by))
                   AND NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti AND e.kind = 'carried-over')
                 """) {
                 findings.append(Finding(rule: "supersede-without-successor", detail: "credential \(Hex.encode([UInt8](row["cti"] as Data))) of document \(row["document_number"] as String) is SUPERSEDED but its successor is not recorded"))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT cti, document_number FROM credential WHERE superseded_by IS NOT NULL AND status != 3") {
+            for row in try Row.fetchAll(db, sql: "SELECT cti, document_number FROM credential WHERE superseded_by IS NOT NULL AND status != \(Status.superseded)") {
                 findings.append(Finding(rule: "successor-of-unsuperseded", detail: "credential \(Hex.encode([UInt8](row["cti"] as Data))) of document \(row["document_number"] as String) names a successor but is not SUPERSEDED"))
             }
             let orphans = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)") ?? 0

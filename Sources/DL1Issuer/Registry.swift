@@ -13,6 +13,15 @@ import GRDB
 public final class Registry: Sendable {
     let pool: any DatabaseWriter
 
+    /// Status values as the registry's SQL writes them (CredentialStatus's raw values), so that no
+    /// query spells a status as a bare number.
+    enum Status {
+        static let valid = CredentialStatus.valid.rawValue, invalid = CredentialStatus.invalid.rawValue
+        static let suspended = CredentialStatus.suspended.rawValue, superseded = CredentialStatus.superseded.rawValue
+        /// A live credential's statuses, as an SQL list: VALID or SUSPENDED.
+        static let live = "(\(valid), \(suspended))"
+    }
+
     /// How a registry is opened.
     public enum Access: Sendable, Hashable {
         /// Reads and writes; brings an older schema up to date.
@@ -232,7 +241,7 @@ public final class Registry: Sendable {
     public func statuses(listID: Int64) throws(IssuerError) -> [(index: Int, status: UInt8)] {
         try read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT idx, status FROM credential WHERE list_id = ? AND status != 0
+                SELECT idx, status FROM credential WHERE list_id = ? AND status != \(Status.valid)
                 UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
                 """), arguments: [listID, listID])
                 .map { (index: $0["idx"], status: $0["status"]) }
