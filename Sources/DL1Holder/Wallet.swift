@@ -3,9 +3,6 @@ import DL1Format
 import DL1PKCS11
 import DL1Verifier
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The secrets that unlock a wallet's device key (from files or the environment, never the command line).
 public struct WalletSecrets: Sendable {
@@ -273,15 +270,7 @@ public final class Wallet: @unchecked Sendable {
         try Presenter.present(credential, at: time, signer: try deviceKey())
     }
 
-    /// Writes a file whole or not at all (temporary file, then rename), with `permissions`.
     static func write(_ bytes: [UInt8], to url: URL, permissions: Int) throws(HolderError) {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(bytes), attributes: [.posixPermissions: permissions]) else {
-            throw HolderError(.wallet, "cannot write \(url.path)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw HolderError(.wallet, "cannot write \(url.path)")
-        }
+        try AtomicFile.write(bytes, to: url, permissions: permissions, code: .wallet)
     }
 }

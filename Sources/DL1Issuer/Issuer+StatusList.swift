@@ -35,7 +35,7 @@ extension Issuer {
     /// publications fall within one second), and is recorded before it is returned; a list
     /// whose entries have not changed since a token of this second or later gets that token again.
     public func publishStatusLists() throws(IssuerError) -> [PublishedStatusList] {
-        let lock = try PublicationLock(folder: directory.publishedFolder)
+        let lock = try PublicationLock.acquire(folder: directory.publishedFolder)
         defer { withExtendedLifetime(lock) {} }
         let record = PublicationRecord(folder: directory.publishedFolder)
         let now = clock()

@@ -11,19 +11,24 @@ public final class IssuerLock: @unchecked Sendable {
     private let descriptor: Int32
 
     /// Waits for the lock of the issuer folder `folder`.
-    public init(folder: URL, exclusive: Bool) throws(IssuerError) {
-        let path = folder.appendingPathComponent(".lock").path
+    public convenience init(folder: URL, exclusive: Bool) throws(IssuerError) {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("issuer.json").path) else {
             throw IssuerError("\(folder.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
         }
+        try self.init(file: folder.appendingPathComponent(".lock"), exclusive: exclusive)
+    }
+
+    /// Waits for a lock on `file` (made, mode 0600, when missing); failures carry `code`.
+    init(file: URL, exclusive: Bool, code: IssuerError.Code = .unspecified) throws(IssuerError) {
+        let path = file.path
         var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         // A reader without write access to the folder (listing a read-only copy) shares the
         // lock through a read-only descriptor, when the lock file exists.
         if fd < 0 && !exclusive { fd = open(path, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw IssuerError("cannot open the lock file \(path)") }
+        guard fd >= 0 else { throw IssuerError(code, "cannot open the lock file \(path)") }
         guard flock(fd, exclusive ? LOCK_EX : LOCK_SH) == 0 else {
             close(fd)
-            throw IssuerError("cannot lock \(path)")
+            throw IssuerError(code, "cannot lock \(path)")
         }
         descriptor = fd
     }

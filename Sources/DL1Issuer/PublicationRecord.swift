@@ -2,9 +2,6 @@ import DL1Compression
 import DL1Format
 import DL1Verifier
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the issuer last published for each status list: a copy of the token itself, kept in
 /// `published/<name>.cwt` beside the settings, and `published/<name>.json` with when it was
@@ -169,26 +166,12 @@ struct PublicationRecord {
     }
 }
 
-/// An exclusive lock (flock) on the publication record, held while tokens are checked, signed
-/// and recorded, so two publishing processes never interleave.
-final class PublicationLock {
-    private let descriptor: Int32
-
-    init(folder: URL) throws(IssuerError) {
+/// The exclusive lock on the publication record (`published/.lock`), held while tokens are
+/// checked, signed and recorded, so two publishing processes never interleave.
+enum PublicationLock {
+    static func acquire(folder: URL) throws(IssuerError) -> IssuerLock {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
         catch { throw IssuerError(.publicationRecord, "cannot create the publication record folder \(folder.path)") }
-        let path = folder.appendingPathComponent(".lock").path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw IssuerError(.publicationRecord, "cannot open the lock file \(path)") }
-        guard flock(fd, LOCK_EX) == 0 else {
-            close(fd)
-            throw IssuerError(.publicationRecord, "cannot lock \(path)")
-        }
-        descriptor = fd
-    }
-
-    deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+        return try IssuerLock(file: folder.appendingPathComponent(".lock"), exclusive: true, code: .publicationRecord)
     }
 }

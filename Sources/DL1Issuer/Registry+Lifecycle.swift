@@ -181,10 +181,7 @@ extension Registry {
     /// change can fall between the two).
     func snapshot(listID: Int64) throws(IssuerError) -> (entries: [(index: Int, status: UInt8)], lastEventID: Int64, used: Int) {
         try read { db in
-            let entries = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT idx, status FROM credential WHERE list_id = ? AND status != \(Status.valid)
-                UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
-                """), arguments: [listID, listID]).map { (index: $0["idx"] as Int, status: $0["status"] as UInt8) }
+            let entries = try Self.notValidEntries(db, listID: listID)
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM event")) ?? 0
             let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT used FROM status_list WHERE id = ?"), arguments: [listID]) ?? 0
             return (entries, last, used)

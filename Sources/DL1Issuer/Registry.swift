@@ -239,13 +239,16 @@ public final class Registry: Sendable {
 
     /// The non-VALID entries of a list: index → status value.
     public func statuses(listID: Int64) throws(IssuerError) -> [(index: Int, status: UInt8)] {
-        try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT idx, status FROM credential WHERE list_id = ? AND status != \(Status.valid)
-                UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
-                """), arguments: [listID, listID])
-                .map { (index: $0["idx"], status: $0["status"]) }
-        }
+        try read { db in try Self.notValidEntries(db, listID: listID) }
+    }
+
+    /// A list's non-VALID entries: its credentials' and its retired indices'.
+    static func notValidEntries(_ db: Database, listID: Int64) throws -> [(index: Int, status: UInt8)] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT idx, status FROM credential WHERE list_id = ? AND status != \(Status.valid)
+            UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
+            """), arguments: [listID, listID])
+            .map { (index: $0["idx"] as Int, status: $0["status"] as UInt8) }
     }
 
     /// Number of credentials recorded.

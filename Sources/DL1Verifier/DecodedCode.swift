@@ -47,6 +47,19 @@ public struct DecodedCode: Sendable {
         let coseBytes: [UInt8]
         do { coseBytes = try Zlib.decompress(compressed, limit: Zlib.codeLimit) }
         catch { throw Failure(layer: .zlib, detail: error.description) }
+        try self.init(coseBytes: coseBytes, boundRequired: false)
+    }
+
+    /// Decodes a bound credential's COSE_Sign1 bytes (a DL2 presentation's first item): the
+    /// §5.1 steps from the COSE layer inwards, with typ `dl1-bound` required.
+    public init(boundCredential coseBytes: [UInt8]) throws(Failure) {
+        try self.init(coseBytes: coseBytes, boundRequired: true)
+    }
+
+    /// The COSE, claims and header layers. FORMAT §5: the claims are decoded (step 1) before the
+    /// header rules apply (step 2); a typ of dl1-bound makes cnf a required claim (§7.1), and
+    /// when `boundRequired` a credential without that typ fails the header rules.
+    private init(coseBytes: [UInt8], boundRequired: Bool) throws(Failure) {
         let sign1: COSESign1
         do { sign1 = try COSESign1(decoding: coseBytes) }
         catch { throw Failure(layer: .cose, detail: error.description) }
@@ -54,8 +67,6 @@ public struct DecodedCode: Sendable {
             throw Failure(layer: .cose, detail: "the signature is \(sign1.signature.count) bytes, not 64 (raw r||s)")
         }
         guard let payload = sign1.payload else { throw Failure(layer: .cose, detail: "the payload is detached (null)") }
-        // FORMAT §5: the claims are decoded (step 1) before the header rules apply (step 2).
-        // A typ of dl1-bound makes cnf a required claim (FORMAT §7.1).
         let bound = sign1.protectedValue(DL1Header.typLabel) == .text(DL1Header.boundCredentialType)
         let claims: DL1Claims
         do { claims = try DL1Claims(payload: payload, bound: bound) }
@@ -66,43 +77,14 @@ public struct DecodedCode: Sendable {
             catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
         }
         let header: (kid: [UInt8], bound: Bool)
-        do { header = try DL1Header.validateCode(sign1) }
-        catch { throw Failure(layer: .header, detail: error.description) }
+        do {
+            header = boundRequired ? (try DL1Header.validate(sign1, expectedType: DL1Header.boundCredentialType), true)
+                                   : try DL1Header.validateCode(sign1)
+        } catch { throw Failure(layer: .header, detail: error.description) }
         self.sign1 = sign1
         self.kid = header.kid
         self.claims = claims
         self.isBound = header.bound
-        self.holderPublicKey = holderPublicKey
-    }
-
-    /// Decodes a bound credential's COSE_Sign1 bytes (a DL2 presentation's first item): the
-    /// §5.1 steps from the COSE layer inwards, with typ `dl1-bound` required.
-    public init(boundCredential coseBytes: [UInt8]) throws(Failure) {
-        let sign1: COSESign1
-        do { sign1 = try COSESign1(decoding: coseBytes) }
-        catch { throw Failure(layer: .cose, detail: error.description) }
-        guard sign1.signature.count == 64 else {
-            throw Failure(layer: .cose, detail: "the signature is \(sign1.signature.count) bytes, not 64 (raw r||s)")
-        }
-        guard let payload = sign1.payload else { throw Failure(layer: .cose, detail: "the payload is detached (null)") }
-        // As for a DL1 text: the typ decides whether cnf is read (§5.1 before §5.2); a credential
-        // without typ dl1-bound then fails the header rules.
-        let bound = sign1.protectedValue(DL1Header.typLabel) == .text(DL1Header.boundCredentialType)
-        let claims: DL1Claims
-        do { claims = try DL1Claims(payload: payload, bound: bound) }
-        catch { throw Failure(layer: .claims, detail: error.description) }
-        var holderPublicKey: P256PublicKey?
-        if let key = claims.holderKey {
-            do { holderPublicKey = try P256PublicKey(compressedPoint: key.compressedPoint) }
-            catch { throw Failure(layer: .claims, detail: "the cnf key is not a point on the P-256 curve") }
-        }
-        let kid: [UInt8]
-        do { kid = try DL1Header.validate(sign1, expectedType: DL1Header.boundCredentialType) }
-        catch { throw Failure(layer: .header, detail: error.description) }
-        self.sign1 = sign1
-        self.kid = kid
-        self.claims = claims
-        self.isBound = true
         self.holderPublicKey = holderPublicKey
     }
 

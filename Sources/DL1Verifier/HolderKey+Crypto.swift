@@ -10,7 +10,4 @@ extension HolderKey {
     public init?(_ key: P256PublicKey) {
         self.init(compressedPoint: key.compressedPoint)
     }
-
-    /// The key as a P-256 public key; nil when the point is not on the curve.
-    public var publicKey: P256PublicKey? { try? P256PublicKey(compressedPoint: compressedPoint) }
 }

@@ -15,46 +15,15 @@ public struct DLWallet: ParsableCommand {
     public init() {}
 }
 
-/// Where the secrets that unlock the device key come from (files or environment variables).
-public struct WalletSecretOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("A file holding the passphrase of an encrypted device key.", valueName: "FILE"))
-    public var passphraseFile: String?
-    @Option(name: .long, help: ArgumentHelp("An environment variable holding that passphrase.", valueName: "VAR"))
-    public var passphraseEnv: String?
-    @Option(name: .long, help: ArgumentHelp("A file holding the PIN of the PKCS#11 token.", valueName: "FILE"))
-    public var pinFile: String?
-    @Option(name: .long, help: ArgumentHelp("An environment variable holding that PIN.", valueName: "VAR"))
-    public var pinEnv: String?
+/// The wallet's secret options are the shared ones (an encrypted device key, a PKCS#11 PIN).
+public typealias WalletSecretOptions = SecretOptions
 
-    public init() {}
-
-    public func validate() throws {
-        if passphraseFile != nil && passphraseEnv != nil { throw ValidationError("give --passphrase-file or --passphrase-env, not both") }
-        if pinFile != nil && pinEnv != nil { throw ValidationError("give --pin-file or --pin-env, not both") }
-    }
-
+extension SecretOptions {
     func secrets() throws(HolderError) -> WalletSecrets {
-        WalletSecrets(passphrase: try Self.secret(file: passphraseFile, env: passphraseEnv, what: "passphrase"),
-                      pin: try Self.secret(file: pinFile, env: pinEnv, what: "PIN"))
-    }
-
-    static func secret(file: String?, env: String?, what: String) throws(HolderError) -> String? {
-        if let file {
-            guard let read = BoundedFile.read(file, limit: 4096),
-                  var bytes = String(validating: read, as: UTF8.self).map({ Array($0.utf8) }) else {
-                throw HolderError(.deviceKey, "cannot read the \(what) file \(file)")
-            }
-            while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
-            guard !bytes.isEmpty else { throw HolderError(.deviceKey, "the \(what) file \(file) is empty") }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        if let env {
-            guard let value = ProcessInfo.processInfo.environment[env], !value.isEmpty else {
-                throw HolderError(.deviceKey, "the environment variable \(env) (the \(what)) is not set")
-            }
-            return value
-        }
-        return nil
+        do {
+            let (passphrase, pin) = try read()
+            return WalletSecrets(passphrase: passphrase, pin: pin)
+        } catch { throw HolderError(.deviceKey, error.description) }
     }
 }
 

@@ -112,14 +112,6 @@ public struct PresentCommand: ConsoleCommand {
     }
 
     func write(_ bytes: [UInt8], _ path: String) throws(HolderError) {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(bytes)) else {
-            throw HolderError(.presentation, "cannot write into \(url.deletingLastPathComponent().path)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw HolderError(.presentation, "cannot write \(path)")
-        }
+        try AtomicFile.write(bytes, to: URL(fileURLWithPath: path), code: .presentation)
     }
 }

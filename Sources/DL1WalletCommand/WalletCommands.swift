@@ -64,9 +64,7 @@ public struct PublicKeyCommand: ConsoleCommand {
             let wallet = try Wallet.open(at: URL(fileURLWithPath: folder), secrets: try secretOptions.secrets())
             let pem = try wallet.publicKeyPEM()
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: Data(pem.utf8)) else {
-                    throw HolderError(.wallet, "cannot write \(output)")
-                }
+                try AtomicFile.write(Array(pem.utf8), to: URL(fileURLWithPath: output), code: .wallet)
                 console.err("Wrote the device's public key to \(output)")
             } else {
                 console.write(pem)
