@@ -23,6 +23,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only for `swift package generate-documentation` (the DocC catalogue); not linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -72,7 +76,12 @@ let package = Package(
         // The issuer: keys, registry, signing, rendering.
         .target(name: "DL1Issuer",
                 dependencies: ["DL1Format", "DL1Crypto", "DL1Compression", "DL1QREncode", "DL1Raster", "DL1Verifier", "DL1PKCS11",
-                               .product(name: "GRDB", package: "GRDB.swift")]),
+                               .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "PostgresNIO", package: "postgres-nio"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                               .product(name: "Logging", package: "swift-log")]),
 
         // Command logic (testable), and the two thin executables.
         .target(name: "DL1CommandSupport",

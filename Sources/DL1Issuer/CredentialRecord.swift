@@ -1,6 +1,5 @@
 import DL1Format
 import Foundation
-import GRDB
 
 /// One issued credential as the registry keeps it.
 public struct CredentialRecord: Sendable, Hashable {
@@ -36,22 +35,21 @@ public struct CredentialRecord: Sendable, Hashable {
     static let columns = "c.cti, c.document_number, c.idx, c.status, c.state, c.licence, c.signer_kid, c.iat, c.exp, c.created_at, c.batch_key, c.superseded_by, c.holder_key, l.id AS list_id, l.name, l.uri, l.capacity, l.bits"
     static let from = "credential c JOIN status_list l ON l.id = c.list_id"
 
-    init(row: Row) throws {
-        let licenceBytes: Data = row["licence"]
-        credentialID = [UInt8](row["cti"] as Data)
-        documentNumber = row["document_number"]
-        list = Registry.ListInfo(id: row["list_id"], name: row["name"], uri: row["uri"], capacity: row["capacity"], bits: row["bits"])
-        index = UInt64(row["idx"] as Int64)
-        status = CredentialStatus(rawValue: row["status"]) ?? .invalid
-        state = State(rawValue: row["state"]) ?? .pending
-        licence = try Licence(cbor: CBORDecoder().decode([UInt8](licenceBytes)))
-        signerKid = [UInt8](row["signer_kid"] as Data)
-        issuedAt = row["iat"]
-        expiresAt = row["exp"]
-        createdAt = row["created_at"]
-        batchKey = row["batch_key"]
-        supersededBy = (row["superseded_by"] as Data?).map { [UInt8]($0) }
-        holderKey = (row["holder_key"] as Data?).flatMap { HolderKey(compressedPoint: [UInt8]($0)) }
+    init(row: SQLRow) throws {
+        credentialID = try row["cti"]
+        documentNumber = try row["document_number"]
+        list = Registry.ListInfo(id: try row["list_id"], name: try row["name"], uri: try row["uri"], capacity: try row["capacity"], bits: try row["bits"])
+        index = UInt64(try row["idx"] as Int64)
+        status = CredentialStatus(rawValue: try row["status"]) ?? .invalid
+        state = State(rawValue: try row["state"]) ?? .pending
+        licence = try Licence(cbor: CBORDecoder().decode(try row["licence"] as [UInt8]))
+        signerKid = try row["signer_kid"]
+        issuedAt = try row["iat"]
+        expiresAt = try row["exp"]
+        createdAt = try row["created_at"]
+        batchKey = try row["batch_key"]
+        supersededBy = try row["superseded_by"]
+        holderKey = (try row["holder_key"] as [UInt8]?).flatMap { HolderKey(compressedPoint: $0) }
     }
 }
 

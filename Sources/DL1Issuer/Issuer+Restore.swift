@@ -31,6 +31,9 @@ extension Issuer {
         guard let identity = settings.registry else {
             throw IssuerError(.restoreRefused, "this issuer's settings record no registry identity yet (made by an older version): open it once with this version before restoring")
         }
+        if let address = settings.registryAddress {
+            throw IssuerError(.registryEngineUnsupported, "this issuer's registry is in PostgreSQL (\(address)): restore it with PostgreSQL's own tools (pg_restore, or point-in-time recovery)")
+        }
         let attributes = try? FileManager.default.attributesOfItem(atPath: source.path)
         guard (attributes?[.type] as? FileAttributeType) == .typeRegular else {
             throw IssuerError(.restoreRefused, "the backup \(source.path) is missing or not a regular file")
@@ -48,13 +51,13 @@ extension Issuer {
             try copy.close()
         } catch {
             discardStaging()
-            throw IssuerError(.restoreRefused, "the backup \(source.path) is not a readable registry: \(Registry.describe(error))")
+            throw IssuerError(.restoreRefused, "the backup \(source.path) is not a readable registry: \(SQLiteStore.describeSQLite(error))")
         }
         let now = clock()
         var carried: [Registry.LostChange] = []
         var closed: [Registry.MissingIssuances] = []
         do throws(IssuerError) {
-            let staged = try Registry.open(url: staging, expected: identity, access: .readWrite, at: now).registry
+            let staged = try Registry.open(.sqlite(staging), expected: identity, access: .readWrite, at: now).registry
             let damage = try staged.check().filter { $0.rule == "sqlite-integrity" }
             guard damage.isEmpty else {
                 throw IssuerError(.restoreRefused, "the backup \(source.path) is damaged: \(damage.map(\.detail).joined(separator: "; "))")
@@ -93,7 +96,7 @@ extension Issuer {
             try queue.close()
         } catch {
             discardStaging()
-            throw IssuerError(.restoreRefused, "cannot prepare the restored registry: \(Registry.describe(error))")
+            throw IssuerError(.restoreRefused, "cannot prepare the restored registry: \(SQLiteStore.describeSQLite(error))")
         }
         let previous = try setAside(layout.registryFile, at: now)
         guard rename(staging.path, layout.registryFile.path) == 0 else {

@@ -22,7 +22,7 @@ extension Issuer {
         let signer = try primarySigner()
         try checkSigner(signer, at: now)
         return try registry.lists().map { list throws(IssuerError) in
-            try sign(list, entries: try currentEntries(of: list), at: now, signer: signer)
+            try sign(list, entries: try registry.entries(of: list), at: now, signer: signer)
         }
     }
 
@@ -48,9 +48,8 @@ extension Issuer {
         var published: [PublishedStatusList] = []
         var fresh: [(PublishedStatusList, StatusList, Int64, Int64, Int)] = []
         for list in lists {
-            let snapshot = try registry.snapshot(listID: list.id)
-            var entries = StatusList(bits: list.bits, capacity: list.capacity)
-            for entry in snapshot.entries { entries.set(entry.index, to: entry.status) }
+            let snapshot = try registry.snapshot(of: list)
+            let entries = snapshot.entries
             var issuedAt = now
             if let last = try record.entry(list.name) {
                 if last.issuedAt >= now, last.uri == list.uri, last.list == entries {
@@ -76,13 +75,6 @@ extension Issuer {
                               lastEventID: lastEventID, used: used)
         }
         return published
-    }
-
-    /// The entries of `list` as the registry has them now.
-    func currentEntries(of list: Registry.ListInfo) throws(IssuerError) -> StatusList {
-        var statusList = StatusList(bits: list.bits, capacity: list.capacity)
-        for entry in try registry.statuses(listID: list.id) { statusList.set(entry.index, to: entry.status) }
-        return statusList
     }
 
     func sign(_ list: Registry.ListInfo, entries: StatusList, at now: Int64, signer: any DocumentSigner) throws(IssuerError) -> PublishedStatusList {

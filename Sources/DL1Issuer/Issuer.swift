@@ -119,7 +119,7 @@ public final class Issuer: @unchecked Sendable {
             settings.signers = []
             try makeSigner(for: IssuerSettings.Authority(code: proposed.authorityCode, name: proposed.authorityName, activeSigner: ""),
                            root: root, rootKey: rootKey, keys: keys, layout: layout, settings: &settings, now: now)
-            settings.registry = try Registry.create(url: layout.registryFile, at: now).identity
+            settings.registry = try Registry.create(try registryLocation(settings, layout: layout), at: now).identity
             try writeSettings(settings, to: layout.settingsFile)
             if fm.fileExists(atPath: folder.path) { try? fm.removeItem(at: folder) }
             try fm.moveItem(at: staging, to: folder)
@@ -173,13 +173,33 @@ public final class Issuer: @unchecked Sendable {
                                       notBefore: certificate.notBefore, notAfter: certificate.notAfter)]
         }
         let root = try readCertificate(layout.rootCertificateFile)
-        let (registry, adopted) = try Registry.open(url: layout.registryFile, expected: settings.registry, access: access, at: clock())
+        let (registry, adopted) = try Registry.open(try registryLocation(settings, layout: layout), expected: settings.registry, access: access, at: clock())
         if let adopted {
             settings.registry = adopted
             try writeSettings(settings, to: layout.settingsFile)
         }
         return Issuer(directory: layout, settings: settings, registry: registry, rootCertificate: root,
                       keys: IssuerKeys(storage: settings.keyStorage, directory: layout, secrets: secrets), clock: clock)
+    }
+
+    /// The environment variable that may hold a PostgreSQL registry's password.
+    public static let registryPasswordVariable = "DL_REGISTRY_PASSWORD"
+
+    /// Where the settings put the registry: `registry.sqlite` in the folder, or the PostgreSQL
+    /// database they name, with its password from the password file they name, else from
+    /// ``registryPasswordVariable``.
+    static func registryLocation(_ settings: IssuerSettings, layout: IssuerDirectory) throws(IssuerError) -> RegistryLocation {
+        guard let url = settings.registryAddress else { return .sqlite(layout.registryFile) }
+        var password = ProcessInfo.processInfo.environment[registryPasswordVariable]
+        if let file = settings.registryPasswordFile {
+            let path = file.hasPrefix("/") ? file : layout.root.appendingPathComponent(file).path
+            guard let data = FileManager.default.contents(atPath: path), data.count <= 4096,
+                  let text = String(data: data, encoding: .utf8) else {
+                throw IssuerError(.registryAddressInvalid, "cannot read the registry password file \(path) (a UTF-8 text file of at most 4 KiB)")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        return .postgres(try PostgresAddress(url: url, password: password))
     }
 
     /// The settings of the issuer folder `layout`.

@@ -42,6 +42,20 @@ public struct IssuerError: Error, Sendable, CustomStringConvertible {
         case boundCredentialAsPicture = "bound-credential-as-picture"
         /// A holder key file is not a P-256 public key.
         case holderKeyUnusable = "holder-key-unusable"
+        /// The registry's database refused a change (constraint, disk full, connection lost).
+        case registryRefused = "registry-refused"
+        /// The registry's database could not be read.
+        case registryUnreadable = "registry-unreadable"
+        /// The registry's database server cannot be reached or refused the connection.
+        case registryUnreachable = "registry-unreachable"
+        /// A registry address or its password setting is unusable.
+        case registryAddressInvalid = "registry-address-invalid"
+        /// The operation exists for one registry engine only (e.g. a file backup of SQLite).
+        case registryEngineUnsupported = "registry-engine-unsupported"
+        /// A registry already exists where a new one was to be made.
+        case registryExists = "registry-exists"
+        /// A status list has no free index left.
+        case statusListFull = "status-list-full"
     }
 
     /// The kind of failure.

@@ -30,6 +30,12 @@ public struct IssuerSettings: Codable, Sendable, Hashable {
     public var crlNumber: UInt64?
     /// The identity of this issuer's registry (absent in files made before registries had one).
     public var registry: RegistryIdentity?
+    /// A PostgreSQL registry's address, `postgres://USER@HOST:PORT/DATABASE` (absent: the
+    /// SQLite file `registry.sqlite` in the issuer folder). Never with a password.
+    public var registryAddress: String?
+    /// A file holding the PostgreSQL registry's password (absent: the environment variable
+    /// `DL_REGISTRY_PASSWORD`, else none).
+    public var registryPasswordFile: String?
 
     /// An issuing authority: its code (`iss`, the signer's `OU`) and name (licence key 8).
     public struct Authority: Codable, Sendable, Hashable {

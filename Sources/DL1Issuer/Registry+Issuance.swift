@@ -1,7 +1,6 @@
 import DL1Crypto
 import DL1Format
 import Foundation
-import GRDB
 import DL1Verifier
 #if canImport(Glibc)
 import Glibc
@@ -65,19 +64,21 @@ extension Registry {
                 let list = try Self.currentList(db, settings: settings)
                 let index = try Self.freeIndex(db, list: list)
                 let cti = SecureRandom.bytes(16)
-                try db.execute(sql: """
-                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid, owner_start, holder_key)
-                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [Data(cti), credential.documentNumber, list.id, Int64(index),
-                                     Data(CBOREncoder.encode(credential.licence.cbor)), Data(credential.signerKid),
-                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(ProcessProbe.current.pid), ProcessProbe.current.start,
-                                     credential.holderKey.map { Data($0.compressedPoint) }])
-                try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
+                // The old credential stops being live before the new one is recorded: the
+                // database keeps at most one live credential per document number.
                 if let old = credential.supersedes {
-                    try db.cachedStatement(sql: "UPDATE credential SET status = \(Status.superseded), superseded_by = ? WHERE cti = ?").execute(arguments: [Data(cti), Data(old)])
+                    try db.execute(sql: "UPDATE credential SET status = \(Status.superseded), superseded_by = ? WHERE cti = ?", arguments: [cti, old])
                     try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
                                       detail: "replaced by \(Hex.encode(cti))")
                 }
+                try db.execute(sql: """
+                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid, owner_start, holder_key)
+                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [cti, credential.documentNumber, list.id, Int64(index),
+                                     CBOREncoder.encode(credential.licence.cbor), credential.signerKid,
+                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(ProcessProbe.current.pid), ProcessProbe.current.start,
+                                     credential.holderKey?.compressedPoint])
+                try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
                 try Self.addEvent(db, cti: cti, number: credential.documentNumber, kind: credential.eventKind, at: credential.issuedAt,
                                   detail: [credential.eventDetail, "status list \(list.name) index \(index)"].compactMap { $0 }.joined(separator: "; "))
                 return Reservation(credentialID: cti, list: list, index: index)
@@ -85,33 +86,33 @@ extension Registry {
         }
     }
 
-    private static func checkReplaceable(_ db: Database, _ credential: NewCredential) throws {
-        let active = try Row.fetchAll(db, sql: """
+    private static func checkReplaceable(_ db: any SQLSession, _ credential: NewCredential) throws {
+        let active = try db.rows(sql: """
             SELECT cti, status, state, owner_pid, owner_start, batch_key, created_at FROM credential
             WHERE document_number = ? AND state != 'abandoned' AND status IN \(Status.live)
             """, arguments: [credential.documentNumber])
         guard let old = credential.supersedes else {
             if let row = active.first {
-                let status = CredentialStatus(rawValue: row["status"]) ?? .valid
-                if (row["state"] as String) == CredentialRecord.State.pending.rawValue {
-                    let owner: Int64? = row["owner_pid"]
-                    let start: Int64 = row["owner_start"] ?? 0
+                let status = CredentialStatus(rawValue: try row["status"]) ?? .valid
+                if try (row["state"] as String) == CredentialRecord.State.pending.rawValue {
+                    let owner: Int64? = try row["owner_pid"]
+                    let start: Int64 = try row["owner_start"] ?? 0
                     if let owner, ProcessProbe.isCurrent(Int32(truncatingIfNeeded: owner), start: start) {
                         throw IssuerError(.duplicateInBatch, "document \(credential.documentNumber) was already issued earlier in this run")
                     }
                     if let owner, ProcessProbe.isRunning(Int32(truncatingIfNeeded: owner), start: start) {
-                        throw IssuerError(.heldByAnotherProcess, "document \(credential.documentNumber) is being issued right now by another process (pid \(owner)), pending since \(Instant.iso(row["created_at"]))")
+                        throw IssuerError(.heldByAnotherProcess, "document \(credential.documentNumber) is being issued right now by another process (pid \(owner)), pending since \(Instant.iso(try row["created_at"]))")
                     }
-                    throw IssuerError(.pendingFromInterruptedRun, "document \(credential.documentNumber) has a pending credential from an interrupted or failed run (since \(Instant.iso(row["created_at"]))): it must be revoked before the number can be issued again")
+                    throw IssuerError(.pendingFromInterruptedRun, "document \(credential.documentNumber) has a pending credential from an interrupted or failed run (since \(Instant.iso(try row["created_at"]))): it must be revoked before the number can be issued again")
                 }
                 throw IssuerError("document \(credential.documentNumber) already has an active credential (\(status)): use renew, change-category or reissue")
             }
             return
         }
-        guard let row = active.first(where: { [UInt8]($0["cti"] as Data) == old }) else {
+        guard let row = try active.first(where: { try ($0["cti"] as [UInt8]) == old }) else {
             throw IssuerError("the credential of document \(credential.documentNumber) changed meanwhile: run the command again")
         }
-        guard (row["status"] as UInt8) == CredentialStatus.valid.rawValue else {
+        guard try (row["status"] as UInt8) == CredentialStatus.valid.rawValue else {
             throw IssuerError("document \(credential.documentNumber) is suspended: reinstate it first")
         }
     }
@@ -121,7 +122,7 @@ extension Registry {
         try transaction { db in
             for entry in entries {
                 try db.execute(sql: "UPDATE credential SET state = 'written', output = ? WHERE cti = ? AND state = 'pending'",
-                               arguments: [entry.output, Data(entry.cti)])
+                               arguments: [entry.output, entry.cti])
             }
         }
     }
@@ -138,19 +139,16 @@ extension Registry {
     public func discardPending(_ cti: [UInt8], at now: Int64) -> Bool {
         do {
             try transaction { db in
-                guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM credential WHERE cti = ? AND state = 'pending')"),
-                                        arguments: [Data(cti)]) == true else { return }
+                guard let row = try db.row(sql: "SELECT list_id, idx FROM credential WHERE cti = ? AND state = 'pending'", arguments: [cti]) else { return }
                 // The credential it was to replace is the live one again; a publication may already
                 // have shown it SUPERSEDED, so the history says it was restored (never deleted).
-                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number FROM credential WHERE superseded_by = ?"), arguments: [Data(cti)]) {
-                    try db.cachedStatement(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?").execute(arguments: [row["cti"] as Data])
-                    try Self.addEvent(db, cti: [UInt8](row["cti"] as Data), number: row["document_number"], kind: "restored", at: now,
+                for old in try db.rows(sql: "SELECT cti, document_number FROM credential WHERE superseded_by = ?", arguments: [cti]) {
+                    try db.execute(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?", arguments: [try old["cti"] as [UInt8]])
+                    try Self.addEvent(db, cti: try old["cti"], number: try old["document_number"], kind: "restored", at: now,
                                       detail: "its replacement \(Hex.encode(cti)) was never written")
                 }
-                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT list_id, idx FROM credential WHERE cti = ?"), arguments: [Data(cti)]) {
-                    try db.cachedStatement(sql: "DELETE FROM credential WHERE cti = ?").execute(arguments: [Data(cti)])
-                    try Self.returnIndex(db, list: row["list_id"], index: row["idx"])
-                }
+                try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [cti])
+                try Self.returnIndex(db, list: try row["list_id"], index: try row["idx"])
             }
             return true
         } catch {
@@ -168,8 +166,8 @@ extension Registry {
     /// Credentials still pending.
     public func pending() throws(IssuerError) -> [Pending] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number, created_at FROM credential WHERE state = 'pending' AND batch_key IS NULL ORDER BY created_at"))
-                .map { Pending(credentialID: [UInt8]($0["cti"] as Data), documentNumber: $0["document_number"], createdAt: $0["created_at"]) }
+            try db.rows(sql: "SELECT cti, document_number, created_at FROM credential WHERE state = 'pending' AND batch_key IS NULL ORDER BY created_at")
+                .map { Pending(credentialID: try $0["cti"], documentNumber: try $0["document_number"], createdAt: try $0["created_at"]) }
         }
     }
 
@@ -178,18 +176,18 @@ extension Registry {
     /// published. Returns how many were changed.
     public func abandonPending(before cutoff: Int64, at now: Int64) throws(IssuerError) -> Int {
         try transaction { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number FROM credential WHERE state = 'pending' AND batch_key IS NULL AND created_at < ?"),
-                                        arguments: [cutoff])
+            let rows = try db.rows(sql: "SELECT cti, document_number FROM credential WHERE state = 'pending' AND batch_key IS NULL AND created_at < ?",
+                                   arguments: [cutoff])
             for row in rows {
-                let cti = [UInt8](row["cti"] as Data)
-                try db.cachedStatement(sql: "UPDATE credential SET state = 'abandoned', status = \(Status.invalid) WHERE cti = ?").execute(arguments: [Data(cti)])
-                try Self.addEvent(db, cti: cti, number: row["document_number"], kind: "abandoned", at: now,
+                let cti: [UInt8] = try row["cti"], number: String = try row["document_number"]
+                try db.execute(sql: "UPDATE credential SET state = 'abandoned', status = \(Status.invalid) WHERE cti = ?", arguments: [cti])
+                try Self.addEvent(db, cti: cti, number: number, kind: "abandoned", at: now,
                                   detail: "pending credential revoked by 'dl-issue pending --revoke'")
                 // The credential it was to replace is the live one again (its holder still has its code).
-                for restored in try Row.fetchAll(db.cachedStatement(sql: "SELECT cti FROM credential WHERE superseded_by = ?"), arguments: [Data(cti)]) {
-                    let old = [UInt8](restored["cti"] as Data)
-                    try db.cachedStatement(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?").execute(arguments: [Data(old)])
-                    try Self.addEvent(db, cti: old, number: row["document_number"], kind: "restored", at: now,
+                for restored in try db.rows(sql: "SELECT cti FROM credential WHERE superseded_by = ?", arguments: [cti]) {
+                    let old: [UInt8] = try restored["cti"]
+                    try db.execute(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?", arguments: [old])
+                    try Self.addEvent(db, cti: old, number: number, kind: "restored", at: now,
                                       detail: "its replacement \(Hex.encode(cti)) was abandoned")
                 }
             }

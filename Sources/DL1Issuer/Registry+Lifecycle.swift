@@ -1,12 +1,11 @@
 import DL1Format
 import Foundation
-import GRDB
 
 extension Registry {
     /// Every credential of a document number, oldest first.
     public func credentials(documentNumber: String) throws(IssuerError) -> [CredentialRecord] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.document_number = ? ORDER BY c.created_at, c.rowid"),
+            try db.rows(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.document_number = ? ORDER BY c.created_at, c.\(db.engine.insertionOrder)",
                              arguments: [documentNumber]).map(CredentialRecord.init(row:))
         }
     }
@@ -14,7 +13,7 @@ extension Registry {
     /// The credential with this cti.
     public func credential(_ cti: [UInt8]) throws(IssuerError) -> CredentialRecord? {
         try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.cti = ?"), arguments: [Data(cti)])
+            try db.row(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.cti = ?", arguments: [cti])
                 .map(CredentialRecord.init(row:))
         }
     }
@@ -22,7 +21,7 @@ extension Registry {
     /// The credential a batch row produced, if any.
     public func credential(batchKey: String) throws(IssuerError) -> CredentialRecord? {
         try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.batch_key = ?"), arguments: [batchKey])
+            try db.row(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.batch_key = ?", arguments: [batchKey])
                 .map(CredentialRecord.init(row:))
         }
     }
@@ -30,10 +29,10 @@ extension Registry {
     /// The history of a document number, oldest first.
     public func events(documentNumber: String) throws(IssuerError) -> [EventRecord] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT cti, document_number, kind, at, detail FROM event WHERE document_number = ? ORDER BY id"),
+            try db.rows(sql: "SELECT cti, document_number, kind, at, detail FROM event WHERE document_number = ? ORDER BY id",
                              arguments: [documentNumber]).map {
-                EventRecord(credentialID: [UInt8]($0["cti"] as Data), documentNumber: $0["document_number"], kind: $0["kind"],
-                            at: $0["at"], detail: $0["detail"])
+                EventRecord(credentialID: try $0["cti"], documentNumber: try $0["document_number"], kind: try $0["kind"],
+                            at: try $0["at"], detail: try $0["detail"])
             }
         }
     }
@@ -44,29 +43,29 @@ extension Registry {
                        licence: Licence? = nil, signerKid: [UInt8]? = nil, codeTimes: (iat: Int64, exp: Int64)? = nil,
                        holderKey: HolderKey? = nil, events: [(kind: String, detail: String?)], at now: Int64) throws(IssuerError) {
         try transaction { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT status, document_number FROM credential WHERE cti = ?"), arguments: [Data(cti)]),
-                  let current = CredentialStatus(rawValue: row["status"]) else {
+            guard let row = try db.row(sql: "SELECT status, document_number FROM credential WHERE cti = ?", arguments: [cti]),
+                  let current = CredentialStatus(rawValue: try row["status"]) else {
                 throw IssuerError("the credential \(Hex.encode(cti)) does not exist")
             }
             guard expected.contains(current) else {
                 throw IssuerError("the credential changed meanwhile (it is now \(current)): run the command again")
             }
-            if let status { try db.cachedStatement(sql: "UPDATE credential SET status = ? WHERE cti = ?").execute(arguments: [status.rawValue, Data(cti)]) }
+            if let status { try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, cti]) }
             if let licence {
-                try db.cachedStatement(sql: "UPDATE credential SET licence = ? WHERE cti = ?").execute(arguments: [Data(CBOREncoder.encode(licence.cbor)), Data(cti)])
+                try db.execute(sql: "UPDATE credential SET licence = ? WHERE cti = ?", arguments: [CBOREncoder.encode(licence.cbor), cti])
             }
             if let signerKid {
-                try db.cachedStatement(sql: "UPDATE credential SET signer_kid = ? WHERE cti = ?").execute(arguments: [Data(signerKid), Data(cti)])
+                try db.execute(sql: "UPDATE credential SET signer_kid = ? WHERE cti = ?", arguments: [signerKid, cti])
             }
             if let holderKey {
-                try db.cachedStatement(sql: "UPDATE credential SET holder_key = ? WHERE cti = ?").execute(arguments: [Data(holderKey.compressedPoint), Data(cti)])
+                try db.execute(sql: "UPDATE credential SET holder_key = ? WHERE cti = ?", arguments: [holderKey.compressedPoint, cti])
             }
             if let codeTimes {
-                try db.cachedStatement(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?").execute(arguments: [codeTimes.iat, codeTimes.exp, Data(cti)])
+                try db.execute(sql: "UPDATE credential SET iat = ?, exp = ? WHERE cti = ?", arguments: [codeTimes.iat, codeTimes.exp, cti])
                 if let signerKid { try Self.noteSignature(db, kid: signerKid, exp: codeTimes.exp) }
             }
             for event in events {
-                try Self.addEvent(db, cti: cti, number: row["document_number"], kind: event.kind, at: now, detail: event.detail)
+                try Self.addEvent(db, cti: cti, number: try row["document_number"], kind: event.kind, at: now, detail: event.detail)
             }
         }
     }
@@ -87,7 +86,7 @@ extension Registry {
     /// Each document number's latest credential (the active one, else the newest), filtered.
     public func latestCredentials(_ filter: Filter = Filter()) throws(IssuerError) -> [CredentialRecord] {
         let all = try read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows(sql: """
                 SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from)
                 WHERE c.superseded_by IS NULL AND c.state != 'abandoned' ORDER BY c.document_number, c.created_at
                 """).map(CredentialRecord.init(row:))
@@ -107,7 +106,7 @@ extension Registry {
     public func setStatusesForBenchmark(_ entries: [([UInt8], CredentialStatus)]) throws(IssuerError) {
         try transaction { db in
             for (cti, status) in entries {
-                try db.cachedStatement(sql: "UPDATE credential SET status = ? WHERE cti = ?").execute(arguments: [status.rawValue, Data(cti)])
+                try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, cti])
             }
         }
     }
@@ -119,12 +118,12 @@ extension Registry {
     public func signerUsage() throws(IssuerError) -> [String: (count: Int, lastExpiry: Int64)] {
         try read { db in
             var usage: [String: (count: Int, lastExpiry: Int64)] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT kid, last_exp FROM signer_usage")) {
-                usage[Hex.encode([UInt8](row["kid"] as Data))] = (0, row["last_exp"])
+            for row in try db.rows(sql: "SELECT kid, last_exp FROM signer_usage") {
+                usage[Hex.encode(try row["kid"] as [UInt8])] = (0, try row["last_exp"])
             }
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT signer_kid, COUNT(*) AS n FROM credential GROUP BY signer_kid")) {
-                let kid = Hex.encode([UInt8](row["signer_kid"] as Data))
-                usage[kid] = (row["n"], usage[kid]?.lastExpiry ?? .min)
+            for row in try db.rows(sql: "SELECT signer_kid, COUNT(*) AS n FROM credential GROUP BY signer_kid") {
+                let kid = Hex.encode(try row["signer_kid"] as [UInt8])
+                usage[kid] = (try row["n"], usage[kid]?.lastExpiry ?? .min)
             }
             return usage
         }
@@ -133,10 +132,10 @@ extension Registry {
     /// Live (VALID or SUSPENDED, written) credentials whose latest code `kid` signed.
     public func liveCredentials(signedBy kid: [UInt8]) throws(IssuerError) -> [CredentialRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows(sql: """
                 SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from)
                 WHERE c.signer_kid = ? AND c.status IN \(Status.live) AND c.state = 'written' ORDER BY c.document_number
-                """, arguments: [Data(kid)]).map(CredentialRecord.init(row:))
+                """, arguments: [kid]).map(CredentialRecord.init(row:))
         }
     }
 }
@@ -167,24 +166,41 @@ extension Registry {
             case .time(let at): (condition, value) = ("e.at >= ?", at)
             }
             var found = Reinstatements()
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
+            for row in try db.rows(sql: """
                 SELECT DISTINCT c.idx, e.kind FROM credential c JOIN event e ON e.cti = c.cti
                 WHERE c.list_id = ? AND e.kind IN ('reinstated', 'restored') AND \(condition)
-                """), arguments: [listID, value]) {
-                if (row["kind"] as String) == "reinstated" { found.reinstated.insert(row["idx"]) } else { found.restored.insert(row["idx"]) }
+                """, arguments: [listID, value]) {
+                if try (row["kind"] as String) == "reinstated" { found.reinstated.insert(try row["idx"]) } else { found.restored.insert(try row["idx"]) }
             }
             return found
         }
     }
 
-    /// A list's non-VALID entries and the last event id, read in one snapshot (so that no
-    /// change can fall between the two).
-    func snapshot(listID: Int64) throws(IssuerError) -> (entries: [(index: Int, status: UInt8)], lastEventID: Int64, used: Int) {
+    /// A list's entries and the last event id, read in one snapshot (so that no change can fall
+    /// between the two). The entries stream from the database into the packed list: memory is
+    /// the list's own bits (25 MB for 100 million entries of 2 bits), whatever the row count.
+    func snapshot(of list: ListInfo) throws(IssuerError) -> (entries: StatusList, lastEventID: Int64, used: Int) {
         try read { db in
-            let entries = try Self.notValidEntries(db, listID: listID)
-            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM event")) ?? 0
-            let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT used FROM status_list WHERE id = ?"), arguments: [listID]) ?? 0
+            let entries = try Self.entries(db, of: list)
+            let last: Int64 = try db.value(sql: "SELECT COALESCE(MAX(id), 0) FROM event") ?? 0
+            let used: Int = try db.value(sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
             return (entries, last, used)
         }
+    }
+
+    /// The entries of `list` as the registry has them now.
+    public func entries(of list: ListInfo) throws(IssuerError) -> StatusList {
+        try read { db in try Self.entries(db, of: list) }
+    }
+
+    static func entries(_ db: any SQLSession, of list: ListInfo) throws -> StatusList {
+        var entries = StatusList(bits: list.bits, capacity: list.capacity)
+        try eachNotValidEntry(db, listID: list.id) { index, status in
+            guard index >= 0, index < list.capacity, Int(status) < 1 << list.bits else {
+                throw IssuerError(.registryDamaged, "status list \(list.name) holds index \(index) with status \(status), outside its \(list.capacity) entries of \(list.bits) bits")
+            }
+            entries.set(index, to: status)
+        }
+        return entries
     }
 }

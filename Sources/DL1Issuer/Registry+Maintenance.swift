@@ -2,7 +2,6 @@ import DL1Crypto
 import DL1Format
 import DL1Verifier
 import Foundation
-import GRDB
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,6 +11,9 @@ extension Registry {
     /// consistent snapshot even while other processes issue. Written beside the destination
     /// under a temporary name (mode 0600: it holds personal data), then renamed into place.
     public func backup(to destination: URL) throws(IssuerError) {
+        guard let sqlite = store as? SQLiteStore else {
+            throw IssuerError(.registryEngineUnsupported, "the registry is in PostgreSQL (\(store.location)): back it up with PostgreSQL's own tools (pg_dump, or base backups with WAL archiving)")
+        }
         guard !FileManager.default.fileExists(atPath: destination.path) else {
             throw IssuerError(.backupFailed, "\(destination.path) already exists: give a new file name")
         }
@@ -22,10 +24,7 @@ extension Registry {
             throw IssuerError(.backupFailed, "cannot create a file in \(folder.path)")
         }
         do {
-            let copy = try DatabaseQueue(path: temporary.path)
-            try pool.backup(to: copy)
-            try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try copy.close()
+            try sqlite.backup(into: temporary)
             guard rename(temporary.path, destination.path) == 0 else {
                 throw IssuerError(.backupFailed, "cannot move the backup into place at \(destination.path)")
             }
@@ -34,13 +33,13 @@ extension Registry {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw IssuerError(.backupFailed, "cannot back up the registry to \(destination.path): \(Self.describe(error))")
+            throw IssuerError(.backupFailed, "cannot back up the registry to \(destination.path): \(store.describe(error))")
         }
     }
 
     /// Closes the registry's connections (before its file is replaced).
     func close() throws(IssuerError) {
-        do { try pool.close() } catch { throw IssuerError("cannot close the registry: \(Self.describe(error))") }
+        do { try store.close() } catch { throw IssuerError(.registryRefused, "cannot close the registry: \(store.describe(error))") }
     }
 
     /// A change a published list shows and this registry lacks.
@@ -88,8 +87,8 @@ extension Registry {
             let here = Dictionary(try statuses(listID: list.id).map { ($0.index, $0.status) }, uniquingKeysWith: { a, b in max(a, b) })
             let since = try reinstatements(listID: list.id, after: entry.mark)
             for (index, status) in notValid where !PublicationRecord.mayFollow(status, with: here[index] ?? 0, index: index, since: since) {
-                let number = try read { db in
-                    try String.fetchOne(db.cachedStatement(sql: "SELECT document_number FROM credential WHERE list_id = ? AND idx = ?"), arguments: [list.id, index])
+                let number: String? = try read { db in
+                    try db.value(sql: "SELECT document_number FROM credential WHERE list_id = ? AND idx = ?", arguments: [list.id, index])
                 }
                 lost.append(LostChange(list: entry.name, index: index, published: CredentialStatus(rawValue: status) ?? .invalid,
                                        current: CredentialStatus(rawValue: here[index] ?? 0) ?? .valid, documentNumber: number))
@@ -101,7 +100,7 @@ extension Registry {
     /// The lists in which `published` counted more indices in use than this registry holds.
     func missingIssuances(_ published: [PublicationRecord.Entry]) throws(IssuerError) -> [MissingIssuances] {
         let used = try read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, used FROM status_list").map { ($0["name"] as String, $0["used"] as Int) })
+            Dictionary(uniqueKeysWithValues: try db.rows(sql: "SELECT name, used FROM status_list").map { (try $0["name"] as String, try $0["used"] as Int) })
         }
         return published.compactMap { entry in
             guard let publishedUsed = entry.used, publishedUsed > (used[entry.name] ?? 0) else { return nil }
@@ -118,17 +117,19 @@ extension Registry {
         try transaction { db in
             for change in lost {
                 let reason = "\(change.published) in the list published at \(Instant.iso(issuedAt[change.list] ?? 0)), carried over when an older backup was restored"
-                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM status_list WHERE name = ?", arguments: [change.list]) else {
+                guard let id: Int64 = try db.value(sql: "SELECT id FROM status_list WHERE name = ?", arguments: [change.list]) else {
                     throw IssuerError(.restoreRefused, "the backup has no status list \(change.list), which was published: it cannot be restored")
                 }
-                if let cti = try Data.fetchOne(db, sql: "SELECT cti FROM credential WHERE list_id = ? AND idx = ?", arguments: [id, change.index]) {
-                    let number = try String.fetchOne(db, sql: "SELECT document_number FROM credential WHERE cti = ?", arguments: [cti]) ?? ""
+                if let row = try db.row(sql: "SELECT cti, document_number FROM credential WHERE list_id = ? AND idx = ?", arguments: [id, change.index]) {
+                    let cti: [UInt8] = try row["cti"]
                     try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [change.published.rawValue, cti])
-                    try Self.addEvent(db, cti: [UInt8](cti), number: number, kind: "carried-over", at: now, detail: reason)
+                    try Self.addEvent(db, cti: cti, number: try row["document_number"], kind: "carried-over", at: now, detail: reason)
                 } else {
                     _ = try Self.takeIndex(db, list: id, index: change.index)
-                    try db.execute(sql: "INSERT OR REPLACE INTO retired_index (list_id, idx, status, at, reason) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [id, change.index, change.published.rawValue, now, reason])
+                    try db.execute(sql: """
+                        INSERT INTO retired_index (list_id, idx, status, at, reason) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (list_id, idx) DO UPDATE SET status = excluded.status, at = excluded.at, reason = excluded.reason
+                        """, arguments: [id, change.index, change.published.rawValue, now, reason])
                 }
             }
             for name in closing {
@@ -140,10 +141,7 @@ extension Registry {
     /// Numbers the next event after `lastEventID` at least (after a restore, events the
     /// published lists reflect must stay ordered before any new one).
     func continueEvents(after lastEventID: Int64) throws(IssuerError) {
-        try transaction { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO sqlite_sequence (name, seq) VALUES ('event', 0)")
-            try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'event'", arguments: [lastEventID])
-        }
+        try transaction { db in try store.continueEvents(db, after: lastEventID) }
     }
 
     /// One thing `check` found wrong.
@@ -162,36 +160,33 @@ extension Registry {
     public func check() throws(IssuerError) -> [Finding] {
         try read { db in
             var findings: [Finding] = []
-            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-            if integrity != ["ok"] {
-                findings += integrity.prefix(20).map { Finding(rule: "sqlite-integrity", detail: $0) }
-            }
-            for row in try Row.fetchAll(db, sql: """
+            findings += try store.integrityFindings(db).prefix(20).map { Finding(rule: "sqlite-integrity", detail: $0) }
+            for row in try db.rows(sql: """
                 SELECT document_number, COUNT(*) AS n FROM credential
-                WHERE state != 'abandoned' AND status IN \(Status.live) GROUP BY document_number HAVING n > 1
+                WHERE state != 'abandoned' AND status IN \(Status.live) GROUP BY document_number HAVING COUNT(*) > 1
                 """) {
-                findings.append(Finding(rule: "two-active-credentials", detail: "document \(row["document_number"] as String) has \(row["n"] as Int) active credentials"))
+                findings.append(Finding(rule: "two-active-credentials", detail: "document \(try row["document_number"] as String) has \(try row["n"] as Int) active credentials"))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT list_id, idx, COUNT(*) AS n FROM credential GROUP BY list_id, idx HAVING n > 1") {
-                findings.append(Finding(rule: "index-given-twice", detail: "list \(row["list_id"] as Int64) index \(row["idx"] as Int) is held by \(row["n"] as Int) credentials"))
+            for row in try db.rows(sql: "SELECT list_id, idx, COUNT(*) AS n FROM credential GROUP BY list_id, idx HAVING COUNT(*) > 1") {
+                findings.append(Finding(rule: "index-given-twice", detail: "list \(try row["list_id"] as Int64) index \(try row["idx"] as Int) is held by \(try row["n"] as Int) credentials"))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT r.list_id, r.idx FROM retired_index r JOIN credential c ON c.list_id = r.list_id AND c.idx = r.idx") {
-                findings.append(Finding(rule: "index-given-twice", detail: "list \(row["list_id"] as Int64) index \(row["idx"] as Int) is retired and held by a credential"))
+            for row in try db.rows(sql: "SELECT r.list_id, r.idx FROM retired_index r JOIN credential c ON c.list_id = r.list_id AND c.idx = r.idx") {
+                findings.append(Finding(rule: "index-given-twice", detail: "list \(try row["list_id"] as Int64) index \(try row["idx"] as Int) is retired and held by a credential"))
             }
             for list in try Self.allLists(db) {
                 findings += try Self.checkPool(db, list: list)
             }
-            for row in try Row.fetchAll(db, sql: """
+            for row in try db.rows(sql: """
                 SELECT c.cti, c.document_number FROM credential c
                 WHERE c.status = \(Status.superseded) AND (c.superseded_by IS NULL OR NOT EXISTS (SELECT 1 FROM credential s WHERE s.cti = c.superseded_by))
                   AND NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti AND e.kind = 'carried-over')
                 """) {
-                findings.append(Finding(rule: "supersede-without-successor", detail: "credential \(Hex.encode([UInt8](row["cti"] as Data))) of document \(row["document_number"] as String) is SUPERSEDED but its successor is not recorded"))
+                findings.append(Finding(rule: "supersede-without-successor", detail: "credential \(Hex.encode(try row["cti"] as [UInt8])) of document \(try row["document_number"] as String) is SUPERSEDED but its successor is not recorded"))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT cti, document_number FROM credential WHERE superseded_by IS NOT NULL AND status != \(Status.superseded)") {
-                findings.append(Finding(rule: "successor-of-unsuperseded", detail: "credential \(Hex.encode([UInt8](row["cti"] as Data))) of document \(row["document_number"] as String) names a successor but is not SUPERSEDED"))
+            for row in try db.rows(sql: "SELECT cti, document_number FROM credential WHERE superseded_by IS NOT NULL AND status != \(Status.superseded)") {
+                findings.append(Finding(rule: "successor-of-unsuperseded", detail: "credential \(Hex.encode(try row["cti"] as [UInt8])) of document \(try row["document_number"] as String) names a successor but is not SUPERSEDED"))
             }
-            let orphans = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)") ?? 0
+            let orphans: Int = try db.value(sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)") ?? 0
             if orphans > 0 { findings.append(Finding(rule: "credential-without-history", detail: "\(orphans) credential(s) have no event")) }
             return findings
         }
@@ -199,18 +194,18 @@ extension Registry {
 
     /// A list's index bookkeeping: indices in range, `used` equal to what holds an index, and
     /// the free pool a set of indices nothing holds.
-    private static func checkPool(_ db: Database, list: ListInfo) throws -> [Finding] {
+    private static func checkPool(_ db: any SQLSession, list: ListInfo) throws -> [Finding] {
         var findings: [Finding] = []
-        let used = try Int.fetchOne(db, sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
+        let used: Int = try db.value(sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
         var taken = [UInt8](repeating: 0, count: (list.capacity + 7) / 8)
         var holders = 0
         for sql in ["SELECT idx FROM credential WHERE list_id = ?", "SELECT idx FROM retired_index WHERE list_id = ?"] {
-            let cursor = try Int.fetchCursor(db, sql: sql, arguments: [list.id])
-            while let index = try cursor.next() {
+            try db.each(sql: sql, arguments: [list.id]) { row in
+                let index: Int = try row.first()
                 holders += 1
                 guard index >= 0, index < list.capacity else {
                     findings.append(Finding(rule: "index-out-of-range", detail: "\(list.name) index \(index) is outside its capacity \(list.capacity)"))
-                    continue
+                    return
                 }
                 taken[index >> 3] |= 1 << UInt8(index & 7)
             }
@@ -221,9 +216,8 @@ extension Registry {
         let free = list.capacity - used
         var seen = [UInt8](repeating: 0, count: (list.capacity + 7) / 8)
         var moved: [Int: Int] = [:]
-        let cursor = try Row.fetchCursor(db, sql: "SELECT pos, idx FROM index_pool WHERE list_id = ?", arguments: [list.id])
-        while let row = try cursor.next() {
-            let position: Int = row["pos"], index: Int = row["idx"]
+        try db.each(sql: "SELECT pos, idx FROM index_pool WHERE list_id = ?", arguments: [list.id]) { row in
+            let position: Int = try row["pos"], index: Int = try row["idx"]
             if position >= free || position < 0 {
                 findings.append(Finding(rule: "pool-stale", detail: "\(list.name) pool position \(position) lies beyond its \(free) free entries"))
             } else {

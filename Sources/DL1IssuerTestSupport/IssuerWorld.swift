@@ -20,14 +20,18 @@ public struct IssuerWorld {
     public let clock: TestClock
     public let trust: TrustStore
 
-    /// A fresh issuer (CN-31) with lists of `capacity` entries, at ``Fixture/now``.
-    public static func make(capacity: Int = 1000) throws -> IssuerWorld {
+    /// A fresh issuer (CN-31) with lists of `capacity` entries, at ``Fixture/now``, its registry
+    /// on `engine` (for PostgreSQL, a fresh database on the test server).
+    public static func make(capacity: Int = 1000, engine: TestEngine = .sqlite) throws -> IssuerWorld {
         let folder = Fixture.temporaryFolder()
         let clock = TestClock(Fixture.now)
-        let issuer = try Issuer.create(at: folder.appendingPathComponent("issuer"),
-                                       settings: .init(country: "CN", authorityCode: "CN-31", authorityName: "上海市公安局交通警察总队",
-                                                       statusURIBase: "https://dl.example/CN-31/status", statusListCapacity: capacity),
-                                       clock: { clock.now })
+        var settings = IssuerSettings(country: "CN", authorityCode: "CN-31", authorityName: "上海市公安局交通警察总队",
+                                      statusURIBase: "https://dl.example/CN-31/status", statusListCapacity: capacity)
+        if engine == .postgres {
+            settings.registryAddress = try TestPostgres.freshDatabase().url
+            settings.registryPasswordFile = try TestPostgres.passwordFile(in: folder)
+        }
+        let issuer = try Issuer.create(at: folder.appendingPathComponent("issuer"), settings: settings, clock: { clock.now })
         return IssuerWorld(folder: folder, issuer: issuer, clock: clock, trust: try TrustStore.load(directory: issuer.directory.trustFolder))
     }
 

@@ -73,7 +73,7 @@ struct RegistryProcessTests {
         #expect(try opened.registry.credentialCount() == 120)
         #expect(try opened.registry.pending().isEmpty)
         #expect(try opened.registry.credentialsWithoutEvent() == 0)
-        #expect(try opened.registry.integrityCheck() == ["ok"])
+        #expect(try opened.registry.integrityCheck().isEmpty)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".png") }
         #expect(files.count == 120)
         let trust = try TrustStore.load(directory: opened.directory.trustFolder)
@@ -108,7 +108,7 @@ struct RegistryProcessTests {
         #expect(try opened.registry.eventCount(kind: "issued") == 1000)
         let records = try opened.registry.latestCredentials()
         #expect(Set(records.map { "\($0.list.uri)#\($0.index)" }).count == 1000)
-        #expect(try opened.registry.integrityCheck() == ["ok"])
+        #expect(try opened.registry.integrityCheck().isEmpty)
     }
 
     @Test("a registry made by schema v1 opens, migrates, gets an identity and keeps its credentials")
@@ -117,7 +117,7 @@ struct RegistryProcessTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("old.sqlite")
         let queue = try DatabaseQueue(path: url.path)
-        try Registry.migrator.migrate(queue, upTo: "v1")
+        try SQLiteStore.migrator.migrate(queue, upTo: "v1")
         let licence = Fixture.factory.licence()
         try queue.write { db in
             try db.execute(sql: "INSERT INTO status_list (name, uri, capacity, bits) VALUES ('statuslist-1', 'https://x/1', 100, 2)")
@@ -129,7 +129,7 @@ struct RegistryProcessTests {
                            arguments: [Data(repeating: 1, count: 16), licence.documentNumber])
         }
         try queue.close()
-        let (registry, adopted) = try Registry.open(url: url, expected: nil, access: .readWrite, at: 1)
+        let (registry, adopted) = try Registry.open(.sqlite(url), expected: nil, access: .readWrite, at: 1)
         #expect(adopted?.schemaVersion == Registry.schemaVersion, "a registry from before identities is given one")
         #expect(try registry.identity() == adopted)
         let records = try registry.credentials(documentNumber: licence.documentNumber)

@@ -378,7 +378,7 @@ struct RegistrySafetyTests {
         _ = try w.issuer.renew("C1", expiryDate: CalendarDate(iso8601: "2036-05-01")!, lifetime: .seconds(86_400), output: nil)
         #expect(try w.issuer.registry.check().isEmpty)
         try w.issuer.registry.transaction { db in
-            try db.execute(sql: "UPDATE credential SET status = 0 WHERE cti = ?", arguments: [Data(first.credentialID)])
+            try db.execute(sql: "UPDATE credential SET status = 0 WHERE cti = ?", arguments: [first.credentialID])
             // Free pool position 0 now claims the first credential's index.
             try db.execute(sql: "INSERT OR REPLACE INTO index_pool (list_id, pos, idx) VALUES (1, 0, ?)", arguments: [Int64(first.claims.status.index)])
         }
@@ -404,7 +404,7 @@ struct RegistrySafetyTests {
         for i in 0..<4 {
             let file = folder.appendingPathComponent("b\(i).sqlite")
             #expect(try Self.process(["backup", file.path, "--issuer", issuer]).code == 0)
-            let copy = try Registry.open(url: file, expected: identity, access: .readOnly, at: 0).registry
+            let copy = try Registry.open(.sqlite(file), expected: identity, access: .readOnly, at: 0).registry
             #expect(try copy.check().isEmpty)
             counts.append(try copy.credentialCount())
             Thread.sleep(forTimeInterval: 0.2)
@@ -497,7 +497,7 @@ struct RegistrySafetyTests {
             let start = ProcessProbe.startTime(pid) ?? 0
             try w.issuer.registry.transaction { db in
                 try db.execute(sql: "UPDATE credential SET owner_pid = ?, owner_start = ? WHERE cti = ?",
-                               arguments: [Int64(pid), start, Data(reservation.credentialID)])
+                               arguments: [Int64(pid), start, reservation.credentialID])
             }
         }
         try setOwner(sleeper.processIdentifier)
