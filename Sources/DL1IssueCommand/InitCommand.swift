@@ -48,6 +48,11 @@ public struct InitCommand: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("A file holding the token PIN.", valueName: "FILE")) public var pinFile: String?
     @Option(name: .long, help: ArgumentHelp("An environment variable holding the token PIN.", valueName: "VAR")) public var pinEnv: String?
 
+    @Option(name: .long, help: ArgumentHelp("Keep the registry in PostgreSQL, in this empty database (postgres://USER@HOST[:PORT]/DATABASE, no password; ?sslmode=disable|require). Default: registry.sqlite in the folder.", valueName: "URL"))
+    public var registry: String?
+    @Option(name: .long, help: ArgumentHelp("A file holding the PostgreSQL password (default: the environment variable DL_REGISTRY_PASSWORD).", valueName: "FILE"))
+    public var registryPasswordFile: String?
+
     public init() {}
 
     public func validate() throws {
@@ -57,6 +62,7 @@ public struct InitCommand: ConsoleCommand {
         if pkcs11Module != nil && pinFile == nil && pinEnv == nil { throw ValidationError("a PKCS#11 token needs --pin-file or --pin-env") }
         if pkcs11Module != nil && encryptKeys { throw ValidationError("keys in a token are not files: drop --encrypt-keys") }
         if pkcs11Module == nil && (pinFile != nil || pinEnv != nil) { throw ValidationError("a PIN goes with --pkcs11-module") }
+        if registry == nil && registryPasswordFile != nil { throw ValidationError("--registry-password-file goes with --registry") }
         guard let ttl = OutputOptions.parseDuration(statusTtl) else { throw ValidationError("--status-ttl '\(statusTtl)' is not a duration such as 6h") }
         guard let validity = OutputOptions.parseDuration(statusValidity) else {
             throw ValidationError("--status-validity '\(statusValidity)' is not a duration such as 48h")
@@ -79,7 +85,15 @@ public struct InitCommand: ConsoleCommand {
         } else if encryptKeys {
             settings.keyStorage = IssuerSettings.KeyStorage(kind: "files", encrypted: true)
         }
+        if let registry {
+            settings.registryAddress = registry
+            settings.registryPasswordFile = registryPasswordFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        }
         do {
+            if let registry {
+                // Checked here so that the message names the option; the password is never echoed.
+                do throws(IssuerError) { _ = try PostgresAddress(url: registry) } catch { throw IssuerError(error.code, "--registry: \(error.description)") }
+            }
             let secrets = IssuerSecrets(passphrase: try IssuerOption.secret(file: passphraseFile, env: passphraseEnv, what: "passphrase"),
                                         pin: try IssuerOption.secret(file: pinFile, env: pinEnv, what: "PIN"))
             let issuer = try Issuer.create(at: URL(fileURLWithPath: directory), settings: settings, secrets: secrets)
@@ -88,6 +102,7 @@ public struct InitCommand: ConsoleCommand {
             console.out("  root:            \(issuer.rootCertificate.subject)")
             console.out("  document signer: kid \(Hex.encode(signer.kid)), valid until \(CalendarDate(utcDayOf: signer.certificate.notAfter))")
             console.out("  keys:            \(pkcs11Module != nil ? "in the PKCS#11 token \(tokenLabel!)" : encryptKeys ? "encrypted PEM files in private/" : "PEM files in private/ (mode 0600)")")
+            console.out("  registry:        \(registry.map { "PostgreSQL \((try? PostgresAddress(url: $0))?.description ?? $0)" } ?? "registry.sqlite (SQLite)")")
             console.out("  trust folder:    \(issuer.directory.trustFolder.path) (copy it to verifiers)")
             return 0
         } catch {

@@ -213,7 +213,7 @@ public final class Issuer: @unchecked Sendable {
 
     static func writeSettings(_ settings: IssuerSettings, to url: URL) throws(IssuerError) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do { data = try encoder.encode(settings) } catch { throw IssuerError("cannot encode the settings: \(error)") }
         try FileWriter.write([UInt8](data) + [10], to: url)

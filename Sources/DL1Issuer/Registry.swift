@@ -85,13 +85,32 @@ public final class Registry: Sendable {
     }
 
     /// Calls `body` with each of a list's non-VALID entries (its credentials' and its retired
-    /// indices'), as the database returns them: nothing is held in memory.
+    /// indices'), without holding them all in memory: SQLite's cursor streams the rows; from
+    /// PostgreSQL they come in pages of ``entryPage`` in index order.
     static func eachNotValidEntry(_ db: any SQLSession, listID: Int64, _ body: (Int, UInt8) throws -> Void) throws {
-        try db.each(sql: """
-            SELECT idx, status FROM credential WHERE list_id = ? AND status != \(Status.valid)
-            UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
-            """, arguments: [listID, listID]) { row in try body(row["idx"], row["status"]) }
+        guard db.engine == .postgres else {
+            try db.each(sql: """
+                SELECT idx, status FROM credential WHERE list_id = ? AND status != \(Status.valid)
+                UNION ALL SELECT idx, status FROM retired_index WHERE list_id = ?
+                """, arguments: [listID, listID]) { row in try body(row["idx"], row["status"]) }
+            return
+        }
+        for table in ["credential", "retired_index"] {
+            var after = -1, count = entryPage
+            while count == entryPage {
+                count = 0
+                try db.each(sql: "SELECT idx, status FROM \(table) WHERE list_id = ? AND status != \(Status.valid) AND idx > ? ORDER BY idx LIMIT \(entryPage)",
+                            arguments: [listID, after]) { row in
+                    count += 1
+                    after = try row["idx"]
+                    try body(after, try row["status"])
+                }
+            }
+        }
     }
+
+    /// Rows per page when entries are read from PostgreSQL.
+    static let entryPage = 50_000
 
     /// Number of credentials recorded.
     public func credentialCount() throws(IssuerError) -> Int {

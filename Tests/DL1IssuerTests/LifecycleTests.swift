@@ -8,7 +8,8 @@ import Foundation
 import Testing
 
 /// Each lifecycle path end to end, on an issuer with a controllable clock: what the old and the
-/// new codes answer once the new status list is published.
+/// new codes answer once the new status list is published. Every test runs on both registry
+/// engines: SQLite, and PostgreSQL when the test server is there (``TestPostgres``).
 @Suite("Licence lifecycle and revocation")
 struct LifecycleTests {
     /// The message of the IssuerError `body` throws; nil when it throws nothing (or another error).
@@ -16,9 +17,9 @@ struct LifecycleTests {
         do { _ = try body(); return nil } catch let error as IssuerError { return error.description } catch { return nil }
     }
 
-    @Test("renew, change-category and reissue: the old code answers SUPERSEDED, the new one VALID")
-    func supersede() throws {
-        let w = try IssuerWorld.make()
+    @Test("renew, change-category and reissue: the old code answers SUPERSEDED, the new one VALID", arguments: TestEngine.available)
+    func supersede(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let first = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         #expect(try w.verify(first) == .valid)
@@ -44,9 +45,9 @@ struct LifecycleTests {
         #expect(history.events.map(\.kind) == ["issued", "superseded", "renewed", "superseded", "category-changed", "superseded", "reissued"])
     }
 
-    @Test("suspend → SUSPENDED, reinstate → VALID; revoke → REVOKED, and that is final")
-    func suspendReinstateRevoke() throws {
-        let w = try IssuerWorld.make()
+    @Test("suspend → SUSPENDED, reinstate → VALID; revoke → REVOKED, and that is final", arguments: TestEngine.available)
+    func suspendReinstateRevoke(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let code = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         try w.issuer.suspend("310101199001011234", reason: "court order")
@@ -65,9 +66,9 @@ struct LifecycleTests {
         #expect(try w.verify(try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(60), output: nil)) == .valid)
     }
 
-    @Test("points: deductions show in a fresh code of the same credential; at zero the licence is SUSPENDED")
-    func points() throws {
-        let w = try IssuerWorld.make()
+    @Test("points: deductions show in a fresh code of the same credential; at zero the licence is SUSPENDED", arguments: TestEngine.available)
+    func points(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let first = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         w.clock.advance(3600)
@@ -89,9 +90,9 @@ struct LifecycleTests {
         #expect(restored.claims.licence.points.remaining == 12)
     }
 
-    @Test("refresh: a new short-lived code of the same credential, with a new as-of time")
-    func refresh() throws {
-        let w = try IssuerWorld.make()
+    @Test("refresh: a new short-lived code of the same credential, with a new as-of time", arguments: TestEngine.available)
+    func refresh(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let first = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(600), output: nil)
         w.clock.advance(3600)
@@ -101,9 +102,9 @@ struct LifecycleTests {
         #expect(try w.verify(fresh) == .valid)
     }
 
-    @Test("a stale list gives STATUS_UNKNOWN")
-    func staleList() throws {
-        let w = try IssuerWorld.make()
+    @Test("a stale list gives STATUS_UNKNOWN", arguments: TestEngine.available)
+    func staleList(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let code = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(30 * 86_400), output: nil)
         let verifier = try w.verifier()
@@ -111,9 +112,9 @@ struct LifecycleTests {
         #expect(verifier.verify(text: code.text).verdict == .statusUnknown)
     }
 
-    @Test("refusals: a second active credential, unknown numbers, empty changes; nothing changes")
-    func refusals() throws {
-        let w = try IssuerWorld.make()
+    @Test("refusals: a second active credential, unknown numbers, empty changes; nothing changes", arguments: TestEngine.available)
+    func refusals(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         _ = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(60), output: nil)
         #expect(Self.refusal { try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(60), output: nil) }
@@ -129,9 +130,9 @@ struct LifecycleTests {
         #expect(try w.issuer.history("310101199001011234").events.map(\.kind) == ["issued"])
     }
 
-    @Test("status lists: payload is a pure function of the registry and the time; a full list starts a new one")
-    func lists() throws {
-        let w = try IssuerWorld.make(capacity: 16)
+    @Test("status lists: payload is a pure function of the registry and the time; a full list starts a new one", arguments: TestEngine.available)
+    func lists(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(capacity: 16, engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         var codes: [IssuedCode] = []
         for i in 0..<20 { codes.append(try w.issuer.issue(IssuerWorld.licence("N\(i)"), lifetime: .seconds(600), output: nil)) }
@@ -148,9 +149,9 @@ struct LifecycleTests {
         #expect(codes.enumerated().allSatisfy { verifier.verify(text: $1.text).verdict == ($0 == 3 ? .revoked : .valid) })
     }
 
-    @Test("the handheld bundle brings signer certificates and status lists; its root never becomes an anchor")
-    func bundle() throws {
-        let w = try IssuerWorld.make()
+    @Test("the handheld bundle brings signer certificates and status lists; its root never becomes an anchor", arguments: TestEngine.available)
+    func bundle(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let code = try w.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         try w.issuer.suspend("310101199001011234", reason: "x")
