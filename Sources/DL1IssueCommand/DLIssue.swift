@@ -8,7 +8,7 @@ public struct DLIssue: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "dl-issue",
         abstract: "Issue signed DL1 driving-licence codes and publish their status lists.",
-        subcommands: [InitCommand.self, IssueCommand.self, RenewCommand.self, ChangeCategoryCommand.self, ReissueCommand.self,
+        subcommands: [InitCommand.self, IssueCommand.self, RenewCommand.self, ChangeCategoryCommand.self, ReissueCommand.self, TransferCommand.self,
                       PointsCommand.self, SuspendCommand.self, ReinstateCommand.self, RevokeCommand.self, RefreshCommand.self,
                       ShowCommand.self, ListCommand.self, StatusListCommand.self, ExportBundleCommand.self, BatchCommand.self,
                       KeysCommand.self, AuthorityCommand.self, PendingCommand.self,

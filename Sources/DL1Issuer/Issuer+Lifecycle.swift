@@ -95,6 +95,30 @@ extension Issuer {
                                     event: ("reissued", note.isEmpty ? nil : String(note.dropFirst(2))), deliver: deliver)
     }
 
+    /// Moves a licence to another authority (the holder moved, and the new city's office issues):
+    /// a new credential under `authorityCode`, signed by that authority's document signer, with
+    /// today's issue date and the same categories, points and holder binding; the old
+    /// authority's credential becomes SUPERSEDED in its status list in the same transaction, so
+    /// there is never a moment with two live credentials or none. On a shared (PostgreSQL)
+    /// registry the old credential may belong to another office's issuer.
+    public func transfer(_ number: String, to authorityCode: String, lifetime: CodeLifetime, output: OutputRequest?,
+                         holderKey: HolderKey? = nil, deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
+        guard let target = settings.authorities.first(where: { $0.code == authorityCode }) else {
+            throw IssuerError(.unknownAuthority, "this issuer has no authority \(authorityCode) (it has \(settings.authorities.map(\.code).joined(separator: ", ")))")
+        }
+        let current = try validCredential(number, for: "transfer it")
+        guard current.licence.issuingAuthority != target.name else {
+            throw IssuerError(.transferToSameAuthority, "the licence \(number) is already held by \(target.code) (\(target.name))")
+        }
+        let from = settings.authorities.first { $0.name == current.licence.issuingAuthority }?.code ?? current.licence.issuingAuthority
+        var licence = current.licence
+        licence.issuingAuthority = target.name
+        licence.issueDate = CalendarDate(utcDayOf: clock())
+        return try createCredential(licence, lifetime: lifetime, output: output, supersedes: current.credentialID,
+                                    holderKey: holderKey ?? current.holderKey,
+                                    event: ("transferred", "from \(from) to \(target.code)" + Self.bindingNote(holderKey, current)), deliver: deliver)
+    }
+
     /// Changes the point balance and writes a fresh code of the same credential carrying it.
     /// When a points system's balance reaches zero, the credential is SUSPENDED (until reinstated).
     public func changePoints(_ number: String, _ change: PointsChange, lifetime: CodeLifetime, output: OutputRequest?,

@@ -54,6 +54,10 @@ public struct IssuerError: Error, Sendable, CustomStringConvertible {
         case registryEngineUnsupported = "registry-engine-unsupported"
         /// A registry already exists where a new one was to be made.
         case registryExists = "registry-exists"
+        /// The issuer has no authority with the code given.
+        case unknownAuthority = "unknown-authority"
+        /// A licence was to be transferred to the authority that already holds it.
+        case transferToSameAuthority = "transfer-to-same-authority"
         /// A status list has no free index left.
         case statusListFull = "status-list-full"
     }

@@ -45,6 +45,35 @@ struct LifecycleTests {
         #expect(history.events.map(\.kind) == ["issued", "superseded", "renewed", "superseded", "category-changed", "superseded", "reissued"])
     }
 
+    @Test("transfer to another authority: a new credential signed by its signer, the old one SUPERSEDED in the same step; same or unknown authority refused", arguments: TestEngine.available)
+    func transfer(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
+        defer { try? FileManager.default.removeItem(at: w.folder) }
+        let first = try w.issuer.issue(IssuerWorld.licence("T1"), lifetime: .seconds(86_400), output: nil)
+        _ = try w.issuer.addAuthority(code: "CN-32", name: "江苏省公安厅交通警察总队")
+        let clock = w.clock
+        let issuer = try Issuer.open(at: w.issuer.directory.root, clock: { clock.now })
+        let moved = try issuer.transfer("T1", to: "CN-32", lifetime: .seconds(86_400), output: nil)
+        #expect(moved.claims.issuer == "CN-32" && moved.claims.licence.issuingAuthority == "江苏省公安厅交通警察总队")
+        #expect(moved.claims.licence.privileges == first.claims.licence.privileges && moved.claims.licence.familyName == first.claims.licence.familyName)
+        let trust = try TrustStore.load(directory: issuer.directory.trustFolder)
+        let verifier = Verifier(trustStore: trust, statusTokens: try issuer.statusListTokens().map { try StatusListToken(bytes: $0.token) },
+                                options: .init(clock: { clock.now }))
+        #expect(verifier.verify(text: first.text).verdict == .superseded)
+        #expect(verifier.verify(text: moved.text).verdict == .valid)
+        #expect(try issuer.registry.events(documentNumber: "T1").map(\.kind) == ["issued", "superseded", "transferred"])
+        #expect(try issuer.registry.events(documentNumber: "T1").last?.detail?.hasPrefix("from CN-31 to CN-32") == true)
+        #expect(try issuer.registry.credentials(documentNumber: "T1").filter(\.isActive).count == 1)
+        func code(_ body: () throws -> Any) -> IssuerError.Code? {
+            do { _ = try body(); return nil } catch let error as IssuerError { return error.code } catch { return nil }
+        }
+        #expect(code { try issuer.transfer("T1", to: "CN-32", lifetime: .seconds(86_400), output: nil) } == .transferToSameAuthority)
+        #expect(code { try issuer.transfer("T1", to: "CN-99", lifetime: .seconds(86_400), output: nil) } == .unknownAuthority)
+        try issuer.revoke("T1", reason: "test")
+        #expect(code { try issuer.transfer("T1", to: "CN-31", lifetime: .seconds(86_400), output: nil) } != nil)
+        #expect(try issuer.registry.check().isEmpty)
+    }
+
     @Test("suspend → SUSPENDED, reinstate → VALID; revoke → REVOKED, and that is final", arguments: TestEngine.available)
     func suspendReinstateRevoke(engine: TestEngine) throws {
         let w = try IssuerWorld.make(engine: engine)
