@@ -54,7 +54,11 @@ enum FileWriter {
         return removed
     }
 
-    static func write(_ bytes: [UInt8], to url: URL, permissions: Int = 0o644) throws(IssuerError) {
+    /// Writes `bytes` to `url` through a temporary file renamed into place. With `sync` false
+    /// the data is not flushed here: the caller flushes a whole group at once with
+    /// ``syncFileSystem(of:)`` before recording it written (a batch: one flush per group, not
+    /// one per file).
+    static func write(_ bytes: [UInt8], to url: URL, permissions: Int = 0o644, sync: Bool = true) throws(IssuerError) {
         // Replace only a regular file: never a device, a FIFO, a folder or a symbolic link
         // (attributesOfItem does not follow links).
         if let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType,
@@ -70,7 +74,7 @@ enum FileWriter {
         do {
             let handle = try FileHandle(forWritingTo: temporary)
             try handle.write(contentsOf: Data(bytes))
-            try handle.synchronize()
+            if sync { try handle.synchronize() }
             try handle.close()
             try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
             guard rename(temporary.path, url.path) == 0 else {
@@ -84,5 +88,11 @@ enum FileWriter {
             try? FileManager.default.removeItem(at: temporary)
             throw IssuerError("cannot write \(url.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Flushes the files written so far, `folder`'s among them, to disk: one sync(2) for a
+    /// whole group (Linux waits for it to complete; Glibc's module does not offer syncfs).
+    static func syncFileSystem(of folder: URL) throws(IssuerError) {
+        sync()
     }
 }

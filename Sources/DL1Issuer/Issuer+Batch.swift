@@ -86,7 +86,9 @@ extension Issuer {
         // Numbers that needed changing get a short hash of the real number, so that two
         // numbers never share a file (K/1 and K_1).
         if name != licence.documentNumber { name += "-" + Hex.encode(SHA256.hash(Array(licence.documentNumber.utf8)).prefix(4)) }
-        return OutputRequest(format: format, file: folder.appendingPathComponent("\(name).\(format.rawValue)"), errorCorrection: ecc, scale: scale)
+        var request = OutputRequest(format: format, file: folder.appendingPathComponent("\(name).\(format.rawValue)"), errorCorrection: ecc, scale: scale)
+        request.flush = false  // the group is flushed at once before it is recorded written
+        return request
     }
 
     private func issueGroup(_ group: [BatchRow], folder: URL, format: OutputRequest.Format, ecc: QRCodeMatrixECC, scale: Int,
@@ -94,13 +96,16 @@ extension Issuer {
         let iat = clock()
         var fresh: [(row: BatchRow, licence: Licence, exp: Int64, kid: [UInt8])] = []
         var toMark: [(cti: [UInt8], output: String)] = []
+        let earlier = try registry.credentials(batchKeys: group.compactMap { row in
+            if case .success = row.licence { return row.key } else { return nil }
+        })
         for row in group {
             let licence: Licence
             switch row.licence {
             case .failure(let error): summary.failures.append((row.line, error.description)); continue
             case .success(let l): licence = l
             }
-            let existing = try registry.credential(batchKey: row.key)
+            let existing = earlier[row.key]
             // A bound credential's code is text for its holder's device, whatever the format asked.
             let bound = existing.map { $0.holderKey != nil } ?? (row.holderKey != nil)
             let request = batchOutput(for: licence, folder: folder, format: bound ? .text : format, ecc: ecc, scale: scale)
@@ -165,6 +170,7 @@ extension Issuer {
                 summary.failures.append((item.row.line, error.description))
             }
         }
+        if !toMark.isEmpty { try FileWriter.syncFileSystem(of: folder) }
         try registry.markWritten(toMark)
     }
 }

@@ -57,40 +57,70 @@ extension Registry {
     /// free index in the current status list (a new list starts when one is full) and its event.
     /// A new licence is refused when its number already has an active credential; a
     /// replacement is refused unless the credential it replaces is still the active, VALID one.
+    /// The work is set-based: one query checks every number, the indices of a list are drawn
+    /// together, and the rows go in with multi-row INSERTs, so a group costs a handful of
+    /// statements, not a dozen per credential.
     public func reserve(batch credentials: [NewCredential], settings: IssuerSettings) throws(IssuerError) -> [Reservation] {
-        try transaction { db in
-            try credentials.map { credential in
-                try Self.checkReplaceable(db, credential)
+        guard !credentials.isEmpty else { return [] }
+        return try transaction { db in
+            try Self.checkReplaceable(db, credentials)
+            var reservations: [Reservation] = []
+            reservations.reserveCapacity(credentials.count)
+            var rest = credentials[...]
+            while !rest.isEmpty {
                 let list = try Self.currentList(db, settings: settings)
-                let index = try Self.freeIndex(db, list: list)
-                let cti = SecureRandom.bytes(16)
-                // The old credential stops being live before the new one is recorded: the
-                // database keeps at most one live credential per document number.
-                if let old = credential.supersedes {
-                    try db.execute(sql: "UPDATE credential SET status = \(Status.superseded), superseded_by = ? WHERE cti = ?", arguments: [cti, old])
-                    try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
-                                      detail: "replaced by \(Hex.encode(cti))")
+                let free = try Self.freeCount(db, list: list)
+                let group = rest.prefix(free)
+                rest = rest.dropFirst(group.count)
+                let indices = try Self.freeIndices(db, list: list, count: group.count)
+                var rows: [[any SQLBindable]] = [], events: [[any SQLBindable]] = []
+                rows.reserveCapacity(group.count)
+                let owner = Int64(ProcessProbe.current.pid), ownerStart = ProcessProbe.current.start
+                for (credential, index) in zip(group, indices) {
+                    let cti = SecureRandom.bytes(16)
+                    // The old credential stops being live before the new one is recorded: the
+                    // database keeps at most one live credential per document number.
+                    if let old = credential.supersedes {
+                        try db.execute(sql: "UPDATE credential SET status = \(Status.superseded), superseded_by = ? WHERE cti = ?", arguments: [cti, old])
+                        try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
+                                          detail: "replaced by \(Hex.encode(cti))")
+                    }
+                    rows.append([cti, credential.documentNumber, list.id, Int64(index), "pending", CBOREncoder.encode(credential.licence.cbor),
+                                 credential.signerKid, credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey,
+                                 owner, ownerStart, credential.holderKey?.compressedPoint])
+                    events.append([cti, credential.documentNumber, credential.eventKind, credential.issuedAt,
+                                   [credential.eventDetail, "status list \(list.name) index \(index)"].compactMap { $0 }.joined(separator: "; ")])
+                    reservations.append(Reservation(credentialID: cti, list: list, index: index))
                 }
-                try db.execute(sql: """
-                    INSERT INTO credential (cti, document_number, list_id, idx, status, state, licence, signer_kid, iat, exp, created_at, batch_key, owner_pid, owner_start, holder_key)
-                    VALUES (?, ?, ?, ?, 0, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [cti, credential.documentNumber, list.id, Int64(index),
-                                     CBOREncoder.encode(credential.licence.cbor), credential.signerKid,
-                                     credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey, Int64(ProcessProbe.current.pid), ProcessProbe.current.start,
-                                     credential.holderKey?.compressedPoint])
-                try Self.noteSignature(db, kid: credential.signerKid, exp: credential.expiresAt)
-                try Self.addEvent(db, cti: cti, number: credential.documentNumber, kind: credential.eventKind, at: credential.issuedAt,
-                                  detail: [credential.eventDetail, "status list \(list.name) index \(index)"].compactMap { $0 }.joined(separator: "; "))
-                return Reservation(credentialID: cti, list: list, index: index)
+                try db.insertRows(into: "credential", columns: ["cti", "document_number", "list_id", "idx", "state", "licence", "signer_kid", "iat", "exp",
+                                                                "created_at", "batch_key", "owner_pid", "owner_start", "holder_key"], rows: rows)
+                try db.insertRows(into: "event", columns: ["cti", "document_number", "kind", "at", "detail"], rows: events)
             }
+            var latest: [[UInt8]: Int64] = [:]
+            for credential in credentials { latest[credential.signerKid] = max(latest[credential.signerKid] ?? .min, credential.expiresAt) }
+            for (kid, exp) in latest { try Self.noteSignature(db, kid: kid, exp: exp) }
+            return reservations
         }
     }
 
-    private static func checkReplaceable(_ db: any SQLSession, _ credential: NewCredential) throws {
-        let active = try db.rows(sql: """
-            SELECT cti, status, state, owner_pid, owner_start, batch_key, created_at FROM credential
-            WHERE document_number = ? AND state != 'abandoned' AND status IN \(Status.live)
-            """, arguments: [credential.documentNumber])
+    /// Refuses the group when a number appears twice in it, when a new licence's number already
+    /// has a live credential, or when a replacement's predecessor is no longer the live, VALID one.
+    private static func checkReplaceable(_ db: any SQLSession, _ credentials: [NewCredential]) throws {
+        var seen = Set<String>()
+        for credential in credentials where !seen.insert(credential.documentNumber).inserted {
+            throw IssuerError(.duplicateInBatch, "document \(credential.documentNumber) was already issued earlier in this run")
+        }
+        var live: [String: [SQLRow]] = [:]
+        try db.eachIn(sql: """
+            SELECT document_number, cti, status, state, owner_pid, owner_start, batch_key, created_at FROM credential
+            WHERE document_number IN {IN} AND state != 'abandoned' AND status IN \(Status.live)
+            """, values: credentials.map(\.documentNumber)) { row in live[try row["document_number"], default: []].append(row) }
+        for credential in credentials {
+            try checkReplaceable(credential, live: live[credential.documentNumber] ?? [])
+        }
+    }
+
+    private static func checkReplaceable(_ credential: NewCredential, live active: [SQLRow]) throws {
         guard let old = credential.supersedes else {
             if let row = active.first {
                 let status = CredentialStatus(rawValue: try row["status"]) ?? .valid
@@ -119,10 +149,17 @@ extension Registry {
 
     /// Marks pending credentials as written, with where each code went.
     public func markWritten(_ entries: [(cti: [UInt8], output: String)]) throws(IssuerError) {
+        guard !entries.isEmpty else { return }
         try transaction { db in
-            for entry in entries {
-                try db.execute(sql: "UPDATE credential SET state = 'written', output = ? WHERE cti = ? AND state = 'pending'",
-                               arguments: [entry.output, entry.cti])
+            var start = 0
+            while start < entries.count {
+                let chunk = entries[start..<min(entries.count, start + 1000)]
+                start += chunk.count
+                try db.execute(sql: """
+                    UPDATE credential SET state = 'written', output = v.column2
+                    FROM (VALUES \(Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", "))) AS v
+                    WHERE credential.cti = v.column1 AND credential.state = 'pending'
+                    """, arguments: chunk.flatMap { [$0.cti, $0.output] as [any SQLBindable] })
             }
         }
     }

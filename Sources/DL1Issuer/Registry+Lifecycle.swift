@@ -26,6 +26,18 @@ extension Registry {
         }
     }
 
+    /// The credentials some batch rows produced, by batch key (one query for a whole group).
+    public func credentials(batchKeys: [String]) throws(IssuerError) -> [String: CredentialRecord] {
+        try read { db in
+            var found: [String: CredentialRecord] = [:]
+            try db.eachIn(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.batch_key IN {IN}", values: batchKeys) { row in
+                let record = try CredentialRecord(row: row)
+                if let key = record.batchKey { found[key] = record }
+            }
+            return found
+        }
+    }
+
     /// The history of a document number, oldest first.
     public func events(documentNumber: String) throws(IssuerError) -> [EventRecord] {
         try read { db in

@@ -154,6 +154,49 @@ public final class Registry: Sendable {
         return ListInfo(id: id, name: name, uri: uri, capacity: settings.statusListCapacity, bits: 2)
     }
 
+    /// How many indices of `list` are free.
+    static func freeCount(_ db: any SQLSession, list: ListInfo) throws -> Int {
+        let used: Int = try db.value(sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
+        return list.capacity - used
+    }
+
+    /// Draws `count` distinct uniformly random free indices of `list` at once: the same lazy
+    /// Fisher–Yates draws as ``freeIndex(_:list:)`` one after the other, with the pool entries
+    /// they touch read in one query and written back in one.
+    static func freeIndices(_ db: any SQLSession, list: ListInfo, count: Int) throws -> [UInt64] {
+        guard count > 1 else { return count == 1 ? [try freeIndex(db, list: list)] : [] }
+        let free = try freeCount(db, list: list)
+        guard count <= free else { throw IssuerError(.statusListFull, "status list \(list.name) has \(free) free indices, not \(count)") }
+        let tail = free - count
+        let positions = (0..<count).map { k in Int(SecureRandom.uniform(UInt64(free - k))) }
+        var pool: [Int: Int] = [:]
+        let lookups = Array(Set(positions.filter { $0 < tail }))
+        try db.each(sql: "SELECT pos, idx FROM index_pool WHERE list_id = ? AND pos >= ?", arguments: [list.id, tail]) { row in
+            pool[try row["pos"]] = try row["idx"]
+        }
+        try db.eachIn(sql: "SELECT pos, idx FROM index_pool WHERE list_id = ? AND pos IN {IN}", before: [list.id], values: lookups) { row in
+            pool[try row["pos"]] = try row["idx"]
+        }
+        var chosen: [UInt64] = []
+        chosen.reserveCapacity(count)
+        var changed = Set<Int>()
+        for (k, position) in positions.enumerated() {
+            let last = free - k - 1
+            chosen.append(UInt64(pool[position] ?? position))
+            if position != last {
+                pool[position] = pool[last] ?? last
+                changed.insert(position)
+            }
+            pool[last] = nil
+        }
+        try db.insertRows(into: "index_pool", columns: ["list_id", "pos", "idx"],
+                          rows: changed.filter { $0 < tail }.sorted().map { [list.id, $0, pool[$0]!] },
+                          suffix: "ON CONFLICT (list_id, pos) DO UPDATE SET idx = excluded.idx")
+        try db.execute(sql: "DELETE FROM index_pool WHERE list_id = ? AND pos >= ?", arguments: [list.id, tail])
+        try db.execute(sql: "UPDATE status_list SET used = used + ? WHERE id = ?", arguments: [count, list.id])
+        return chosen
+    }
+
     /// Draws a uniformly random free index of `list` (FORMAT §3: indices at random, so that a
     /// position tells nothing about when a licence was issued).
     static func freeIndex(_ db: any SQLSession, list: ListInfo) throws -> UInt64 {

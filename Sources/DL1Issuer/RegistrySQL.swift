@@ -197,3 +197,36 @@ struct RegistrySchemaStatus: Sendable {
     /// Every migration this version knows is applied.
     var upToDate: Bool
 }
+
+extension SQLSession {
+    /// The most parameters one statement binds (SQLite allows 32,766; PostgreSQL 65,535).
+    static var parameterLimit: Int { 30_000 }
+
+    /// Inserts `rows` into `table` with multi-row INSERTs (each row's values in `columns`
+    /// order), as few statements as the parameter limit allows; `suffix` follows each statement
+    /// (an ON CONFLICT clause).
+    func insertRows(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String = "") throws {
+        let perStatement = Swift.max(1, Swift.min(1000, Self.parameterLimit / Swift.max(1, columns.count)))
+        let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<Swift.min(rows.count, start + perStatement)]
+            start += chunk.count
+            try execute(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                        + Array(repeating: placeholders, count: chunk.count).joined(separator: ", ") + (suffix.isEmpty ? "" : " " + suffix),
+                        arguments: chunk.flatMap { $0 })
+        }
+    }
+
+    /// Runs `sql` once per chunk of `values`, with `{IN}` in it replaced by a list of as many
+    /// placeholders (`(?, ?, …)`); `before` are bound first. Calls `body` with each row.
+    func eachIn(sql: String, before: [any SQLBindable] = [], values: [any SQLBindable], _ body: (SQLRow) throws -> Void) throws {
+        var start = 0
+        while start < values.count {
+            let chunk = values[start..<Swift.min(values.count, start + 1000)]
+            start += chunk.count
+            let list = "(" + Array(repeating: "?", count: chunk.count).joined(separator: ", ") + ")"
+            try each(sql: sql.replacingOccurrences(of: "{IN}", with: list), arguments: before + Array(chunk), body)
+        }
+    }
+}

@@ -58,13 +58,19 @@ struct ProcessBenchmark: ParsableCommand {
 struct IssuanceBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "issuance", abstract: "Credentials per second, text and PNG output, beside openssl sign/s.")
     @Option(help: "Credentials per measurement.") var credentials = 2000
+    @Option(help: ArgumentHelp("Keep the registry in a fresh database on this PostgreSQL server (password: DL_REGISTRY_PASSWORD).", valueName: "URL"))
+    var postgres: String?
 
     func run() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let issuer = try Issuer.create(at: folder.appendingPathComponent("issuer"),
-                                       settings: .init(country: "CN", authorityCode: "CN-31", authorityName: "上海市公安局交通警察总队",
-                                                       statusURIBase: "https://dl.example/CN-31/status"))
+        var settings = IssuerSettings(country: "CN", authorityCode: "CN-31", authorityName: "上海市公安局交通警察总队",
+                                      statusURIBase: "https://dl.example/CN-31/status")
+        if let postgres {
+            let server = try PostgresAddress(url: postgres, password: ProcessInfo.processInfo.environment[Issuer.registryPasswordVariable])
+            settings.registryAddress = try server.creatingDatabase("dl1_bench_\(UInt32.random(in: 0...UInt32.max))").url
+        }
+        let issuer = try Issuer.create(at: folder.appendingPathComponent("issuer"), settings: settings)
         var licence = CodeFactory(now: 0).licence()
         licence.issueDate = CalendarDate(iso8601: "2020-05-01")!
         func rows(_ prefix: String, _ n: Int) -> [BatchRow] {
