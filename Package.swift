@@ -48,7 +48,7 @@ let package = Package(
         // Swift wrappers: the only modules that touch unsafe pointers.
         .target(name: "DL1Crypto", dependencies: ["CCrypto"]),
         .target(name: "DL1Compression", dependencies: ["CZlib"]),
-        .target(name: "DL1QREncode", dependencies: ["CQREncode", "DL1Raster"]),
+        .target(name: "DL1QREncode", dependencies: ["CQREncode", "DL1Raster", "DL1Compression"]),
         .target(name: "DL1Raster", dependencies: ["CPNG", "CJPEGBridge"]),
         .target(name: "DL1Scanner", dependencies: ["CZBar", "DL1Raster"]),
         .target(name: "DL1PKCS11", dependencies: ["CPKCS11", "DL1Crypto"]),

@@ -28,10 +28,20 @@ public enum Zlib {
         }
     }
 
-    /// Compresses `bytes` at the best compression level.
+    /// The CRC-32 of `bytes` (ISO 3309, as PNG chunks carry it), continuing from `crc`.
+    public static func crc32(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+        UInt32(bytes.withUnsafeBufferPointer { CZlib.crc32(uLong(crc), $0.baseAddress, uInt($0.count)) })
+    }
+
+    /// Compresses `bytes` at the best compression level. The window is the smallest that holds
+    /// the whole input (a code is a few hundred bytes: a 512-byte window finds every match a
+    /// 32 KiB one would, without allocating and clearing 256 KiB per call).
     public static func compress(_ bytes: [UInt8], level: Int32 = 9) -> [UInt8] {
         var stream = z_stream()
-        guard dl1_deflateInit(&stream, level) == Z_OK else { preconditionFailure("deflateInit failed") }
+        var windowBits: Int32 = 9
+        while windowBits < 15 && (1 << windowBits) < bytes.count + 262 { windowBits += 1 }
+        let memLevel: Int32 = windowBits < 12 ? 4 : 8
+        guard dl1_deflateInit2(&stream, level, windowBits, memLevel) == Z_OK else { preconditionFailure("deflateInit failed") }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(bytes.count)))
         var out = [UInt8](repeating: 0, count: bound)

@@ -11,12 +11,21 @@ public protocol RawSigner: Sendable {
 
 /// An ECDSA P-256 private key held by OpenSSL.
 public final class P256PrivateKey: RawSigner, @unchecked Sendable {
-    // Immutable after init; OpenSSL EVP_PKEY objects may be used from several threads for signing.
+    // Immutable after init; OpenSSL EVP_PKEY and EC_KEY objects may be used from several threads for signing.
     let pkey: OpaquePointer
+    /// The same key as an EC_KEY: ECDSA_do_sign on it skips the provider lookups and the DER
+    /// round trip of EVP_DigestSign, about twice as fast for one short message.
+    private let ecKey: OpaquePointer?
 
-    private init(owning pkey: OpaquePointer) { self.pkey = pkey }
+    private init(owning pkey: OpaquePointer) {
+        self.pkey = pkey
+        self.ecKey = EVP_PKEY_get1_EC_KEY(pkey)
+    }
 
-    deinit { EVP_PKEY_free(pkey) }
+    deinit {
+        if let ecKey { EC_KEY_free(ecKey) }
+        EVP_PKEY_free(pkey)
+    }
 
     /// A new random key.
     public convenience init() throws(CryptoError) {
@@ -107,6 +116,18 @@ public final class P256PrivateKey: RawSigner, @unchecked Sendable {
 
     /// An ECDSA signature over SHA-256 of `message`, as raw `r || s` (64 bytes, RFC 9053).
     public func sign(_ message: [UInt8]) throws(CryptoError) -> [UInt8] {
+        if let ecKey {
+            let digest = SHA256.hash(message)
+            guard let signature = ECDSA_do_sign(digest, Int32(digest.count), ecKey) else { throw .openSSL("signing") }
+            defer { ECDSA_SIG_free(signature) }
+            var raw = [UInt8](repeating: 0, count: 64)
+            let ok = raw.withUnsafeMutableBufferPointer { out in
+                BN_bn2binpad(ECDSA_SIG_get0_r(signature), out.baseAddress, 32) == 32
+                    && BN_bn2binpad(ECDSA_SIG_get0_s(signature), out.baseAddress! + 32, 32) == 32
+            }
+            guard ok else { throw .openSSL("encoding a signature") }
+            return raw
+        }
         guard let ctx = EVP_MD_CTX_new() else { throw .openSSL("allocating a digest context") }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestSignInit(ctx, nil, EVP_sha256(), nil, pkey) == 1 else { throw .openSSL("starting a signature") }

@@ -67,26 +67,29 @@ enum FileWriter {
         }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(temporaryName(for: url.lastPathComponent))
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil,
-                                             attributes: [.posixPermissions: permissions]) else {
+        // Plain system calls: open (exclusive), fchmod (the mode whatever the umask), write,
+        // fsync when asked, close, rename: no more per file.
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions))
+        guard fd >= 0 else {
             throw IssuerError("cannot create a file in \(directory.path) (does the folder exist and is it writable?)")
         }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.write(contentsOf: Data(bytes))
-            if sync { try handle.synchronize() }
-            try handle.close()
-            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
-            guard rename(temporary.path, url.path) == 0 else {
-                let reason = POSIXErrorCode(rawValue: errno).map { "\(POSIXError($0).localizedDescription)" } ?? "error \(errno)"
-                throw IssuerError("cannot move the new file into place at \(url.path): \(reason)")
-            }
-        } catch let error as IssuerError {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw IssuerError("cannot write \(url.path): \(error.localizedDescription)")
+        func fail(_ what: String) -> IssuerError {
+            let reason = POSIXErrorCode(rawValue: errno).map { "\(POSIXError($0).localizedDescription)" } ?? "error \(errno)"
+            close(fd)
+            unlink(temporary.path)
+            return IssuerError("cannot \(what) \(url.path): \(reason)")
+        }
+        guard fchmod(fd, mode_t(permissions)) == 0 else { throw fail("set the permissions of") }
+        do { try FileHandle(fileDescriptor: fd, closeOnDealloc: false).write(contentsOf: Data(bytes)) } catch { throw fail("write") }
+        if sync { guard fsync(fd) == 0 else { throw fail("flush") } }
+        guard close(fd) == 0 else {
+            unlink(temporary.path)
+            throw IssuerError("cannot write \(url.path): the file could not be closed (error \(errno))")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = POSIXErrorCode(rawValue: errno).map { "\(POSIXError($0).localizedDescription)" } ?? "error \(errno)"
+            unlink(temporary.path)
+            throw IssuerError("cannot move the new file into place at \(url.path): \(reason)")
         }
     }
 
