@@ -28,19 +28,25 @@ public enum Base45 {
     }
 
     /// The Base45 text of `bytes`.
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 1) / 2 * 3)
-        var iterator = bytes.makeIterator()
-        while let a = iterator.next() {
-            if let b = iterator.next() {
-                var n = Int(a) << 8 | Int(b)
-                for _ in 0..<3 { out.append(alphabet[n % 45]); n /= 45 }
-            } else {
-                let n = Int(a)
-                out.append(alphabet[n % 45])
-                out.append(alphabet[n / 45])
-            }
+    public static func encode(_ bytes: some Collection<UInt8>) -> String { encode(Array(bytes)) }
+
+    /// The Base45 text of `bytes` (the concrete path: indexing an array, no generic iterator).
+    public static func encode(_ bytes: [UInt8]) -> String {
+        let alphabet = Self.alphabet
+        var out = [UInt8](repeating: 0, count: bytes.count / 2 * 3 + bytes.count % 2 * 2)
+        var i = 0, o = 0
+        while i + 1 < bytes.count {
+            var n = Int(bytes[i]) << 8 | Int(bytes[i + 1])
+            out[o] = alphabet[n % 45]; n /= 45
+            out[o + 1] = alphabet[n % 45]; n /= 45
+            out[o + 2] = alphabet[n]
+            i += 2
+            o += 3
+        }
+        if i < bytes.count {
+            let n = Int(bytes[i])
+            out[o] = alphabet[n % 45]
+            out[o + 1] = alphabet[n / 45]
         }
         return String(decoding: out, as: UTF8.self)
     }

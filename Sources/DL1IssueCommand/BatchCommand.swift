@@ -31,7 +31,7 @@ public struct BatchCommand: ConsoleCommand {
     @Option(name: .long, help: "Pixels (PNG) or units (SVG) per module, 2 to 100.") public var scale: Int = 8
     @Option(name: .long, help: ArgumentHelp("How long each code is acceptable (default 24h).", valueName: "DURATION")) public var validFor: String?
     @Flag(name: .long, help: "Each code lasts until its licence expires (printed cards).") public var validUntilExpiry = false
-    @Option(name: .long, help: "Rows per registry transaction.") public var group: Int = 50
+    @Option(name: .long, help: "Rows per registry transaction (each commit waits for the disk: bigger groups, fewer waits; an interrupted group is completed by the next run).") public var group: Int = 500
     @Option(name: .long, help: ArgumentHelp("The issuing authority's code, when the issuer has several.", valueName: "CODE")) public var authority: String?
 
     public init() {}

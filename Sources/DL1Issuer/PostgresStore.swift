@@ -212,19 +212,20 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, … (none of the registry's SQL has a `?`
     /// inside a string literal; literals are skipped all the same).
     static func numberedPlaceholders(_ sql: String) -> String {
-        var out = ""
-        out.reserveCapacity(sql.utf8.count + 16)
+        var out: [UInt8] = []
+        out.reserveCapacity(sql.utf8.count + sql.utf8.count / 2)
         var number = 0, quoted = false
-        for character in sql {
-            if character == "'" { quoted.toggle() }
-            if character == "?" && !quoted {
+        for byte in sql.utf8 {
+            if byte == UInt8(ascii: "'") { quoted.toggle() }
+            if byte == UInt8(ascii: "?") && !quoted {
                 number += 1
-                out += "$\(number)"
+                out.append(UInt8(ascii: "$"))
+                out += Array(String(number).utf8)
             } else {
-                out.append(character)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     struct Session: SQLSession {

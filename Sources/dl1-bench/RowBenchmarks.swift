@@ -58,11 +58,14 @@ struct ProcessBenchmark: ParsableCommand {
 struct IssuanceBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "issuance", abstract: "Credentials per second, text and PNG output, beside openssl sign/s.")
     @Option(help: "Credentials per measurement.") var credentials = 2000
+    @Option(help: "Credentials per registry transaction (the batch command's default).") var group = 500
+    @Option(help: ArgumentHelp("Where the issuer and the output files go (default: the system's temporary folder).", valueName: "DIR"))
+    var folder: String?
     @Option(help: ArgumentHelp("Keep the registry in a fresh database on this PostgreSQL server (password: DL_REGISTRY_PASSWORD).", valueName: "URL"))
     var postgres: String?
 
     func run() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-bench-\(UUID().uuidString)")
+        let folder = (self.folder.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory).appendingPathComponent("dl1-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         var settings = IssuerSettings(country: "CN", authorityCode: "CN-31", authorityName: "上海市公安局交通警察总队",
                                       statusURIBase: "https://dl.example/CN-31/status")
@@ -80,20 +83,24 @@ struct IssuanceBenchmark: ParsableCommand {
                 return BatchRow(line: i + 1, key: "\(prefix)\(i)", licence: .success(l))
             }
         }
-        // Sign + encode + registry commit, no output files: groups of 100 per transaction.
+        // Sign + encode + registry commit, no output files: `group` credentials per transaction.
         let kid = try issuer.primarySigner().kid
         let now = Int64(Date().timeIntervalSince1970)
+        var stageReserve = 0.0, stageSign = 0.0, stageMark = 0.0
         let core = try BenchSupport.time {
             var done = 0
             while done < credentials {
-                let n = min(100, credentials - done)
+                let n = min(group, credentials - done)
                 let batch = (0..<n).map { i -> Registry.NewCredential in
                     var l = licence
                     l.documentNumber = "C\(done + i)"
                     return Registry.NewCredential(documentNumber: l.documentNumber, licence: l, signerKid: kid,
                                                   issuedAt: now, expiresAt: now + 86_400)
                 }
+                let t0 = Date()
                 let reservations = try issuer.registry.reserve(batch: batch, settings: issuer.settings)
+                stageReserve += Date().timeIntervalSince(t0)
+                let t1 = Date()
                 var written: [(cti: [UInt8], output: String)] = []
                 for (credential, reservation) in zip(batch, reservations) {
                     let claims = DL1Claims(issuer: "CN-31", issuedAt: credential.issuedAt, expiresAt: credential.expiresAt,
@@ -102,23 +109,42 @@ struct IssuanceBenchmark: ParsableCommand {
                     _ = try issuer.sign(claims)
                     written.append((reservation.credentialID, "bench"))
                 }
+                stageSign += Date().timeIntervalSince(t1)
+                let t2 = Date()
                 try issuer.registry.markWritten(written)
+                stageMark += Date().timeIntervalSince(t2)
                 done += n
             }
         }
         var summary = BatchSummary()
         let text = try BenchSupport.time {
             summary = try issuer.issueBatch(rows("T", credentials), into: folder.appendingPathComponent("txt"), format: .text,
-                                            errorCorrection: .medium, scale: 8, lifetime: .seconds(86_400), groupSize: 100)
+                                            errorCorrection: .medium, scale: 8, lifetime: .seconds(86_400), groupSize: group)
         }
         precondition(summary.issued == credentials)
         let pngCount = max(1, credentials / 4)
         let png = try BenchSupport.time {
             summary = try issuer.issueBatch(rows("P", pngCount), into: folder.appendingPathComponent("png"), format: .png,
-                                            errorCorrection: .medium, scale: 8, lifetime: .seconds(86_400), groupSize: 100)
+                                            errorCorrection: .medium, scale: 8, lifetime: .seconds(86_400), groupSize: group)
         }
-        report([("issue_core_per_s", Double(credentials) / core), ("issue_text_per_s", Double(credentials) / text), ("issue_png_per_s", Double(pngCount) / png),
-                ("openssl_sign", BenchSupport.opensslSpeed()?.sign ?? 0)])
+        // The reference: the same file system calls for as many 400-byte files in the same
+        // place (open exclusive, write, close, rename), with nothing else: what the disk allows.
+        let reference = folder.appendingPathComponent("reference")
+        try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)
+        let filesPerSecond = Double(credentials) / BenchSupport.time {
+            let bytes = [UInt8](repeating: 0x41, count: 400)
+            for i in 0..<credentials {
+                let temporary = reference.appendingPathComponent(".t\(i)").path
+                let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+                _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                rename(temporary, reference.appendingPathComponent("R\(i).txt").path)
+            }
+            sync()
+        }
+        report([("issue_core_per_s", Double(credentials) / core), ("files_per_s", filesPerSecond), ("issue_text_per_s", Double(credentials) / text), ("issue_png_per_s", Double(pngCount) / png),
+                ("openssl_sign", BenchSupport.opensslSpeed()?.sign ?? 0),
+                ("core_reserve_s", stageReserve), ("core_sign_s", stageSign), ("core_mark_s", stageMark)])
     }
 }
 
