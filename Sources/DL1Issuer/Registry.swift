@@ -129,6 +129,20 @@ public final class Registry: Sendable {
         }
     }
 
+    /// The space the registry takes, in bytes (the PostgreSQL database's size, or the SQLite
+    /// file's pages).
+    public func databaseSize() throws(IssuerError) -> Int {
+        try read { db in
+            switch db.engine {
+            case .postgres: return try db.value(sql: "SELECT pg_database_size(current_database())") ?? 0
+            case .sqlite:
+                let pages: Int = try db.value(sql: "PRAGMA page_count") ?? 0
+                let size: Int = try db.value(sql: "PRAGMA page_size") ?? 0
+                return pages * size
+            }
+        }
+    }
+
     /// The engine's own consistency check (SQLite's integrity_check): empty when sound.
     public func integrityCheck() throws(IssuerError) -> [String] {
         try read { db in try store.integrityFindings(db) }
