@@ -105,6 +105,9 @@ public struct InitCommand: ConsoleCommand {
             console.out("  registry:        \(registry.map { "PostgreSQL \((try? PostgresAddress(url: $0))?.description ?? $0)" } ?? "registry.sqlite (SQLite)")")
             console.out("  trust folder:    \(issuer.directory.trustFolder.path) (copy it to verifiers)")
             return 0
+        } catch let error as IssuerError {
+            IssuerCommand.report(error, command: "init", issuer: directory, console: console)
+            return usageExitCode
         } catch {
             console.err("dl-issue init: \(error)")
             return usageExitCode

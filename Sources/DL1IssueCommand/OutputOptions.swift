@@ -126,6 +126,26 @@ enum IssuerCommand {
             return "check the system clock, or publish again in a second"
         case .pendingFromInterruptedRun:
             return "see 'dl-issue pending --issuer \(folder)' to list and revoke such credentials"
+        case .invalidCountry: return "give --country as two capital letters"
+        case .invalidAuthorityCode: return "check --authority-code"
+        case .invalidAuthorityName: return "check --authority-name"
+        case .invalidStatusURIBase: return "check --status-uri-base"
+        case .invalidStatusListCapacity: return "check --status-list-capacity"
+        case .invalidCategories: return "check --categories"
+        case .noPrivileges: return "give --category (or driving_privileges in the holder file)"
+        case .outputScaleOutOfRange: return "give --scale between 2 and 100"
+        case .codeLifetimeOutOfRange: return "give --valid-for (at most 20 years)"
+        case .codeTooLarge: return "shorten the names, authority or restrictions, or choose a lower --ecc"
+        case .withdrawalReasonInvalid: return "give --reason as one of the permanent reasons listed"
+        case .unknownSigner: return "see 'dl-issue keys list --issuer \(folder)'"
+        case .noChangeGiven: return "say what changes: --add, --remove or --restrict"
+        case .pointsChangeInvalid: return "give --deduct or --restore of at least 1"
+        case .deliveryFailed: return "run 'dl-issue refresh NUMBER --issuer \(folder)' for a fresh code"
+        case .passphraseNeeded: return "give --passphrase-file or --passphrase-env"
+        case .pinNeeded: return "give --pin-file or --pin-env"
+        case .notAnIssuerFolder: return "create one with 'dl-issue init'"
+        case .activeCredentialExists: return "use renew, change-category, reissue or transfer"
+        case .changedMeanwhile: return "run the command again"
         default:
             return nil
         }

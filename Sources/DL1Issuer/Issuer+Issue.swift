@@ -71,7 +71,7 @@ extension Issuer {
         guard licence.issueDate <= today else { throw IssuerError("the issue date \(licence.issueDate) is in the future") }
         guard licence.issueDate <= licence.expiryDate else { throw IssuerError("the expiry date \(licence.expiryDate) is before the issue date \(licence.issueDate)") }
         guard licence.expiryDate.components.year <= 9998 else { throw IssuerError("the expiry date \(licence.expiryDate) is too far away (year 9998 at most)") }
-        guard !licence.privileges.isEmpty else { throw IssuerError("a licence needs at least one driving privilege (--category, or driving_privileges in the holder file)") }
+        guard !licence.privileges.isEmpty else { throw IssuerError(.noPrivileges, "a licence needs at least one driving privilege") }
         guard licence.privileges.count <= settings.categories.count else { throw IssuerError("a licence may hold at most \(settings.categories.count) categories") }
         var seen = Set<String>()
         for p in licence.privileges {
@@ -171,7 +171,7 @@ extension Issuer {
         if bound, output.format != .text {
             throw IssuerError(.boundCredentialAsPicture, "a bound credential is text for its holder's device only, never a QR picture for a verifier (the device shows a fresh presentation): write it as text (.txt or standard output), not as \(output.format.rawValue)")
         }
-        guard (2...100).contains(output.scale) else { throw IssuerError("--scale must be between 2 and 100 (one pixel per module is too small to scan)") }
+        guard (2...100).contains(output.scale) else { throw IssuerError(.outputScaleOutOfRange, "the scale must be between 2 and 100 pixels per module, not \(output.scale) (one pixel per module is too small to scan)") }
         if output.format != .terminal {
             guard let file = output.file else { throw IssuerError("an output file is needed for \(output.format.rawValue) output") }
             try FileWriter.preflight(file)
@@ -182,13 +182,13 @@ extension Issuer {
     func expiry(for lifetime: CodeLifetime, licence: Licence, iat: Int64) throws(IssuerError) -> Int64 {
         switch lifetime {
         case .seconds(let s):
-            guard s > 0, s <= 20 * 366 * 86_400 else { throw IssuerError("--valid-for must be positive and at most 20 years") }
+            guard s > 0, s <= 20 * 366 * 86_400 else { throw IssuerError(.codeLifetimeOutOfRange, "a code's lifetime must be positive and at most 20 years, not \(s) seconds") }
             return iat + s
         case .untilLicenceExpiry:
             let exp = licence.expiryDate.adding(days: 1).startOfDayUTC
             guard exp > iat else { throw IssuerError("the licence expired on \(licence.expiryDate): a code valid until expiry would already be expired") }
             guard exp - iat <= 20 * 366 * 86_400 else {
-                throw IssuerError("the licence expires more than 20 years from now (\(licence.expiryDate)): a printed code that long-lived is refused, use --valid-for")
+                throw IssuerError(.codeLifetimeOutOfRange, "the licence expires more than 20 years from now (\(licence.expiryDate)): a printed code that long-lived is refused")
             }
             return exp
         }
@@ -219,7 +219,7 @@ extension Issuer {
     static func checkFits(_ text: String, _ level: QRCodeMatrix.ErrorCorrection) throws(IssuerError) {
         guard text.utf8.count > alphanumericCapacity[level]! else { return }
         do { _ = try QRCodeMatrix(encoding: text, errorCorrection: level) }
-        catch { throw IssuerError("\(error.description): shorten the names, authority or restrictions, or choose a lower --ecc") }
+        catch { throw IssuerError(.codeTooLarge, "\(error.description): the licence's text is too long for a QR code at this error-correction level") }
     }
 
     private func write(_ text: String, output: OutputRequest?) throws(IssuerError) -> (Int?, String?, String) {
@@ -234,7 +234,7 @@ extension Issuer {
         }
         let matrix: QRCodeMatrix
         do { matrix = try QRCodeMatrix(encoding: text, errorCorrection: output.errorCorrection) }
-        catch { throw IssuerError("\(error.description): shorten the names, authority or restrictions, or choose a lower --ecc") }
+        catch { throw IssuerError(.codeTooLarge, "\(error.description): the licence's text is too long for a QR code at this error-correction level") }
         let renderer = QRRenderer(matrix: matrix)
         switch output.format {
         case .png:

@@ -65,7 +65,7 @@ extension Issuer {
     /// A withdrawn active signer is replaced by a new one at once.
     public func withdrawSigner(kid: String, reason: String) throws(IssuerError) -> IssuerSettings {
         guard permanentWithdrawalReasons[reason] != nil else {
-            throw IssuerError("--reason must be one of \(permanentWithdrawalReasons.keys.sorted().joined(separator: ", ")) (permanent reasons only)")
+            throw IssuerError(.withdrawalReasonInvalid, "'\(reason)' is not a reason for withdrawing a signer: it must be one of \(permanentWithdrawalReasons.keys.sorted().joined(separator: ", ")) (permanent reasons only)")
         }
         let record = try signerRecord(matching: kid)
         guard let index = signerRecords.firstIndex(where: { $0.kid == record.kid }) else { throw IssuerError("no document signer with kid \(kid)") }
@@ -130,7 +130,7 @@ extension Issuer {
     func signerRecord(matching kid: String) throws(IssuerError) -> IssuerSettings.SignerRecord {
         let key = kid.lowercased()
         let matches = signerRecords.filter { $0.kid == key || (key.count >= 4 && $0.kid.hasPrefix(key)) }
-        guard let record = matches.first else { throw IssuerError("no document signer with kid \(kid) (see 'dl-issue keys list')") }
+        guard let record = matches.first else { throw IssuerError(.unknownSigner, "no document signer with kid \(kid)") }
         guard matches.count == 1 || record.kid == key else {
             throw IssuerError("kid \(kid) matches \(matches.count) signers (\(matches.map(\.kid).joined(separator: ", "))): give more digits")
         }

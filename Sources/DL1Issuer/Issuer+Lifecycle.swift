@@ -57,7 +57,7 @@ extension Issuer {
                                  lifetime: CodeLifetime, output: OutputRequest?, holderKey: HolderKey? = nil,
                                  deliver: (IssuedCode) throws -> Void = { _ in }) throws(IssuerError) -> IssuedCode {
         guard !add.isEmpty || !remove.isEmpty || !restrict.isEmpty else {
-            throw IssuerError("say what changes: --add, --remove or --restrict")
+            throw IssuerError(.noChangeGiven, "no category is added, removed or restricted")
         }
         let current = try validCredential(number, for: "change its categories")
         var licence = current.licence
@@ -129,12 +129,12 @@ extension Issuer {
         let detail: String
         switch change {
         case .deduct(let n, let reason):
-            guard n > 0 else { throw IssuerError("--deduct must be at least 1") }
+            guard n > 0 else { throw IssuerError(.pointsChangeInvalid, "points deducted must be at least 1") }
             try Self.checkText(reason, "the reason", max: 500)
             licence.points.remaining -= min(n, licence.points.remaining)
             detail = "-\(n): \(reason)"
         case .restore(let n):
-            guard n > 0 else { throw IssuerError("--restore must be at least 1") }
+            guard n > 0 else { throw IssuerError(.pointsChangeInvalid, "points restored must be at least 1") }
             licence.points.remaining = min(licence.points.maximum, licence.points.remaining + n)
             detail = "+\(n)"
         case .reset:
@@ -154,7 +154,7 @@ extension Issuer {
                             signerKid: try signer(for: try authority(of: licence).code).kid, codeTimes: (iat, exp), events: events, at: iat)
         let code = try makeCode(credentialID: current.credentialID, list: current.list, index: current.index, licence: licence,
                                 holderKey: current.holderKey, iat: iat, exp: exp, output: output)
-        do { try deliver(code) } catch { throw IssuerError("the points were changed but the code could not be delivered (\(error)): run 'refresh'") }
+        do { try deliver(code) } catch { throw IssuerError(.deliveryFailed, "the points were changed but the code could not be delivered (\(error))") }
         return (code, suspend)
     }
 

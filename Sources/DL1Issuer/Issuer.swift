@@ -78,7 +78,7 @@ public final class Issuer: @unchecked Sendable {
                               clock: @escaping @Sendable () -> Int64 = systemClock) throws(IssuerError) -> Issuer {
         try proposed.validate()
         if proposed.keyStorage?.encrypted == true, (secrets.passphrase ?? "").isEmpty {
-            throw IssuerError("encrypted keys need a passphrase: give --passphrase-file or --passphrase-env")
+            throw IssuerError(.passphraseNeeded, "encrypted keys need a passphrase")
         }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -205,7 +205,7 @@ public final class Issuer: @unchecked Sendable {
     /// The settings of the issuer folder `layout`.
     static func readSettings(_ layout: IssuerDirectory) throws(IssuerError) -> IssuerSettings {
         guard let data = FileManager.default.contents(atPath: layout.settingsFile.path) else {
-            throw IssuerError("\(layout.root.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
+            throw IssuerError(.notAnIssuerFolder, "\(layout.root.path) is not an issuer folder (no issuer.json)")
         }
         do { return try JSONDecoder().decode(IssuerSettings.self, from: data) }
         catch { throw IssuerError("\(layout.settingsFile.path) is damaged: \(error)") }

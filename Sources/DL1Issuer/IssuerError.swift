@@ -58,6 +58,46 @@ public struct IssuerError: Error, Sendable, CustomStringConvertible {
         case unknownAuthority = "unknown-authority"
         /// A licence was to be transferred to the authority that already holds it.
         case transferToSameAuthority = "transfer-to-same-authority"
+        /// A setting given at creation is unusable: the country code.
+        case invalidCountry = "invalid-country"
+        /// The authority code.
+        case invalidAuthorityCode = "invalid-authority-code"
+        /// The authority name.
+        case invalidAuthorityName = "invalid-authority-name"
+        /// The status list URI base.
+        case invalidStatusURIBase = "invalid-status-uri-base"
+        /// The status list capacity.
+        case invalidStatusListCapacity = "invalid-status-list-capacity"
+        /// The vehicle categories.
+        case invalidCategories = "invalid-categories"
+        /// A licence without any driving privilege.
+        case noPrivileges = "no-privileges"
+        /// An output scale (pixels per module) out of range.
+        case outputScaleOutOfRange = "output-scale-out-of-range"
+        /// A code lifetime that is not positive, or longer than 20 years.
+        case codeLifetimeOutOfRange = "code-lifetime-out-of-range"
+        /// The code does not fit in a QR code at the error-correction level asked.
+        case codeTooLarge = "code-too-large"
+        /// A signer withdrawal reason that is not a permanent one.
+        case withdrawalReasonInvalid = "withdrawal-reason-invalid"
+        /// No document signer has the kid given.
+        case unknownSigner = "unknown-signer"
+        /// A category change that changes nothing.
+        case noChangeGiven = "no-change-given"
+        /// A points change of zero.
+        case pointsChangeInvalid = "points-change-invalid"
+        /// A change was recorded but its code could not be handed over.
+        case deliveryFailed = "delivery-failed"
+        /// Encrypted keys and no passphrase.
+        case passphraseNeeded = "passphrase-needed"
+        /// Keys in a PKCS#11 token and no PIN.
+        case pinNeeded = "pin-needed"
+        /// The folder is not an issuer folder.
+        case notAnIssuerFolder = "not-an-issuer-folder"
+        /// A new licence whose number already has a live credential.
+        case activeCredentialExists = "active-credential-exists"
+        /// The credential changed between reading it and changing it (another process).
+        case changedMeanwhile = "changed-meanwhile"
         /// A status list has no free index left.
         case statusListFull = "status-list-full"
     }

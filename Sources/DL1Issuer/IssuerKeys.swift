@@ -63,7 +63,7 @@ final class IssuerKeys: @unchecked Sendable {
     /// Writes a key file (mode 0600; encrypted when the issuer's keys are). Token keys need nothing.
     func save(_ key: any RawSigner, to url: URL) throws(IssuerError) {
         guard let fileKey = key as? P256PrivateKey else { return }
-        if encrypted, secrets.passphrase == nil { throw IssuerError("the issuer's keys are encrypted: give --passphrase-file or --passphrase-env") }
+        if encrypted, secrets.passphrase == nil { throw IssuerError(.passphraseNeeded, "the issuer's keys are encrypted: a passphrase is needed") }
         let pem: [UInt8]
         do { pem = try fileKey.pkcs8PEM(passphrase: encrypted ? secrets.passphrase : nil) } catch { throw IssuerError("\(error)") }
         try FileWriter.write(pem, to: url, permissions: 0o600)
@@ -73,7 +73,7 @@ final class IssuerKeys: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if let token { return token }
         guard let module = storage?.module, let label = storage?.tokenLabel else { throw IssuerError("issuer.json names no PKCS#11 token") }
-        guard let pin = secrets.pin else { throw IssuerError("the issuer's keys are in a PKCS#11 token: give --pin-file or --pin-env") }
+        guard let pin = secrets.pin else { throw IssuerError(.pinNeeded, "the issuer's keys are in a PKCS#11 token: its PIN is needed") }
         do {
             let opened = try PKCS11Token(modulePath: module, tokenLabel: label, pin: pin)
             token = opened
@@ -115,7 +115,7 @@ final class IssuerKeys: @unchecked Sendable {
         do {
             if P256PrivateKey.isEncrypted(pem: pem) {
                 guard let passphrase = secrets.passphrase else {
-                    throw IssuerError("the private key \(url.lastPathComponent) is encrypted: give --passphrase-file or --passphrase-env")
+                    throw IssuerError(.passphraseNeeded, "the private key \(url.lastPathComponent) is encrypted: a passphrase is needed")
                 }
                 key = try P256PrivateKey(pem: pem, passphrase: passphrase)
             } else {

@@ -13,7 +13,7 @@ public final class IssuerLock: @unchecked Sendable {
     /// Waits for the lock of the issuer folder `folder`.
     public convenience init(folder: URL, exclusive: Bool) throws(IssuerError) {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("issuer.json").path) else {
-            throw IssuerError("\(folder.path) is not an issuer folder (no issuer.json): create one with 'dl-issue init'")
+            throw IssuerError(.notAnIssuerFolder, "\(folder.path) is not an issuer folder (no issuer.json)")
         }
         try self.init(file: folder.appendingPathComponent(".lock"), exclusive: exclusive)
     }

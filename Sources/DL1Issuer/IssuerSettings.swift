@@ -114,27 +114,27 @@ public struct IssuerSettings: Codable, Sendable, Hashable {
     /// Checks the settings a user gives at `init`.
     public func validate() throws(IssuerError) {
         guard country.count == 2, country.utf8.allSatisfy({ (65...90).contains($0) }) else {
-            throw IssuerError("--country must be an ISO 3166-1 alpha-2 code in capitals (e.g. CN), not '\(country)'")
+            throw IssuerError(.invalidCountry, "the country must be an ISO 3166-1 alpha-2 code in capitals (e.g. CN), not '\(country)'")
         }
         guard !authorityCode.isEmpty, authorityCode.count <= 32,
               authorityCode.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 }) else {
-            throw IssuerError("--authority-code must be 1 to 32 printable ASCII characters without spaces, not '\(authorityCode)'")
+            throw IssuerError(.invalidAuthorityCode, "the authority code must be 1 to 32 printable ASCII characters without spaces, not '\(authorityCode)'")
         }
         guard !authorityName.trimmingCharacters(in: .whitespaces).isEmpty, authorityName.count <= 200 else {
-            throw IssuerError("--authority-name must not be empty (and at most 200 characters)")
+            throw IssuerError(.invalidAuthorityName, "the authority name must not be empty (and at most 200 characters)")
         }
         guard TextSafety.isPrintable(authorityName) else {
-            throw IssuerError("--authority-name contains control or bidirectional-override characters")
+            throw IssuerError(.invalidAuthorityName, "the authority name contains control or bidirectional-override characters")
         }
         guard !statusURIBase.isEmpty, !statusURIBase.contains(where: \.isWhitespace) else {
-            throw IssuerError("--status-uri-base must be a URI without spaces")
+            throw IssuerError(.invalidStatusURIBase, "the status list URI base must be a URI without spaces")
         }
         guard (16...100_000_000).contains(statusListCapacity) else {
-            throw IssuerError("--status-list-capacity must be between 16 and 100000000")
+            throw IssuerError(.invalidStatusListCapacity, "a status list's capacity must be between 16 and 100000000 entries, not \(statusListCapacity)")
         }
         guard !categories.isEmpty, Set(categories).count == categories.count,
               categories.allSatisfy({ !$0.isEmpty && $0.count <= 8 && $0.allSatisfy { $0.isLetter || $0.isNumber } }) else {
-            throw IssuerError("--categories must be distinct codes of 1 to 8 letters or digits")
+            throw IssuerError(.invalidCategories, "the vehicle categories must be distinct codes of 1 to 8 letters or digits")
         }
     }
 }

@@ -135,12 +135,12 @@ extension Registry {
                     }
                     throw IssuerError(.pendingFromInterruptedRun, "document \(credential.documentNumber) has a pending credential from an interrupted or failed run (since \(Instant.iso(try row["created_at"]))): it must be revoked before the number can be issued again")
                 }
-                throw IssuerError("document \(credential.documentNumber) already has an active credential (\(status)): use renew, change-category or reissue")
+                throw IssuerError(.activeCredentialExists, "document \(credential.documentNumber) already has an active credential (\(status))")
             }
             return
         }
         guard let row = try active.first(where: { try ($0["cti"] as [UInt8]) == old }) else {
-            throw IssuerError("the credential of document \(credential.documentNumber) changed meanwhile: run the command again")
+            throw IssuerError(.changedMeanwhile, "the credential of document \(credential.documentNumber) changed meanwhile")
         }
         guard try (row["status"] as UInt8) == CredentialStatus.valid.rawValue else {
             throw IssuerError("document \(credential.documentNumber) is suspended: reinstate it first")
@@ -219,7 +219,7 @@ extension Registry {
                 let cti: [UInt8] = try row["cti"], number: String = try row["document_number"]
                 try db.execute(sql: "UPDATE credential SET state = 'abandoned', status = \(Status.invalid) WHERE cti = ?", arguments: [cti])
                 try Self.addEvent(db, cti: cti, number: number, kind: "abandoned", at: now,
-                                  detail: "pending credential revoked by 'dl-issue pending --revoke'")
+                                  detail: "pending credential from an interrupted run revoked")
                 // The credential it was to replace is the live one again (its holder still has its code).
                 for restored in try db.rows(sql: "SELECT cti FROM credential WHERE superseded_by = ?", arguments: [cti]) {
                     let old: [UInt8] = try restored["cti"]

@@ -60,7 +60,7 @@ extension Registry {
                 throw IssuerError("the credential \(Hex.encode(cti)) does not exist")
             }
             guard expected.contains(current) else {
-                throw IssuerError("the credential changed meanwhile (it is now \(current)): run the command again")
+                throw IssuerError(.changedMeanwhile, "the credential changed meanwhile (it is now \(current))")
             }
             if let status { try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, cti]) }
             if let licence {
