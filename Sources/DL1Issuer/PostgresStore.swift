@@ -258,6 +258,23 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
 }
 
 extension PostgresAddress {
+    /// Copies the database `source` into the new database `name` on this server (as a
+    /// point-in-time copy would bring a registry back): for tests. No one may be connected to
+    /// `source` meanwhile.
+    package func copyingDatabase(_ source: String, to name: String) throws(IssuerError) -> PostgresAddress {
+        for word in [source, name] where !(word.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) {
+            throw IssuerError(.registryAddressInvalid, "\(word) is not a database name this tool copies (a-z, 0-9, _)")
+        }
+        let store = try PostgresStore.connect(self)
+        defer { try? store.close() }
+        do { try store.withoutTransaction { db in try db.execute(sql: "CREATE DATABASE \(name) TEMPLATE \(source)") } } catch {
+            throw IssuerError(.registryRefused, "cannot copy the database \(source) on \(self): \(store.describe(error))")
+        }
+        var address = self
+        address.database = name
+        return address
+    }
+
     /// Creates the empty database `name` (lower-case letters, digits and `_`) on this server and
     /// returns its address: a fresh registry for each test or benchmark run.
     package func creatingDatabase(_ name: String) throws(IssuerError) -> PostgresAddress {

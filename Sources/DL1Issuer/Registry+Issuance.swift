@@ -177,14 +177,16 @@ extension Registry {
         do {
             try transaction { db in
                 guard let row = try db.row(sql: "SELECT list_id, idx FROM credential WHERE cti = ? AND state = 'pending'", arguments: [cti]) else { return }
-                // The credential it was to replace is the live one again; a publication may already
-                // have shown it SUPERSEDED, so the history says it was restored (never deleted).
+                // The pending record goes first (the database allows one live credential per
+                // number), then the credential it was to replace is the live one again; a
+                // publication may already have shown it SUPERSEDED, so the history says it was
+                // restored (never deleted).
+                try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [cti])
                 for old in try db.rows(sql: "SELECT cti, document_number FROM credential WHERE superseded_by = ?", arguments: [cti]) {
                     try db.execute(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?", arguments: [try old["cti"] as [UInt8]])
                     try Self.addEvent(db, cti: try old["cti"], number: try old["document_number"], kind: "restored", at: now,
                                       detail: "its replacement \(Hex.encode(cti)) was never written")
                 }
-                try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [cti])
                 try Self.returnIndex(db, list: try row["list_id"], index: try row["idx"])
             }
             return true

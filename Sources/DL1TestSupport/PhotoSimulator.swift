@@ -74,11 +74,12 @@ public struct PhotoSimulator: Sendable {
     }
 }
 
-/// A small seeded generator (SplitMix64), so simulated photos are the same on every run.
-struct SplitMix {
+/// A small seeded generator (SplitMix64), so simulated photos (and the benchmarks' random
+/// choices) are the same on every run.
+public struct SplitMix: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
         var z = state
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9

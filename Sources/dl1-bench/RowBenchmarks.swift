@@ -84,37 +84,9 @@ struct IssuanceBenchmark: ParsableCommand {
             }
         }
         // Sign + encode + registry commit, no output files: `group` credentials per transaction.
-        let kid = try issuer.primarySigner().kid
-        let now = Int64(Date().timeIntervalSince1970)
-        var stageReserve = 0.0, stageSign = 0.0, stageMark = 0.0
+        var stages = IssuanceCore.Stages()
         let core = try BenchSupport.time {
-            var done = 0
-            while done < credentials {
-                let n = min(group, credentials - done)
-                let batch = (0..<n).map { i -> Registry.NewCredential in
-                    var l = licence
-                    l.documentNumber = "C\(done + i)"
-                    return Registry.NewCredential(documentNumber: l.documentNumber, licence: l, signerKid: kid,
-                                                  issuedAt: now, expiresAt: now + 86_400)
-                }
-                let t0 = Date()
-                let reservations = try issuer.registry.reserve(batch: batch, settings: issuer.settings)
-                stageReserve += Date().timeIntervalSince(t0)
-                let t1 = Date()
-                var written: [(cti: [UInt8], output: String)] = []
-                for (credential, reservation) in zip(batch, reservations) {
-                    let claims = DL1Claims(issuer: "CN-31", issuedAt: credential.issuedAt, expiresAt: credential.expiresAt,
-                                           credentialID: reservation.credentialID,
-                                           status: StatusReference(index: reservation.index, uri: reservation.list.uri), licence: credential.licence)
-                    _ = try issuer.sign(claims)
-                    written.append((reservation.credentialID, "bench"))
-                }
-                stageSign += Date().timeIntervalSince(t1)
-                let t2 = Date()
-                try issuer.registry.markWritten(written)
-                stageMark += Date().timeIntervalSince(t2)
-                done += n
-            }
+            try IssuanceCore.issue(issuer, licence: licence, prefix: "C", count: credentials, group: group, stages: &stages)
         }
         var summary = BatchSummary()
         let text = try BenchSupport.time {
@@ -144,7 +116,7 @@ struct IssuanceBenchmark: ParsableCommand {
         }
         report([("issue_core_per_s", Double(credentials) / core), ("files_per_s", filesPerSecond), ("issue_text_per_s", Double(credentials) / text), ("issue_png_per_s", Double(pngCount) / png),
                 ("openssl_sign", BenchSupport.opensslSpeed()?.sign ?? 0),
-                ("core_reserve_s", stageReserve), ("core_sign_s", stageSign), ("core_mark_s", stageMark)])
+                ("core_reserve_s", stages.reserve), ("core_sign_s", stages.sign), ("core_mark_s", stages.mark)])
     }
 }
 

@@ -111,29 +111,10 @@ struct ScaleWorker: ParsableCommand {
         licence.issueDate = CalendarDate(iso8601: "2020-05-01")!
         licence.issuingAuthority = issuer.settings.authorityName
         licence.issuingCountry = issuer.settings.country
-        let kid = try issuer.primarySigner().kid
-        let now = Int64(Date().timeIntervalSince1970)
-        var done = 0
-        while done < issue {
-            let n = min(group, issue - done)
-            let batch = (0..<n).map { i -> Registry.NewCredential in
-                var l = licence
-                l.documentNumber = "\(prefix)\(done + i)"
-                return Registry.NewCredential(documentNumber: l.documentNumber, licence: l, signerKid: kid, issuedAt: now, expiresAt: now + 86_400)
-            }
-            let reservations = try issuer.registry.reserve(batch: batch, settings: issuer.settings)
-            var written: [(cti: [UInt8], output: String)] = []
-            for (credential, reservation) in zip(batch, reservations) {
-                _ = try issuer.sign(DL1Claims(issuer: issuer.settings.authorityCode, issuedAt: credential.issuedAt, expiresAt: credential.expiresAt,
-                                              credentialID: reservation.credentialID,
-                                              status: StatusReference(index: reservation.index, uri: reservation.list.uri), licence: credential.licence))
-                written.append((reservation.credentialID, "scale"))
-            }
-            try issuer.registry.markWritten(written)
-            done += n
-        }
+        var stages = IssuanceCore.Stages()
+        try IssuanceCore.issue(issuer, licence: licence, prefix: prefix, count: issue, group: group, stages: &stages)
         guard change > 0, of > 0, let record else { return }
-        var generator = SeededGenerator(seed: UInt64(seed))
+        var generator = SplitMix(seed: UInt64(seed))
         var chosen = Set<Int>()
         var lines: [String] = []
         while chosen.count < min(change, of) {
@@ -156,18 +137,5 @@ struct ScaleWorker: ParsableCommand {
             }
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: record, atomically: true, encoding: .utf8)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so each worker changes its own random licences.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -144,6 +144,39 @@ struct PostgresRegistryTests {
         #expect(try w.issuer.registry.check().isEmpty)
     }
 
+    @Test("a registry brought back to an older copy of its database cannot publish: the refusal names the list and the first index")
+    func olderCopyRefused() throws {
+        let w = try IssuerWorld.make(engine: .postgres)
+        defer { try? FileManager.default.removeItem(at: w.folder) }
+        let a = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(86_400), output: nil)
+        _ = try w.issuer.publishStatusLists()
+        try w.issuer.registry.close()
+        let server = try #require(TestPostgres.server)
+        let settingsFile = w.issuer.directory.settingsFile
+        var settings = try JSONSerialization.jsonObject(with: Data(contentsOf: settingsFile)) as! [String: Any]
+        let live = try PostgresAddress(url: settings["registryAddress"] as! String)
+        let copy = try server.copyingDatabase(live.database, to: "\(live.database)_old")
+        let clock = w.clock
+        let issuer = try Issuer.open(at: w.issuer.directory.root, clock: { clock.now })
+        w.clock.advance(10)
+        try issuer.revoke("A1", reason: "fraud")
+        _ = try issuer.publishStatusLists()
+        try issuer.registry.close()
+        // The database is put back to the copy (same identity, older content).
+        settings["registryAddress"] = copy.url
+        try JSONSerialization.data(withJSONObject: settings).write(to: settingsFile)
+        let reopened = try Issuer.open(at: w.issuer.directory.root, clock: { clock.now })
+        w.clock.advance(10)
+        do {
+            _ = try reopened.publishStatusLists()
+            Issue.record("publication must be refused")
+        } catch {
+            #expect(error.code == .publicationRegression)
+            #expect(error.description.hasPrefix("status list statuslist-1 would turn index \(a.claims.status.index) from INVALID back to VALID"), "\(error)")
+        }
+        #expect(try reopened.unpublishableChanges().map(\.index) == [Int(a.claims.status.index)])
+    }
+
     @Test("two dl-issue processes issuing 300 licences each into one PostgreSQL registry: both succeed, no index twice, every credential with its event")
     func twoProcesses() throws {
         let folder = Fixture.temporaryFolder()

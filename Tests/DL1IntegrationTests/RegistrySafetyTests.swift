@@ -57,7 +57,7 @@ struct RegistrySafetyTests {
     }
 
     /// An issuer on a test clock, with `capacity` entries per list.
-    static func world(capacity: Int = 1000) throws -> IssuerWorld { try IssuerWorld.make(capacity: capacity) }
+    static func world(capacity: Int = 1000, engine: TestEngine = .sqlite) throws -> IssuerWorld { try IssuerWorld.make(capacity: capacity, engine: engine) }
 
     // MARK: identity
 
@@ -167,9 +167,9 @@ struct RegistrySafetyTests {
         #expect(Set(try reopened.unpublishableChanges().map(\.index)) == [Int(a.claims.status.index), Int(b.claims.status.index)])
     }
 
-    @Test("a reinstatement recorded after the last publication lets the entry turn VALID; several publications in one second get later iats")
-    func reinstatementAndOrdering() throws {
-        let w = try Self.world()
+    @Test("a reinstatement recorded after the last publication lets the entry turn VALID; several publications in one second get later iats", arguments: TestEngine.available)
+    func reinstatementAndOrdering(engine: TestEngine) throws {
+        let w = try Self.world(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let a = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(86_400), output: nil)
         func iat(_ tokens: [PublishedStatusList]) throws -> Int64 { try StatusListToken(bytes: tokens[0].token).claims.issuedAt }
@@ -187,9 +187,9 @@ struct RegistrySafetyTests {
         #expect(verifier.verify(text: a.text).verdict == .valid)
     }
 
-    @Test("a clock more than a minute behind the last publication is refused")
-    func clockBehind() throws {
-        let w = try Self.world()
+    @Test("a clock more than a minute behind the last publication is refused", arguments: TestEngine.available)
+    func clockBehind(engine: TestEngine) throws {
+        let w = try Self.world(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         _ = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(86_400), output: nil)
         _ = try w.issuer.publishStatusLists()
@@ -299,9 +299,9 @@ struct RegistrySafetyTests {
         }
     }
 
-    @Test("a replacement that was never written restores its predecessor with an event, so publishing goes on")
-    func discardedReplacement() throws {
-        let w = try Self.world()
+    @Test("a replacement that was never written restores its predecessor with an event, so publishing goes on", arguments: TestEngine.available)
+    func discardedReplacement(engine: TestEngine) throws {
+        let w = try Self.world(engine: engine)
         defer { try? FileManager.default.removeItem(at: w.folder) }
         let first = try w.issuer.issue(IssuerWorld.licence("R1"), lifetime: .seconds(86_400), output: nil)
         let signer = try w.issuer.primarySigner()
