@@ -199,8 +199,8 @@ extension Registry {
         let used: Int = try db.value(sql: "SELECT used FROM status_list WHERE id = ?", arguments: [list.id]) ?? 0
         var taken = [UInt8](repeating: 0, count: (list.capacity + 7) / 8)
         var holders = 0
-        for sql in ["SELECT idx FROM credential WHERE list_id = ?", "SELECT idx FROM retired_index WHERE list_id = ?"] {
-            try db.each(sql: sql, arguments: [list.id]) { row in
+        for table in ["credential", "retired_index"] {
+            try eachInIndexOrder(db, table: table, listID: list.id, columns: "idx") { row in
                 let index: Int = try row.first()
                 holders += 1
                 guard index >= 0, index < list.capacity else {

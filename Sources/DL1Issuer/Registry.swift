@@ -96,15 +96,25 @@ public final class Registry: Sendable {
             return
         }
         for table in ["credential", "retired_index"] {
-            var after = -1, count = entryPage
-            while count == entryPage {
-                count = 0
-                try db.each(sql: "SELECT idx, status FROM \(table) WHERE list_id = ? AND status != \(Status.valid) AND idx > ? ORDER BY idx LIMIT \(entryPage)",
-                            arguments: [listID, after]) { row in
-                    count += 1
-                    after = try row["idx"]
-                    try body(after, try row["status"])
-                }
+            try eachInIndexOrder(db, table: table, listID: listID, columns: "idx, status", condition: "status != \(Status.valid)") { row in
+                try body(row["idx"], row["status"])
+            }
+        }
+    }
+
+    /// Calls `body` with the rows of `table` in list `listID` that meet `condition`, in index
+    /// order, a page of ``entryPage`` at a time (PostgresNIO holds a whole result in memory;
+    /// pages keep that to one page whatever the list's size).
+    static func eachInIndexOrder(_ db: any SQLSession, table: String, listID: Int64, columns: String, condition: String = "TRUE",
+                                 _ body: (SQLRow) throws -> Void) throws {
+        var after = -1, count = entryPage
+        while count == entryPage {
+            count = 0
+            try db.each(sql: "SELECT \(columns) FROM \(table) WHERE list_id = ? AND \(condition) AND idx > ? ORDER BY idx LIMIT \(entryPage)",
+                        arguments: [listID, after]) { row in
+                count += 1
+                after = try row["idx"]
+                try body(row)
             }
         }
     }
