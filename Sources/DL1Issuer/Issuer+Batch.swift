@@ -156,18 +156,30 @@ extension Issuer {
                 }
             }
         }
-        for (item, reservation) in zip(fresh, reservations) {
-            guard let reservation else { continue }
-            do {
-                let code = try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
-                                        licence: item.licence, holderKey: item.row.holderKey, iat: iat, exp: item.exp,
-                                        output: batchOutput(for: item.licence, folder: folder, format: item.row.holderKey == nil ? format : .text,
-                                                            ecc: ecc, scale: scale))
+        // Sign, encode and write the group's codes on every core (each row its own file);
+        // the results are then taken in input order.
+        let jobs = zip(fresh, reservations).compactMap { item, reservation in reservation.map { (item, $0) } }
+        let made = ParallelResults<IssuedCode>(count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+            let (item, reservation) = jobs[i]
+            made.set(i, Result { () throws(IssuerError) -> IssuedCode in
+                try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
+                             licence: item.licence, holderKey: item.row.holderKey, iat: iat, exp: item.exp,
+                             output: batchOutput(for: item.licence, folder: folder, format: item.row.holderKey == nil ? format : .text,
+                                                 ecc: ecc, scale: scale))
+            })
+        }
+        for ((item, reservation), result) in zip(jobs, made.results) {
+            switch result {
+            case .success(let code)?:
                 toMark.append((reservation.credentialID, code.destination))
                 summary.issued += 1
-            } catch {
+            case .failure(let error)?:
                 registry.discardPending(reservation.credentialID, at: clock())
                 summary.failures.append((item.row.line, error.description))
+            case nil:
+                registry.discardPending(reservation.credentialID, at: clock())
+                summary.failures.append((item.row.line, "internal error: the code was not made"))
             }
         }
         if !toMark.isEmpty { try FileWriter.syncFileSystem(of: folder) }
@@ -178,3 +190,18 @@ extension Issuer {
 import DL1QREncode
 /// QR error-correction levels, as the batch API takes them.
 public typealias QRCodeMatrixECC = QRCodeMatrix.ErrorCorrection
+
+/// Results filled in by concurrent workers, one slot each.
+final class ParallelResults<Value>: @unchecked Sendable {
+    // `lock` guards `results`.
+    private let lock = NSLock()
+    private(set) var results: [Result<Value, IssuerError>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<Value, IssuerError>) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+}
