@@ -262,28 +262,25 @@ extension PostgresAddress {
     /// point-in-time copy would bring a registry back): for tests. No one may be connected to
     /// `source` meanwhile.
     package func copyingDatabase(_ source: String, to name: String) throws(IssuerError) -> PostgresAddress {
-        for word in [source, name] where !(word.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) {
-            throw IssuerError(.registryAddressInvalid, "\(word) is not a database name this tool copies (a-z, 0-9, _)")
-        }
-        let store = try PostgresStore.connect(self)
-        defer { try? store.close() }
-        do { try store.withoutTransaction { db in try db.execute(sql: "CREATE DATABASE \(name) TEMPLATE \(source)") } } catch {
-            throw IssuerError(.registryRefused, "cannot copy the database \(source) on \(self): \(store.describe(error))")
-        }
-        var address = self
-        address.database = name
-        return address
+        try newDatabase(name, template: source)
     }
 
     /// Creates the empty database `name` (lower-case letters, digits and `_`) on this server and
     /// returns its address: a fresh registry for each test or benchmark run.
     package func creatingDatabase(_ name: String) throws(IssuerError) -> PostgresAddress {
-        guard !name.isEmpty, name.count <= 63, name.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
-            throw IssuerError(.registryAddressInvalid, "\(name) is not a database name this tool creates (a-z, 0-9, _; at most 63)")
+        try newDatabase(name, template: nil)
+    }
+
+    /// `CREATE DATABASE name [TEMPLATE template]`, the names checked first (they are spliced
+    /// into the statement: lower-case letters, digits and `_`, at most 63).
+    private func newDatabase(_ name: String, template: String?) throws(IssuerError) -> PostgresAddress {
+        for word in [name] + (template.map { [$0] } ?? [])
+        where word.isEmpty || word.count > 63 || !word.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) {
+            throw IssuerError(.registryAddressInvalid, "\(word) is not a database name this tool creates (a-z, 0-9, _; at most 63)")
         }
         let store = try PostgresStore.connect(self)
         defer { try? store.close() }
-        do { try store.withoutTransaction { db in try db.execute(sql: "CREATE DATABASE \(name)") } } catch {
+        do { try store.withoutTransaction { db in try db.execute(sql: "CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? "")) } } catch {
             throw IssuerError(.registryRefused, "cannot create the database \(name) on \(self): \(store.describe(error))")
         }
         var address = self

@@ -18,14 +18,6 @@ extension Registry {
         }
     }
 
-    /// The credential a batch row produced, if any.
-    public func credential(batchKey: String) throws(IssuerError) -> CredentialRecord? {
-        try read { db in
-            try db.row(sql: "SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from) WHERE c.batch_key = ?", arguments: [batchKey])
-                .map(CredentialRecord.init(row:))
-        }
-    }
-
     /// The credentials some batch rows produced, by batch key (one query for a whole group).
     public func credentials(batchKeys: [String]) throws(IssuerError) -> [String: CredentialRecord] {
         try read { db in
