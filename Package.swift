@@ -27,6 +27,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The services (dl-issue serve) and their clients (dl-wallet enrol/refresh, dl-verify sync).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Only for `swift package generate-documentation` (the DocC catalogue); not linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -83,18 +89,53 @@ let package = Package(
                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                .product(name: "Logging", package: "swift-log")]),
 
+        // The service protocol: the JSON messages of enrolment and refresh, the bytes a device
+        // signs to prove its key, the problem types. Pure Swift, shared by servers and clients.
+        .target(name: "DL1ServiceAPI", dependencies: ["DL1Format"]),
+        // Server plumbing every service shares (Hummingbird 2): problem documents, bounded
+        // bodies, per-client rate limits, metrics, TLS, graceful shutdown, a log without
+        // personal data.
+        .target(name: "DL1HTTPServer",
+                dependencies: ["DL1ServiceAPI", "DL1Crypto", "DL1Format",
+                               .product(name: "HummingbirdCore", package: "hummingbird"),
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "HummingbirdTLS", package: "hummingbird"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics"),
+                               .product(name: "Prometheus", package: "swift-prometheus")]),
+        // The issuing service: publication, enrolment, refresh.
+        .target(name: "DL1IssueServer",
+                dependencies: ["DL1Issuer", "DL1Verifier", "DL1Format", "DL1Crypto", "DL1ServiceAPI", "DL1HTTPServer",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")]),
+        // The clients of the issuing service (AsyncHTTPClient): a wallet's enrolment and refresh,
+        // a handheld's sync into a verified cache. No server, no issuer code.
+        .target(name: "DL1ServiceClient",
+                dependencies: ["DL1ServiceAPI", "DL1Verifier", "DL1Holder", "DL1Format", "DL1Crypto",
+                               .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio")]),
+
         // Command logic (testable), and the two thin executables.
         .target(name: "DL1CommandSupport",
                 dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "DL1VerifyCommand",
-                dependencies: ["DL1Verifier", "DL1Scanner", "DL1Raster", "DL1CommandSupport",
+                dependencies: ["DL1Verifier", "DL1Scanner", "DL1Raster", "DL1CommandSupport", "DL1ServiceClient",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "DL1IssueCommand",
-                dependencies: ["DL1Issuer", "DL1Verifier", "DL1CommandSupport",
+                dependencies: ["DL1Issuer", "DL1Verifier", "DL1CommandSupport", "DL1IssueServer", "DL1HTTPServer",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dl-verify", dependencies: ["DL1VerifyCommand"]),
         .target(name: "DL1WalletCommand",
-                dependencies: ["DL1Holder", "DL1Verifier", "DL1QREncode", "DL1CommandSupport",
+                dependencies: ["DL1Holder", "DL1Verifier", "DL1QREncode", "DL1CommandSupport", "DL1ServiceClient",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dl-wallet", dependencies: ["DL1WalletCommand"]),
         .executableTarget(name: "dl-issue", dependencies: ["DL1IssueCommand"]),

@@ -26,16 +26,16 @@ extension Issuer {
     /// The live credential of a document number; explains when there is none.
     public func activeCredential(_ number: String) throws(IssuerError) -> CredentialRecord {
         let all = try registry.credentials(documentNumber: number)
-        guard let last = all.last else { throw IssuerError("no licence with document number \(number) in this registry") }
+        guard let last = all.last else { throw IssuerError(.unknownLicence, "no licence with document number \(number) in this registry") }
         if let active = all.last(where: \.isActive) { return active }
-        if last.status == .invalid { throw IssuerError("the licence \(number) is revoked: that is final") }
-        throw IssuerError("the licence \(number) has no active credential (latest: \(last.status), \(last.state.rawValue))")
+        if last.status == .invalid { throw IssuerError(.licenceRevoked, "the licence \(number) is revoked: that is final") }
+        throw IssuerError(.noActiveCredential, "the licence \(number) has no active credential (latest: \(last.status), \(last.state.rawValue))")
     }
 
     /// The live credential, which must be VALID (not suspended).
     func validCredential(_ number: String, for action: String) throws(IssuerError) -> CredentialRecord {
         let current = try activeCredential(number)
-        guard current.status == .valid else { throw IssuerError("the licence \(number) is suspended: reinstate it before you \(action)") }
+        guard current.status == .valid else { throw IssuerError(.licenceSuspended, "the licence \(number) is suspended: reinstate it before you \(action)") }
         return current
     }
 

@@ -33,8 +33,10 @@ extension Issuer {
     /// the registry, or when the clock is more than a minute behind the last token. A new token
     /// is always later than the last of its list (one second after it when several
     /// publications fall within one second), and is recorded before it is returned; a list
-    /// whose entries have not changed since a token of this second or later gets that token again.
-    public func publishStatusLists() throws(IssuerError) -> [PublishedStatusList] {
+    /// whose entries have not changed since a token of this second or later gets that token
+    /// again — or since a token at most `reuseFor` seconds old, for a service that re-signs
+    /// only what changed and what ages.
+    public func publishStatusLists(reuseFor: Int64 = 0) throws(IssuerError) -> [PublishedStatusList] {
         let lock = try PublicationLock.acquire(folder: directory.publishedFolder)
         defer { withExtendedLifetime(lock) {} }
         let record = PublicationRecord(folder: directory.publishedFolder)
@@ -52,7 +54,7 @@ extension Issuer {
             let entries = snapshot.entries
             var issuedAt = now
             if let last = try record.entry(list.name) {
-                if last.issuedAt >= now, last.uri == list.uri, last.list == entries {
+                if last.issuedAt >= now - max(0, reuseFor), last.uri == list.uri, last.list == entries {
                     published.append(PublishedStatusList(name: list.name, uri: list.uri, token: last.token))
                     continue
                 }
@@ -108,6 +110,11 @@ extension Issuer {
     /// and the root for display), the CRLs of its trust folder, and a fresh status token of
     /// every list.
     public func handheldBundle() throws(IssuerError) -> HandheldBundle {
+        try handheldBundle(statusTokens: try publishStatusLists().map(\.token))
+    }
+
+    /// The handheld bundle with these status tokens (already published).
+    public func handheldBundle(statusTokens: [[UInt8]]) throws(IssuerError) -> HandheldBundle {
         let fm = FileManager.default
         var certificates: [[UInt8]] = []
         var crls: [[UInt8]] = []
@@ -123,8 +130,7 @@ extension Issuer {
                 }
             }
         }
-        return HandheldBundle(created: clock(), certificates: certificates, revocationLists: crls,
-                              statusTokens: try publishStatusLists().map(\.token))
+        return HandheldBundle(created: clock(), certificates: certificates, revocationLists: crls, statusTokens: statusTokens)
     }
 
     /// Writes the handheld bundle to `file`.

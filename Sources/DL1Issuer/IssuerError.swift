@@ -100,6 +100,32 @@ public struct IssuerError: Error, Sendable, CustomStringConvertible {
         case changedMeanwhile = "changed-meanwhile"
         /// A status list has no free index left.
         case statusListFull = "status-list-full"
+        /// No licence has this document number.
+        case unknownLicence = "unknown-licence"
+        /// The licence is revoked (final).
+        case licenceRevoked = "licence-revoked"
+        /// The licence is suspended.
+        case licenceSuspended = "licence-suspended"
+        /// The licence's expiry date has passed.
+        case licenceExpired = "licence-expired"
+        /// The licence has no live credential (all superseded or pending).
+        case noActiveCredential = "no-active-credential"
+        /// No credential has this id.
+        case unknownCredential = "unknown-credential"
+        /// The credential is not bound to a device key.
+        case credentialNotBound = "credential-not-bound"
+        /// The credential is no longer the licence's live one (a newer credential superseded it).
+        case credentialSuperseded = "credential-superseded"
+        /// No enrolment code is open for the licence.
+        case noEnrolmentCode = "no-enrolment-code"
+        /// The enrolment code does not match (the facts say how many tries are left).
+        case enrolmentCodeWrong = "enrolment-code-wrong"
+        /// Too many wrong tries: the enrolment code was withdrawn.
+        case enrolmentCodeLocked = "enrolment-code-locked"
+        /// The enrolment code has expired.
+        case enrolmentCodeExpired = "enrolment-code-expired"
+        /// An enrolment code's validity is out of range.
+        case enrolmentValidityOutOfRange = "enrolment-validity-out-of-range"
     }
 
     /// The kind of failure.

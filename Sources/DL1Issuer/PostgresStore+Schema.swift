@@ -78,6 +78,7 @@ extension PostgresStore {
                 PRIMARY KEY (list_id, idx))
             """,
         ]),
+        (6, "enrolment codes", [Registry.enrolmentCodeTable(blob: "BYTEA", integer: "BIGINT")]),
     ]
 
     func schemaStatus() throws -> RegistrySchemaStatus {

@@ -192,6 +192,12 @@ extension Registry {
         }
     }
 
+    /// The id of the last event recorded (0 when none): a change to any credential records one,
+    /// so a service that sees the same id twice knows nothing changed in between.
+    public func lastEventID() throws(IssuerError) -> Int64 {
+        try read { db in try db.value(sql: "SELECT COALESCE(MAX(id), 0) FROM event") ?? 0 }
+    }
+
     /// The entries of `list` as the registry has them now.
     public func entries(of list: ListInfo) throws(IssuerError) -> StatusList {
         try read { db in try Self.entries(db, of: list) }

@@ -1,0 +1,66 @@
+import DL1Crypto
+import DL1Format
+import Hummingbird
+
+/// A published resource (a status token, the bundle, a trust file) with what HTTP caches need:
+/// a strong `ETag` from its bytes, `Last-Modified`, and a `max-age`.
+public struct CachedResource: Sendable {
+    public let bytes: [UInt8]
+    public let contentType: String
+    public let etag: String
+    public let lastModified: Int64
+    /// Seconds a cache may keep it (nil: `no-cache`, revalidate each time).
+    public let maxAge: Int64?
+
+    public init(bytes: [UInt8], contentType: String, lastModified: Int64, maxAge: Int64?) {
+        self.bytes = bytes
+        self.contentType = contentType
+        self.etag = "\"" + Hex.encode(SHA256.hash(bytes).prefix(16)) + "\""
+        self.lastModified = lastModified
+        self.maxAge = maxAge
+    }
+
+    /// 200 with the bytes, or 304 when the request's `If-None-Match` names this version.
+    public func response(to request: Request) -> Response {
+        var headers: HTTPFields = [.eTag: etag, .lastModified: HTTPDate.format(lastModified),
+                                   .cacheControl: maxAge.map { "public, max-age=\(max(0, $0))" } ?? "no-cache"]
+        if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag
+    /// equal to ours with or without `W/`.
+    static func matches(_ header: String, _ etag: String) -> Bool {
+        header.split(separator: ",").contains { item in
+            let tag = item.trimmingCharacters(in: .whitespaces)
+            return tag == "*" || tag == etag || tag == "W/" + etag
+        }
+    }
+}
+
+/// HTTP dates (RFC 9110 §5.6.7, IMF-fixdate), from seconds since the epoch.
+public enum HTTPDate {
+    private static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    public static func format(_ seconds: Int64) -> String {
+        let day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - day * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = day + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let weekday = days[Int(((day % 7) + 7) % 7)]
+        return "\(weekday), \(two(d)) \(months[Int(m - 1)]) \(y) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
+    }
+}

@@ -1,0 +1,190 @@
+import DL1Crypto
+import DL1Format
+import DL1HTTPServer
+import DL1Issuer
+import DL1ServiceAPI
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOPosix
+import ServiceLifecycle
+
+/// How `dl-issue serve` behaves.
+public struct IssueServiceOptions: Sendable {
+    /// Seconds between checks of the registry for changes to publish (the bound on how long a
+    /// change takes to reach the published lists).
+    public var publishInterval: Int64 = 60
+    /// The lifetime of a bound credential given at enrolment or refresh.
+    public var credentialLifetime: Int64 = 7 * 86_400
+    /// How long a challenge may be used.
+    public var challengeLifetime: Int64 = 120
+    /// Requests per second per client on challenges, enrolment and refresh (0: no limit), and
+    /// the burst allowed.
+    public var clientRate: Double = 1
+    public var clientBurst: Double = 10
+
+    public init() {}
+}
+
+/// The issuing service: publication of status lists, the handheld bundle and trust material
+/// (anyone may read, with HTTP caching), enrolment of a holder's device with a one-time code,
+/// and refresh of a bound credential by a device that proves its key.
+///
+/// Every registry and signing call runs on NIO's blocking thread pool, never on the event loops.
+public final class IssueService: Sendable {
+    let issuer: Issuer
+    let options: IssueServiceOptions
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    let state = PublishedState()
+    let challenges: ChallengeBook
+    let limiter: RateLimiter
+    let publisher: Publisher
+
+    /// A service over an open issuer (read-write). The challenge key is read from, or made in,
+    /// the issuer's `private/service.key`.
+    public init(issuer: Issuer, options: IssueServiceOptions = IssueServiceOptions(), logger: Logger) throws(IssuerError) {
+        self.issuer = issuer
+        self.options = options
+        self.logger = logger
+        self.clock = issuer.clock
+        let keyFile = issuer.directory.privateFolder.appendingPathComponent("service.key")
+        do { challenges = ChallengeBook(key: try ChallengeBook.loadKey(keyFile), lifetime: options.challengeLifetime) } catch {
+            throw IssuerError(.keyFileUnsafe, "cannot read or make the service key \(keyFile.path): \(error.localizedDescription)")
+        }
+        limiter = RateLimiter(rate: options.clientRate, burst: options.clientBurst)
+        publisher = Publisher(issuer: issuer, state: state, interval: options.publishInterval, logger: logger, clock: issuer.clock)
+        ServiceMetrics.bootstrap()
+    }
+
+    /// Publishes now (at start, and for tests that do not wait for the interval).
+    @discardableResult
+    public func publishNow() throws(IssuerError) -> Bool { try publisher.publishIfNeeded() }
+
+    /// The services that run beside the HTTP server (the publisher).
+    public var services: [any Service] { [publisher] }
+
+    /// The routes.
+    public func router() -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MetricsMiddleware())
+
+        router.get(.init(stringLiteral: ServicePath.health)) { _, _ in
+            let snapshot = self.state.snapshot
+            return jsonResponse(HealthResponse(status: snapshot.lastEventID >= 0 ? "ok" : "starting",
+                                               statusListsIssuedAt: snapshot.oldestIssuedAt, statusLists: snapshot.uris.count))
+        }
+        router.get(.init(stringLiteral: ServicePath.metrics)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: ServiceMetrics.exposition())))
+        }
+        router.get(.init(stringLiteral: ServicePath.bundle)) { request, _ in
+            guard let bundle = self.state.snapshot.bundle else { throw Self.notReady }
+            return bundle.response(to: request)
+        }
+        router.get(.init(stringLiteral: ServicePath.trust)) { _, _ in
+            var response = jsonResponse(self.state.snapshot.listing)
+            response.headers[.cacheControl] = "no-cache"
+            return response
+        }
+        router.get(.init(stringLiteral: ServicePath.trust + "/:name")) { request, context in
+            let name = try context.parameters.require("name")
+            guard let file = self.state.snapshot.trust[name] else {
+                throw Problem(.notFound, status: 404, detail: "no trust file \(name) (see \(ServicePath.trust))")
+            }
+            return file.response(to: request)
+        }
+
+        let limited = router.group().add(middleware: RateLimitMiddleware(limiter))
+        limited.post(.init(stringLiteral: ServicePath.challenges)) { request, context in
+            let asked = try await request.decodeJSON(ChallengeRequest.self, context: context)
+            return jsonResponse(self.challenges.issue(asked.purpose, at: self.clock()), status: .created)
+        }
+        limited.post(.init(stringLiteral: ServicePath.enrolments)) { request, context in
+            try await self.enrol(try await request.decodeJSON(EnrolmentRequest.self, context: context))
+        }
+        limited.post(.init(stringLiteral: ServicePath.refresh)) { request, context in
+            try await self.refresh(try await request.decodeJSON(RefreshRequest.self, context: context))
+        }
+
+        // Status lists at the path of their URI (wherever the operator's base URL puts them).
+        router.get("**") { request, _ in
+            guard let list = self.state.snapshot.statusLists[request.uri.path] else {
+                throw Problem(.notFound, status: 404, detail: "nothing is published at this path")
+            }
+            return list.response(to: request)
+        }
+        return router
+    }
+
+    static let notReady = Problem(.unavailable, status: 503, detail: "nothing is published yet: the first publication has not completed")
+
+    /// Enrolment: the challenge once, the device key and its proof, then the code and the licence.
+    func enrol(_ request: EnrolmentRequest) async throws -> Response {
+        guard request.code.utf8.count <= 64 else { throw Problem(.malformedRequest, status: 400, detail: "the code is longer than 64 bytes") }
+        let challenge = try challenges.redeem(request.challenge, for: .enrol, at: clock())
+        guard let point = Base64URL.decode(request.deviceKey, limit: 33), point.count == 33,
+              let publicKey = try? P256PublicKey(compressedPoint: point), let holderKey = HolderKey(compressedPoint: point) else {
+            throw Problem(.deviceKeyInvalid, status: 400, detail: "deviceKey must be base64url of a 33-byte compressed P-256 point on the curve")
+        }
+        let signature = try Self.signature(request.signature)
+        guard publicKey.isValidSignature(signature, for: ProofOfPossession.enrolment(challenge: challenge, code: request.code, deviceKey: point)) else {
+            Counter(label: "dl1_enrolments_total", dimensions: [("outcome", "proof-invalid")]).increment()
+            throw Problem(.proofInvalid, status: 403, detail: "the signature does not verify with the device key over this challenge and code")
+        }
+        let issued = try await blocking(outcome: "dl1_enrolments_total") {
+            try self.issuer.enrol(code: request.code, holderKey: holderKey, lifetime: .seconds(self.options.credentialLifetime))
+        }
+        return jsonResponse(Self.credential(issued), status: .created)
+    }
+
+    /// Refresh: the challenge once, the credential, the proof with its bound key, then the
+    /// licence's live data in a fresh code of the same credential.
+    func refresh(_ request: RefreshRequest) async throws -> Response {
+        let challenge = try challenges.redeem(request.challenge, for: .refresh, at: clock())
+        guard request.credentialId.utf8.count <= 32, let id = Hex.decode(request.credentialId), (8...16).contains(id.count) else {
+            throw Problem(.malformedRequest, status: 400, detail: "credentialId must be the credential's id in hex (8 to 16 bytes)")
+        }
+        let signature = try Self.signature(request.signature)
+        let record = try await blocking(outcome: nil) { try self.issuer.boundCredential(id) }
+        guard let key = record.holderKey, let publicKey = try? P256PublicKey(compressedPoint: key.compressedPoint),
+              publicKey.isValidSignature(signature, for: ProofOfPossession.refresh(challenge: challenge, credentialID: id)) else {
+            Counter(label: "dl1_refreshes_total", dimensions: [("outcome", "proof-invalid")]).increment()
+            throw Problem(.proofInvalid, status: 403, detail: "the signature does not verify with the credential's device key over this challenge")
+        }
+        let issued = try await blocking(outcome: "dl1_refreshes_total") {
+            try self.issuer.refreshBound(id, lifetime: .seconds(self.options.credentialLifetime))
+        }
+        return jsonResponse(Self.credential(issued))
+    }
+
+    /// Runs registry work on the blocking pool, counting its outcome and turning an issuer
+    /// failure into its problem (only the code is logged: the message names a licence).
+    func blocking<T: Sendable>(outcome counter: String?, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do {
+            let value = try await NIOThreadPool.singleton.runIfActive { try body() }
+            if let counter { Counter(label: counter, dimensions: [("outcome", "ok")]).increment() }
+            return value
+        } catch let error as IssuerError {
+            if let counter { Counter(label: counter, dimensions: [("outcome", error.code.rawValue)]).increment() }
+            let problem = Problem(error)
+            if problem.status >= 500 { logger.error("registry operation failed", metadata: ["code": "\(error.code.rawValue)"]) }
+            throw problem
+        }
+    }
+
+    static func signature(_ text: String) throws(Problem) -> [UInt8] {
+        guard let bytes = Base64URL.decode(text, limit: 64), bytes.count == 64 else {
+            throw Problem(.proofInvalid, status: 400, detail: "signature must be base64url of a 64-byte ES256 signature (r || s)")
+        }
+        return bytes
+    }
+
+    static func credential(_ issued: IssuedCode) -> CredentialResponse {
+        CredentialResponse(credential: issued.text, credentialId: Hex.encode(issued.credentialID), issuedAt: issued.claims.issuedAt,
+                           expiresAt: issued.claims.expiresAt, pointsRemaining: Int(clamping: issued.claims.licence.points.remaining),
+                           pointsMaximum: Int(clamping: issued.claims.licence.points.maximum))
+    }
+}
