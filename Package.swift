@@ -122,7 +122,8 @@ let package = Package(
                 dependencies: ["DL1ServiceAPI", "DL1Verifier", "DL1Holder", "DL1Format", "DL1Crypto",
                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                .product(name: "NIOCore", package: "swift-nio"),
-                               .product(name: "NIOHTTP1", package: "swift-nio")]),
+                               .product(name: "NIOHTTP1", package: "swift-nio"),
+                               .product(name: "NIOSSL", package: "swift-nio-ssl")]),
 
         // Command logic (testable), and the two thin executables.
         .target(name: "DL1CommandSupport",
@@ -135,7 +136,7 @@ let package = Package(
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dl-verify", dependencies: ["DL1VerifyCommand"]),
         .target(name: "DL1WalletCommand",
-                dependencies: ["DL1Holder", "DL1Verifier", "DL1QREncode", "DL1CommandSupport", "DL1ServiceClient",
+                dependencies: ["DL1Holder", "DL1Verifier", "DL1QREncode", "DL1CommandSupport", "DL1ServiceClient", "DL1ServiceAPI", "DL1Crypto",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dl-wallet", dependencies: ["DL1WalletCommand"]),
         .executableTarget(name: "dl-issue", dependencies: ["DL1IssueCommand"]),

@@ -12,7 +12,8 @@ public struct DLIssue: ParsableCommand {
                       PointsCommand.self, SuspendCommand.self, ReinstateCommand.self, RevokeCommand.self, RefreshCommand.self,
                       ShowCommand.self, ListCommand.self, StatusListCommand.self, ExportBundleCommand.self, BatchCommand.self,
                       KeysCommand.self, AuthorityCommand.self, PendingCommand.self,
-                      BackupCommand.self, RestoreCommand.self, CheckCommand.self])
+                      BackupCommand.self, RestoreCommand.self, CheckCommand.self,
+                      EnrolCodeCommand.self, ServeCommand.self])
 
     public init() {}
 }

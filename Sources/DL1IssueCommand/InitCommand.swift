@@ -24,6 +24,9 @@ public struct InitCommand: ConsoleCommand {
     @Option(name: .long, help: ArgumentHelp("Status list URIs are this base followed by /N (default: https://dl.example/<authority-code>/status).", valueName: "URI"))
     public var statusUriBase: String?
 
+    @Option(name: .long, help: ArgumentHelp("The URL 'dl-issue serve' will be reached at: status list URIs become URL/s/N (short, so codes stay small). Instead of --status-uri-base.", valueName: "URL"))
+    public var publicBaseUrl: String?
+
     @Option(name: .long, help: "Entries per status list.")
     public var statusListCapacity: Int = 1_000_000
 
@@ -62,6 +65,12 @@ public struct InitCommand: ConsoleCommand {
         if pkcs11Module != nil && pinFile == nil && pinEnv == nil { throw ValidationError("a PKCS#11 token needs --pin-file or --pin-env") }
         if pkcs11Module != nil && encryptKeys { throw ValidationError("keys in a token are not files: drop --encrypt-keys") }
         if pkcs11Module == nil && (pinFile != nil || pinEnv != nil) { throw ValidationError("a PIN goes with --pkcs11-module") }
+        if publicBaseUrl != nil && statusUriBase != nil { throw ValidationError("give --public-base-url or --status-uri-base, not both") }
+        if let publicBaseUrl {
+            guard let url = URL(string: publicBaseUrl), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
+                throw ValidationError("--public-base-url '\(publicBaseUrl)' is not an http or https URL without a query")
+            }
+        }
         if registry == nil && registryPasswordFile != nil { throw ValidationError("--registry-password-file goes with --registry") }
         guard let ttl = OutputOptions.parseDuration(statusTtl) else { throw ValidationError("--status-ttl '\(statusTtl)' is not a duration such as 6h") }
         guard let validity = OutputOptions.parseDuration(statusValidity) else {
@@ -74,7 +83,8 @@ public struct InitCommand: ConsoleCommand {
     public func execute(console: Console) -> Int32 {
         var settings = IssuerSettings(
             country: country, authorityCode: authorityCode, authorityName: authorityName,
-            statusURIBase: statusUriBase ?? "https://dl.example/\(authorityCode)/status",
+            statusURIBase: statusUriBase ?? publicBaseUrl.map { String($0.reversed().drop { $0 == "/" }.reversed()) + "/s" }
+                ?? "https://dl.example/\(authorityCode)/status",
             statusListCapacity: statusListCapacity, statusTimeToLive: OutputOptions.parseDuration(statusTtl)!,
             statusValidity: OutputOptions.parseDuration(statusValidity)!,
             categories: categories.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }

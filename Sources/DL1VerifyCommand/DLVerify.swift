@@ -3,6 +3,7 @@ import DL1CommandSupport
 import DL1Crypto
 import DL1Format
 import DL1Scanner
+import DL1ServiceClient
 import DL1Verifier
 import Foundation
 
@@ -14,7 +15,8 @@ public struct DLVerify: ConsoleCommand {
         discussion: """
         Exit codes: 0 every code VALID; 1 a code is not valid; 2 usage or configuration error \
         (bad flag, unreadable trust folder, a file that is not an image); 3 an image holds no QR code. \
-        With several inputs the highest-ranked applies: 2, then 3, then 1.
+        With several inputs the highest-ranked applies: 2, then 3, then 1. \
+        'dl-verify sync --help' describes fetching a cache from the issuing service.
         """)
 
     @Argument(help: "PNG or JPEG images holding one or more codes (EXIF orientation honoured).")
@@ -37,6 +39,9 @@ public struct DLVerify: ConsoleCommand {
 
     @Option(name: .long, help: ArgumentHelp("A handheld bundle (.dlb) from 'dl-issue export-bundle': signer certificates, CRLs and status lists, each checked against --trust; repeatable.", valueName: "FILE"))
     public var bundle: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A cache folder kept by 'dl-verify sync': its verified bundle is used, and its age shown.", valueName: "DIR"))
+    public var cache: String?
 
     @Option(name: .long, help: ArgumentHelp("Verification time, ISO 8601 with Z or an offset (default: now); --at=VALUE also works, and is needed for a value starting with '-'.", valueName: "ISO8601"))
     public var at: String?
@@ -173,6 +178,19 @@ public struct DLVerify: ConsoleCommand {
         do {
             setup = try VerifierSetup(trustDirectory: URL(fileURLWithPath: trust))
             for path in bundle { try setup.addBundle(file: path) }
+            if let cache {
+                let folder = HandheldCache(folder: URL(fileURLWithPath: cache))
+                let state: HandheldCache.State
+                do {
+                    guard let found = try folder.state() else {
+                        return .failure("the cache \(cache) was never synced: run 'dl-verify sync --from URL --cache \(cache) --trust \(trust)' first")
+                    }
+                    state = found
+                } catch { return .failure(error.description) }
+                try setup.addBundle(file: folder.bundleFile.path)
+                let age = Int64(Date().timeIntervalSince1970) - state.fetchedAt
+                console.err("dl-verify: status data from \(state.source), synced \(Instant.iso(state.fetchedAt)) (\(age / 3600) h \(age / 60 % 60) min ago)")
+            }
             for path in status { try setup.addStatusToken(file: path) }
         } catch { return .failure(error.description) }
         var portraitHash: [UInt8]?

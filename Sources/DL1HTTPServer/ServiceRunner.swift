@@ -1,0 +1,73 @@
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Runs a service: in a command until SIGTERM or SIGINT (it then stops taking connections,
+/// lets requests in progress finish and stops its services), or in this process for tests and
+/// benchmarks, until stopped.
+public enum ServiceRunner {
+    /// Builds the application and blocks until it has stopped; the error that stopped it, if any.
+    public static func runUntilSignalled(router: Router<ServiceRequestContext>, address: ListenAddress, tls: TLSFiles?,
+                                         services: [any Service], logger: Logger,
+                                         onRunning: @escaping @Sendable (ListenAddress) async -> Void) throws(ServiceSetupError) -> (any Error)? {
+        let application = try makeServiceApplication(router: router, address: address, tls: tls, services: services, logger: logger,
+                                                     onRunning: onRunning)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Outcome()
+        Task {
+            do { try await application.runService() } catch { outcome.set(error) }
+            done.signal()
+        }
+        done.wait()
+        return outcome.error
+    }
+
+    final class Outcome: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: (any Error)?
+        func set(_ error: any Error) { lock.withLock { stored = error } }
+        var error: (any Error)? { lock.withLock { stored } }
+    }
+}
+
+/// A service started in this process: where it listens, and how to stop it.
+public final class RunningService: Sendable {
+    public let address: ListenAddress
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    private init(address: ListenAddress, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.address = address
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts the service and returns once it listens.
+    public static func start(router: Router<ServiceRequestContext>, address: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0),
+                             tls: TLSFiles? = nil, services: [any Service] = [], logger: Logger) async throws -> RunningService {
+        let (stream, continuation) = AsyncStream.makeStream(of: ListenAddress.self)
+        let application = try makeServiceApplication(router: router, address: address, tls: tls, services: services, logger: logger) {
+            continuation.yield($0)
+            continuation.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        for await bound in stream { return RunningService(address: bound, group: group, task: task) }
+        try await task.value
+        throw ServiceSetupError(.listenAddressInvalid, "the service stopped before it listened on \(address)")
+    }
+
+    /// Stops gracefully and waits until it has.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+
+    /// `http://HOST:PORT` (or https).
+    public func baseURL(tls: Bool = false) -> String { "\(tls ? "https" : "http")://\(address)" }
+}
