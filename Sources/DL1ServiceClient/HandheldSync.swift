@@ -3,6 +3,9 @@ import DL1Format
 import DL1ServiceAPI
 import DL1Verifier
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A handheld's cache of the issuing service's data: the last good bundle (FORMAT §6) and what
 /// the last sync learnt (`sync.json`: the source, its ETag, when it was fetched and checked,
@@ -47,7 +50,7 @@ public struct HandheldCache: Sendable {
             let handle = try FileHandle(forWritingTo: temporary)
             try handle.synchronize()
             try handle.close()
-            _ = try FileManager.default.replaceItemAt(file, withItemAt: temporary)
+            guard rename(temporary.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw SyncError(.cacheUnwritable, "cannot write \(file.path): \(error.localizedDescription)")
