@@ -168,6 +168,13 @@ let package = Package(
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
                                    "DL1IssuerTestSupport", "DL1Holder", "DL1WalletCommand",
                                    "DL1Format", "DL1Crypto", "DL1Raster", "DL1Compression", "DL1QREncode", "DL1PKCS11"]),
+        // The issuing service and its clients over real HTTP on loopback (in-process servers).
+        .testTarget(name: "DL1ServiceTests",
+                    dependencies: ["DL1IssueServer", "DL1HTTPServer", "DL1ServiceClient", "DL1ServiceAPI", "DL1Issuer", "DL1Verifier",
+                                   "DL1Holder", "DL1IssuerTestSupport", "DL1TestSupport", "DL1Format", "DL1Crypto",
+                                   .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                   .product(name: "NIOHTTP1", package: "swift-nio"),
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DL1IntegrationTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
                                    "DL1IssuerTestSupport", "DL1Format", "DL1Crypto", "DL1Raster",

@@ -19,7 +19,7 @@ public final class ServiceClient: Sendable {
 
     /// A client of the service at `baseURL`; `caFile` (PEM) replaces the system's trust roots
     /// for HTTPS (a private CA, or a self-signed test certificate).
-    public init(baseURL: String, caFile: String? = nil, timeout: TimeAmount = .seconds(30)) throws(ServiceClientError) {
+    public init(baseURL: String, caFile: String? = nil, connectTimeout: TimeAmount = .seconds(10), timeout: TimeAmount = .seconds(30)) throws(ServiceClientError) {
         guard let url = URL(string: baseURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil, url.query == nil else {
             throw ServiceClientError(.invalidURL, "'\(baseURL)' is not an http or https URL")
         }
@@ -35,7 +35,7 @@ public final class ServiceClient: Sendable {
             }
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(10), read: timeout))
+                                                     timeout: .init(connect: connectTimeout, read: timeout))
         configuration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
