@@ -1,0 +1,163 @@
+import DL1Crypto
+import DL1Format
+import DL1Issuer
+import DL1IssuerTestSupport
+import DL1ServiceAPI
+@testable import DL1ServiceClient
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The repository's OpenAPI document, checked against the running service: every documented
+/// operation is called, with good and bad input; each answer's status must be documented for
+/// the operation, its media type documented for that status, and a JSON body must satisfy the
+/// documented schema.
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    static let documentURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("openapi/dl-issue-serve.json")
+
+    @Test("Every operation answers as openapi/dl-issue-serve.json documents it")
+    func conformance() async throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.documentURL)) as? [String: Any])
+        let checker = SchemaChecker(document: document)
+        let s = try await ServiceWorld.start { $0.publishInterval = 3600 }
+        defer { Task { await s.stop() } }
+        // The issuer's URIs are the test world's (https://dl.example/CN-31/status/N): the
+        // document's /s/{n} stands for "the path of the URI".
+        _ = try s.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
+        try s.service.publishNow()
+        let code = try s.issuer.openEnrolment(IssuerWorld.licence().documentNumber)
+        let device = try P256PrivateKey()
+
+        var exercised = Set<String>()
+        func check(_ method: HTTPMethod, _ template: String, _ path: String, headers: [(String, String)] = [], json: String? = nil,
+                   sourceLocation: SourceLocation = #_sourceLocation) async throws -> [UInt8] {
+            var all = headers
+            if json != nil { all.append(("Content-Type", "application/json")) }
+            let answer = try await s.raw(method, path, headers: all, body: json.map { Array($0.utf8) })
+            let operationKey = "\(method.rawValue.lowercased()) \(template)"
+            exercised.insert(operationKey)
+            let problems = checker.check(method: method.rawValue.lowercased(), template: template, status: answer.status,
+                                         contentType: answer.headers.first(name: "Content-Type"), body: answer.body)
+            #expect(problems.isEmpty, "\(operationKey) → \(answer.status): \(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
+            return answer.body
+        }
+
+        let status = try await check(.GET, "/s/{n}", "/CN-31/status/1")
+        let etag = "\"" + Hex.encode(SHA256.hash(status).prefix(16)) + "\""
+        _ = try await check(.GET, "/s/{n}", "/CN-31/status/1", headers: [("If-None-Match", etag)])
+        _ = try await check(.GET, "/s/{n}", "/CN-31/status/99")
+        _ = try await check(.GET, "/v1/bundle", "/v1/bundle")
+        let listing = try JSONDecoder().decode(TrustListing.self, from: Data(try await check(.GET, "/v1/trust", "/v1/trust")))
+        for file in listing.files { _ = try await check(.GET, "/v1/trust/{name}", file.path) }
+        _ = try await check(.GET, "/v1/trust/{name}", "/v1/trust/missing.pem")
+        _ = try await check(.GET, "/v1/health", "/v1/health")
+        _ = try await check(.GET, "/metrics", "/metrics")
+
+        let challenge = try JSONDecoder().decode(ChallengeResponse.self,
+                                                 from: Data(try await check(.POST, "/v1/challenges", "/v1/challenges", json: #"{"purpose":"enrol"}"#)))
+        _ = try await check(.POST, "/v1/challenges", "/v1/challenges", json: #"{"purpose":"other"}"#)
+        _ = try await check(.POST, "/v1/challenges", "/v1/challenges", headers: [("Content-Type", "text/plain")])
+        let point = device.publicKey.compressedPoint
+        let proof = try device.sign(ProofOfPossession.enrolment(challenge: Base64URL.decode(challenge.challenge, limit: 64)!, code: code.code, deviceKey: point))
+        func enrolment(_ code: String, _ challenge: String, _ signature: [UInt8]) -> String {
+            String(decoding: try! JSONEncoder().encode(EnrolmentRequest(code: code, deviceKey: Base64URL.encode(point), challenge: challenge,
+                                                                        signature: Base64URL.encode(signature))), as: UTF8.self)
+        }
+        _ = try await check(.POST, "/v1/enrolments", "/v1/enrolments", json: enrolment("0000-0000-0000-0000", challenge.challenge, proof))
+        let second = try await s.client.challenge(.enrol)
+        let secondProof = try device.sign(ProofOfPossession.enrolment(challenge: Base64URL.decode(second.challenge, limit: 64)!, code: code.code, deviceKey: point))
+        let credential = try JSONDecoder().decode(CredentialResponse.self,
+                                                  from: Data(try await check(.POST, "/v1/enrolments", "/v1/enrolments", json: enrolment(code.code, second.challenge, secondProof))))
+        _ = try await check(.POST, "/v1/enrolments", "/v1/enrolments", json: "{}")
+
+        let refresh = try await s.client.challenge(.refresh)
+        let id = Hex.decode(credential.credentialId)!
+        let refreshProof = try device.sign(ProofOfPossession.refresh(challenge: Base64URL.decode(refresh.challenge, limit: 64)!, credentialID: id))
+        let body = String(decoding: try JSONEncoder().encode(RefreshRequest(credentialId: credential.credentialId, challenge: refresh.challenge,
+                                                                            signature: Base64URL.encode(refreshProof))), as: UTF8.self)
+        _ = try await check(.POST, "/v1/refresh", "/v1/refresh", json: body)
+        _ = try await check(.POST, "/v1/refresh", "/v1/refresh", json: body)  // the challenge again: challenge-used
+
+        #expect(exercised == checker.operations, "documented but not exercised: \(checker.operations.subtracting(exercised))")
+    }
+}
+
+/// Just enough of JSON Schema (2020-12, as OpenAPI 3.1 uses it) for this document: $ref, type,
+/// required, properties, enum, pattern, minimum, maximum, maxLength, items.
+struct SchemaChecker {
+    let document: [String: Any]
+
+    /// "method /template" of every documented operation.
+    var operations: Set<String> {
+        var all = Set<String>()
+        for (path, item) in document["paths"] as? [String: Any] ?? [:] {
+            for method in (item as? [String: Any] ?? [:]).keys { all.insert("\(method) \(path)") }
+        }
+        return all
+    }
+
+    func check(method: String, template: String, status: UInt, contentType: String?, body: [UInt8]) -> [String] {
+        guard let operation = ((document["paths"] as? [String: Any])?[template] as? [String: Any])?[method] as? [String: Any] else {
+            return ["the operation is not documented"]
+        }
+        guard var response = (operation["responses"] as? [String: Any])?["\(status)"] as? [String: Any] else {
+            return ["status \(status) is not documented for it"]
+        }
+        response = resolve(response)
+        guard let content = response["content"] as? [String: Any] else {
+            return body.isEmpty ? [] : ["a body was sent where none is documented"]
+        }
+        let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard let media = content[mediaType] as? [String: Any] else {
+            return ["media type '\(mediaType)' is not documented for \(status) (documented: \(content.keys.sorted()))"]
+        }
+        guard mediaType.hasSuffix("json"), let schema = media["schema"] as? [String: Any] else { return [] }
+        guard let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else { return ["the body is not JSON"] }
+        return validate(value, schema, at: "$")
+    }
+
+    func resolve(_ object: [String: Any]) -> [String: Any] {
+        guard let ref = object["$ref"] as? String, ref.hasPrefix("#/") else { return object }
+        var node: Any = document
+        for part in ref.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(part)] ?? [:] }
+        return resolve(node as? [String: Any] ?? [:])
+    }
+
+    func validate(_ value: Any, _ schema: [String: Any], at path: String) -> [String] {
+        let schema = resolve(schema)
+        var problems: [String] = []
+        switch schema["type"] as? String {
+        case "object":
+            guard let object = value as? [String: Any] else { return ["\(path) is not an object"] }
+            for key in schema["required"] as? [String] ?? [] where object[key] == nil { problems.append("\(path).\(key) is missing") }
+            for (key, sub) in schema["properties"] as? [String: Any] ?? [:] {
+                if let member = object[key], let sub = sub as? [String: Any] { problems += validate(member, sub, at: "\(path).\(key)") }
+            }
+        case "array":
+            guard let array = value as? [Any] else { return ["\(path) is not an array"] }
+            if let items = schema["items"] as? [String: Any] {
+                for (i, item) in array.enumerated() { problems += validate(item, items, at: "\(path)[\(i)]") }
+            }
+        case "integer":
+            guard type(of: value) != Bool.self, let number = value as? NSNumber, number.doubleValue == number.doubleValue.rounded() else {
+                return ["\(path) is not an integer"]
+            }
+            if let minimum = schema["minimum"] as? Double, number.doubleValue < minimum { problems.append("\(path) is below \(minimum)") }
+            if let maximum = schema["maximum"] as? Double, number.doubleValue > maximum { problems.append("\(path) is above \(maximum)") }
+        case "string":
+            guard let text = value as? String else { return ["\(path) is not a string"] }
+            if let pattern = schema["pattern"] as? String, text.range(of: pattern, options: .regularExpression) == nil {
+                problems.append("\(path) '\(text.prefix(40))' does not match \(pattern)")
+            }
+            if let maxLength = schema["maxLength"] as? Int, text.count > maxLength { problems.append("\(path) is longer than \(maxLength)") }
+        default:
+            break
+        }
+        if let allowed = schema["enum"] as? [String], let text = value as? String, !allowed.contains(text) {
+            problems.append("\(path) '\(text)' is not one of \(allowed)")
+        }
+        return problems
+    }
+}
