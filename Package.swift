@@ -177,7 +177,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DL1IntegrationTests",
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
-                                   "DL1IssuerTestSupport", "DL1Format", "DL1Crypto", "DL1Raster",
+                                   "DL1IssuerTestSupport", "DL1Format", "DL1Crypto", "DL1Raster", "DL1ServiceClient", "DL1ServiceAPI", "DL1Holder",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -39,6 +39,7 @@ extension Issuer {
     public func publishStatusLists(reuseFor: Int64 = 0) throws(IssuerError) -> [PublishedStatusList] {
         let lock = try PublicationLock.acquire(folder: directory.publishedFolder)
         defer { withExtendedLifetime(lock) {} }
+        FileWriter.removeStaleTemporaries(in: directory.publishedFolder)  // left by a process killed mid-write
         let record = PublicationRecord(folder: directory.publishedFolder)
         let now = clock()
         let lists = try registry.lists()
