@@ -26,9 +26,9 @@ func expectProblem(_ code: ProblemCode, status: Int? = nil, sourceLocation: Sour
 
 @Suite("Enrolment and refresh over HTTP")
 struct EnrolmentTests {
-    @Test("A device enrols with its code, the old credential is superseded, and a refresh carries the live points")
-    func enrolThenRefresh() async throws {
-        let s = try await ServiceWorld.start()
+    @Test("A device enrols with its code, the old credential is superseded, and a refresh carries the live points", arguments: TestEngine.available)
+    func enrolThenRefresh(engine: TestEngine) async throws {
+        let s = try await ServiceWorld.start(engine: engine)
         defer { Task { await s.stop() } }
         let code = try s.licenceWithCode()
         let before = try s.issuer.activeCredential(code.documentNumber)
@@ -58,9 +58,9 @@ struct EnrolmentTests {
         #expect(fresh.claims.issuedAt == s.clock.now)
     }
 
-    @Test("An enrolment code works once; wrong tries count and the fifth withdraws it")
-    func codeTries() async throws {
-        let s = try await ServiceWorld.start()
+    @Test("An enrolment code works once; wrong tries count and the fifth withdraws it", arguments: TestEngine.available)
+    func codeTries(engine: TestEngine) async throws {
+        let s = try await ServiceWorld.start(engine: engine)
         defer { Task { await s.stop() } }
         let code = try s.licenceWithCode()
         let device = try P256PrivateKey()
@@ -110,9 +110,9 @@ struct EnrolmentTests {
         #expect(throws: IssuerError.self) { try s.issuer.openEnrolment("A4") }
     }
 
-    @Test("Refresh answers with the reason for a superseded, revoked or suspended credential, and never to another device")
-    func refreshRefusals() async throws {
-        let s = try await ServiceWorld.start()
+    @Test("Refresh answers with the reason for a superseded, revoked or suspended credential, and never to another device", arguments: TestEngine.available)
+    func refreshRefusals(engine: TestEngine) async throws {
+        let s = try await ServiceWorld.start(engine: engine)
         defer { Task { await s.stop() } }
         let code = try s.licenceWithCode()
         let device = try P256PrivateKey(), other = try P256PrivateKey()

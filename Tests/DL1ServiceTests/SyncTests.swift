@@ -19,9 +19,9 @@ struct SyncTests {
         return setup.makeVerifier(options: .init(clock: { clock.now })).verifier
     }
 
-    @Test("A synced handheld sees a revocation offline; within the ttl it does not ask; 304 keeps the cache")
-    func revocationReachesHandheld() async throws {
-        let s = try await ServiceWorld.start()
+    @Test("A synced handheld sees a revocation offline; within the ttl it does not ask; 304 keeps the cache", arguments: TestEngine.available)
+    func revocationReachesHandheld(engine: TestEngine) async throws {
+        let s = try await ServiceWorld.start(engine: engine)
         defer { Task { await s.stop() } }
         let code = try s.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
         try s.service.publishNow()
