@@ -150,7 +150,7 @@ let package = Package(
         // Benchmarks that print figures (never timed unit tests).
         .executableTarget(name: "dl1-bench",
                           dependencies: ["DL1Issuer", "DL1Verifier", "DL1TestSupport", "DL1Format", "DL1Crypto", "DL1Compression", "DL1PKCS11", "DL1Raster", "DL1Scanner",
-                                         "DL1QREncode", "DL1Holder",
+                                         "DL1QREncode", "DL1Holder", "DL1ServiceClient", "DL1ServiceAPI",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DL1FormatTests", dependencies: ["DL1Format", "DL1Compression", "DL1Crypto"],
