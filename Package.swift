@@ -172,6 +172,7 @@ let package = Package(
         .testTarget(name: "DL1ServiceTests",
                     dependencies: ["DL1IssueServer", "DL1HTTPServer", "DL1ServiceClient", "DL1ServiceAPI", "DL1Issuer", "DL1Verifier",
                                    "DL1Holder", "DL1IssuerTestSupport", "DL1TestSupport", "DL1Format", "DL1Crypto",
+                                   "DL1VerifyCommand", "DL1WalletCommand", "DL1CommandSupport",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                    .product(name: "NIOHTTP1", package: "swift-nio"),
                                    .product(name: "Logging", package: "swift-log")]),

@@ -11,24 +11,33 @@ public struct CachedResource: Sendable {
     public let lastModified: Int64
     /// Seconds a cache may keep it (nil: `no-cache`, revalidate each time).
     public let maxAge: Int64?
+    /// The answers, made once: a resource is served many times more often than it changes.
+    private let body: ByteBuffer
+    private let fullHeaders: HTTPFields
+    private let notModifiedHeaders: HTTPFields
 
     public init(bytes: [UInt8], contentType: String, lastModified: Int64, maxAge: Int64?) {
         self.bytes = bytes
         self.contentType = contentType
-        self.etag = "\"" + Hex.encode(SHA256.hash(bytes).prefix(16)) + "\""
+        let etag = "\"" + Hex.encode(SHA256.hash(bytes).prefix(16)) + "\""
+        self.etag = etag
         self.lastModified = lastModified
         self.maxAge = maxAge
+        body = ByteBuffer(bytes: bytes)
+        let common: HTTPFields = [.eTag: etag, .lastModified: HTTPDate.format(lastModified),
+                                  .cacheControl: maxAge.map { "public, max-age=\(max(0, $0))" } ?? "no-cache"]
+        notModifiedHeaders = common
+        var full = common
+        full[.contentType] = contentType
+        fullHeaders = full
     }
 
     /// 200 with the bytes, or 304 when the request's `If-None-Match` names this version.
     public func response(to request: Request) -> Response {
-        var headers: HTTPFields = [.eTag: etag, .lastModified: HTTPDate.format(lastModified),
-                                   .cacheControl: maxAge.map { "public, max-age=\(max(0, $0))" } ?? "no-cache"]
         if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag) {
-            return Response(status: .notModified, headers: headers)
+            return Response(status: .notModified, headers: notModifiedHeaders)
         }
-        headers[.contentType] = contentType
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(status: .ok, headers: fullHeaders, body: .init(byteBuffer: body))
     }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag

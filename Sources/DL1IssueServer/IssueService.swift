@@ -41,6 +41,9 @@ public final class IssueService: Sendable {
     let challenges: ChallengeBook
     let limiter: RateLimiter
     let publisher: Publisher
+    /// Threads for registry and signing work, which blocks (disk, database): enough that many
+    /// refreshes wait on one group commit together.
+    let pool: NIOThreadPool
 
     /// A service over an open issuer (read-write). The challenge key is read from, or made in,
     /// the issuer's `private/service.key`.
@@ -54,7 +57,9 @@ public final class IssueService: Sendable {
             throw IssuerError(.keyFileUnsafe, "cannot read or make the service key \(keyFile.path): \(error.localizedDescription)")
         }
         limiter = RateLimiter(rate: options.clientRate, burst: options.clientBurst)
-        publisher = Publisher(issuer: issuer, state: state, interval: options.publishInterval, logger: logger, clock: issuer.clock)
+        pool = NIOThreadPool(numberOfThreads: 32)
+        pool.start()
+        publisher = Publisher(issuer: issuer, state: state, pool: pool, interval: options.publishInterval, logger: logger, clock: issuer.clock)
         ServiceMetrics.bootstrap()
     }
 
@@ -62,8 +67,9 @@ public final class IssueService: Sendable {
     @discardableResult
     public func publishNow() throws(IssuerError) -> Bool { try publisher.publishIfNeeded() }
 
-    /// The services that run beside the HTTP server (the publisher).
-    public var services: [any Service] { [publisher] }
+    /// The services that run beside the HTTP server: the publisher, and the end of the thread
+    /// pool at shutdown.
+    public var services: [any Service] { [publisher, ThreadPoolService(pool: pool)] }
 
     /// The routes.
     public func router() -> Router<ServiceRequestContext> {
@@ -164,7 +170,7 @@ public final class IssueService: Sendable {
     /// failure into its problem (only the code is logged: the message names a licence).
     func blocking<T: Sendable>(outcome counter: String?, _ body: @escaping @Sendable () throws -> T) async throws -> T {
         do {
-            let value = try await NIOThreadPool.singleton.runIfActive { try body() }
+            let value = try await pool.runIfActive { try body() }
             if let counter { Counter(label: counter, dimensions: [("outcome", "ok")]).increment() }
             return value
         } catch let error as IssuerError {
@@ -186,5 +192,14 @@ public final class IssueService: Sendable {
         CredentialResponse(credential: issued.text, credentialId: Hex.encode(issued.credentialID), issuedAt: issued.claims.issuedAt,
                            expiresAt: issued.claims.expiresAt, pointsRemaining: Int(clamping: issued.claims.licence.points.remaining),
                            pointsMaximum: Int(clamping: issued.claims.licence.points.maximum))
+    }
+}
+
+/// Shuts the blocking pool down once the service group shuts down gracefully.
+struct ThreadPoolService: Service {
+    let pool: NIOThreadPool
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await pool.shutdownGracefully()
     }
 }

@@ -46,6 +46,7 @@ final class PublishedState: @unchecked Sendable {
 struct Publisher: Service {
     let issuer: Issuer
     let state: PublishedState
+    let pool: NIOThreadPool
     let interval: Int64
     let logger: Logger
     let clock: @Sendable () -> Int64
@@ -56,7 +57,7 @@ struct Publisher: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully {
             do {
-                _ = try await NIOThreadPool.singleton.runIfActive { try self.publishIfNeeded() }
+                _ = try await pool.runIfActive { try self.publishIfNeeded() }
             } catch {
                 // The last good publication stays served; the next round tries again.
                 logger.error("publication failed", metadata: ["code": "\((error as? IssuerError)?.code.rawValue ?? "\(type(of: error))")"])

@@ -101,11 +101,23 @@ extension Issuer {
         case .valid:
             break
         }
-        let current = try enrollableCredential(record.documentNumber, at: clock())
-        guard current.credentialID == credentialID else {
-            throw IssuerError(.credentialSuperseded, "the credential \(id) is no longer the live credential of licence \(record.documentNumber)")
+        guard record.state == .written else {
+            throw IssuerError(.credentialSuperseded, "the credential \(id) is not the live credential of licence \(record.documentNumber)")
         }
-        return try refresh(record.documentNumber, lifetime: lifetime, output: nil)
+        let iat = clock()
+        guard record.licence.expiryDate >= CalendarDate(utcDayOf: iat) else {
+            throw IssuerError(.licenceExpired, "the licence \(record.documentNumber) expired on \(record.licence.expiryDate)")
+        }
+        // A VALID, written credential is its licence's live one (the registry holds one live
+        // credential per document number). Its write is committed with other refreshes'.
+        let exp = try expiry(for: lifetime, licence: record.licence, iat: iat)
+        let signer = try signer(for: try authority(of: record.licence).code)
+        try checkSigner(signer, at: iat)
+        let code = try makeCode(credentialID: credentialID, list: record.list, index: record.index, licence: record.licence,
+                                holderKey: record.holderKey, iat: iat, exp: exp, output: nil)
+        try refreshCommits.commit(.init(cti: credentialID, signerKid: signer.kid, iat: iat, exp: exp,
+                                        detail: "code valid until \(Instant.iso(exp)) (device refresh)"), with: registry)
+        return code
     }
 
     /// The live VALID credential of an unexpired licence.

@@ -20,6 +20,8 @@ public final class Issuer: @unchecked Sendable {
     let keys: IssuerKeys
     private let lock = NSLock()
     private var signers: [String: KeySigner] = [:]
+    /// Refreshes' registry writes, committed together (``refreshBound(_:lifetime:)``).
+    let refreshCommits = GroupCommit()
 
     /// The system clock.
     public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }

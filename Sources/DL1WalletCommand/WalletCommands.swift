@@ -43,7 +43,7 @@ public struct WalletInitCommand: ConsoleCommand {
             if let file = secretOptions.pinFile { secretFlags += " --pin-file \(file)" }
             if let env = secretOptions.pinEnv { secretFlags += " --pin-env \(env)" }
             let pem = URL(fileURLWithPath: folder).lastPathComponent + "-device.pem"
-            console.out("Enrol it with the issuer: 'dl-wallet public-key \(folder)\(secretFlags) --output \(pem)', then 'dl-issue issue ... --holder-key \(pem)'")
+            console.out("Enrol it with the issuer: 'dl-wallet enrol \(folder) --server URL --code CODE' with the code the authority gives, or 'dl-wallet public-key \(folder)\(secretFlags) --output \(pem)', then 'dl-issue issue ... --holder-key \(pem)'")
         }
     }
 }

@@ -87,6 +87,60 @@ struct SyncTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.folder.path).sorted() == ["bundle.dlb", "sync.json"])
     }
 
+    @Test("A download cut off part-way keeps the last good cache")
+    func cutOff() async throws {
+        let s = try await ServiceWorld.start()
+        defer { Task { await s.stop() } }
+        _ = try s.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
+        try s.service.publishNow()
+        let cache = HandheldCache(folder: Fixture.temporaryFolder().appendingPathComponent("cache"))
+        let trust = s.issuer.directory.trustFolder
+        _ = try await HandheldSync.sync(from: s.client, into: cache, trust: trust, now: s.clock.now)
+        let kept = try Data(contentsOf: cache.bundleFile), keptState = try Data(contentsOf: cache.stateFile)
+
+        // A peer that promises a large bundle, sends the first 1,000 bytes of a real one, and hangs up.
+        let bundle = try await s.raw(.GET, "/v1/bundle").body
+        let script = """
+            import socket, sys
+            body = open(sys.argv[1], 'rb').read()[:1000]
+            server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen(4)
+            print(server.getsockname()[1], flush=True)
+            while True:
+                connection, _ = server.accept()
+                connection.recv(65536)
+                connection.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/cbor\\r\\nETag: "cut"\\r\\nContent-Length: 100000\\r\\n\\r\\n' + body)
+                connection.close()
+            """
+        let folder = Fixture.temporaryFolder()
+        try Data(bundle).write(to: folder.appendingPathComponent("bundle.dlb"))
+        let peer = Process()
+        peer.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        peer.arguments = ["-c", script, folder.appendingPathComponent("bundle.dlb").path]
+        let output = Pipe()
+        peer.standardOutput = output
+        try peer.run()
+        // SIGKILL: a child may inherit SIGTERM ignored (signal handling set up by a service).
+        defer { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() }
+        var line = ""
+        while !line.hasSuffix("\n") {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            line += String(decoding: byte, as: UTF8.self)
+        }
+        let port = try #require(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let client = try ServiceClient(baseURL: "http://127.0.0.1:\(port)", connectTimeout: .seconds(2), timeout: .seconds(5))
+        defer { Task { await client.shutdown() } }
+        do {
+            _ = try await HandheldSync.sync(from: client, into: cache, trust: trust, force: true, now: s.clock.now)
+            Issue.record("a cut-off download was accepted")
+        } catch {
+            #expect(error.code == .service, "\(error)")
+        }
+        #expect(try Data(contentsOf: cache.bundleFile) == kept)
+        #expect(try Data(contentsOf: cache.stateFile) == keptState)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.folder.path).sorted() == ["bundle.dlb", "sync.json"])
+    }
+
     @Test("A cache that was never synced or is damaged is a clear error; a stale one answers STATUS_UNKNOWN")
     func cacheStates() async throws {
         let s = try await ServiceWorld.start()
