@@ -109,7 +109,7 @@ let package = Package(
                                .product(name: "Prometheus", package: "swift-prometheus")]),
         // The issuing service: publication, enrolment, refresh.
         .target(name: "DL1IssueServer",
-                dependencies: ["DL1Issuer", "DL1Verifier", "DL1Format", "DL1Crypto", "DL1ServiceAPI", "DL1HTTPServer",
+                dependencies: ["DL1Issuer", "DL1Verifier", "DL1Holder", "DL1Format", "DL1Crypto", "DL1ServiceAPI", "DL1HTTPServer",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"),

@@ -5,15 +5,16 @@ import Hummingbird
 extension Request {
     /// The body as `T` from JSON: 415 unless the content type is JSON, 413 past the context's
     /// limit, 400 naming what is missing or of the wrong type.
-    public func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext) async throws -> T {
+    public func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext, limit: Int? = nil) async throws -> T {
+        let limit = limit ?? context.maxUploadSize
         let contentType = headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard contentType == "application/json" else {
             throw Problem(.unsupportedMediaType, status: 415, detail: "the body must be application/json, not \(contentType ?? "untyped")")
         }
         var request = self
         let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: context.maxUploadSize) } catch {
-            throw Problem(.bodyTooLarge, status: 413, detail: "the request body is larger than \(context.maxUploadSize) bytes")
+        do { buffer = try await request.collectBody(upTo: limit) } catch {
+            throw Problem(.bodyTooLarge, status: 413, detail: "the request body is larger than \(limit) bytes")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))

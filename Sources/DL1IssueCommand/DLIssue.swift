@@ -13,7 +13,7 @@ public struct DLIssue: ParsableCommand {
                       ShowCommand.self, ListCommand.self, StatusListCommand.self, ExportBundleCommand.self, BatchCommand.self,
                       KeysCommand.self, AuthorityCommand.self, PendingCommand.self,
                       BackupCommand.self, RestoreCommand.self, CheckCommand.self,
-                      EnrolCodeCommand.self, ServeCommand.self])
+                      EnrolCodeCommand.self, ApplicationsCommand.self, ServeCommand.self])
 
     public init() {}
 }

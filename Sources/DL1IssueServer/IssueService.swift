@@ -1,6 +1,7 @@
 import DL1Crypto
 import DL1Format
 import DL1HTTPServer
+import DL1Holder
 import DL1Issuer
 import DL1ServiceAPI
 import Foundation
@@ -109,7 +110,11 @@ public final class IssueService: Sendable {
             return jsonResponse(self.challenges.issue(asked.purpose, at: self.clock()), status: .created)
         }
         limited.post(.init(stringLiteral: ServicePath.enrolments)) { request, context in
-            try await self.enrol(try await request.decodeJSON(EnrolmentRequest.self, context: context))
+            // Room for a portrait (512 KiB, base64url) and the rest.
+            try await self.enrol(try await request.decodeJSON(EnrolmentRequest.self, context: context, limit: 720 * 1024))
+        }
+        limited.post(.init(stringLiteral: ServicePath.applications + "/:id")) { request, context in
+            try await self.application(try context.parameters.require("id"), try await request.decodeJSON(ApplicationRequest.self, context: context))
         }
         limited.post(.init(stringLiteral: ServicePath.refresh)) { request, context in
             try await self.refresh(try await request.decodeJSON(RefreshRequest.self, context: context))
@@ -136,14 +141,49 @@ public final class IssueService: Sendable {
             throw Problem(.deviceKeyInvalid, status: 400, detail: "deviceKey must be base64url of a 33-byte compressed P-256 point on the curve")
         }
         let signature = try Self.signature(request.signature)
-        guard publicKey.isValidSignature(signature, for: ProofOfPossession.enrolment(challenge: challenge, code: request.code, deviceKey: point)) else {
+        var portrait: [UInt8]?
+        if let text = request.portrait {
+            guard let bytes = Base64URL.decode(text, limit: Issuer.maxPortraitBytes), !bytes.isEmpty else {
+                throw Problem(.portraitInvalid, status: 400, detail: "portrait must be base64url of 1 byte to \(Issuer.maxPortraitBytes / 1024) KiB")
+            }
+            portrait = bytes
+        }
+        let message = ProofOfPossession.enrolment(challenge: challenge, code: request.code, deviceKey: point, portraitSHA256: portrait.map(SHA256.hash))
+        guard publicKey.isValidSignature(signature, for: message) else {
             Counter(label: "dl1_enrolments_total", dimensions: [("outcome", "proof-invalid")]).increment()
             throw Problem(.proofInvalid, status: 403, detail: "the signature does not verify with the device key over this challenge and code")
         }
-        let issued = try await blocking(outcome: "dl1_enrolments_total") {
-            try self.issuer.enrol(code: request.code, holderKey: holderKey, lifetime: .seconds(self.options.credentialLifetime))
+        let newPortrait = portrait
+        let outcome = try await blocking(outcome: "dl1_enrolments_total") {
+            try self.issuer.enrol(code: request.code, holderKey: holderKey, portrait: newPortrait, lifetime: .seconds(self.options.credentialLifetime))
         }
-        return jsonResponse(Self.credential(issued), status: .created)
+        switch outcome {
+        case .issued(let issued):
+            return jsonResponse(Self.credential(issued), status: .created)
+        case .applied(let application):
+            var response = jsonResponse(ApplicationResponse(applicationId: application.id, state: application.state.rawValue), status: .accepted)
+            response.headers[.location] = ServicePath.applications + "/" + application.id
+            return response
+        }
+    }
+
+    /// An application's state, for the device that made it (its key signs the challenge).
+    func application(_ id: String, _ request: ApplicationRequest) async throws -> Response {
+        let challenge = try challenges.redeem(request.challenge, for: .application, at: clock())
+        guard id.utf8.count == 32, Hex.decode(id) != nil else { throw Problem(.unknownApplication, status: 404, detail: "no application \(id.prefix(40))") }
+        let signature = try Self.signature(request.signature)
+        let application = try await blocking(outcome: nil) { try self.issuer.application(id) }
+        guard let publicKey = try? P256PublicKey(compressedPoint: application.deviceKey.compressedPoint),
+              publicKey.isValidSignature(signature, for: ProofOfPossession.application(challenge: challenge, applicationID: id)) else {
+            throw Problem(.proofInvalid, status: 403, detail: "the signature does not verify with the application's device key over this challenge")
+        }
+        var credential: CredentialResponse?
+        if let text = application.credentialText, let bound = try? BoundCredential(text: text).claims {
+            credential = CredentialResponse(credential: text, credentialId: Hex.encode(bound.credentialID), issuedAt: bound.issuedAt,
+                                            expiresAt: bound.expiresAt, pointsRemaining: Int(clamping: bound.licence.points.remaining),
+                                            pointsMaximum: Int(clamping: bound.licence.points.maximum))
+        }
+        return jsonResponse(ApplicationResponse(applicationId: id, state: application.state.rawValue, reason: application.reason, credential: credential))
     }
 
     /// Refresh: the challenge once, the credential, the proof with its bound key, then the

@@ -17,6 +17,8 @@ extension Problem {
         case .licenceRevoked: self.init(.credentialRevoked, status: 410, detail: error.description)
         case .licenceSuspended: self.init(.credentialSuspended, status: 403, detail: error.description)
         case .licenceExpired: self.init(.licenceExpired, status: 410, detail: error.description)
+        case .portraitInvalid: self.init(.portraitInvalid, status: 400, detail: error.description)
+        case .unknownApplication: self.init(.unknownApplication, status: 404, detail: error.description)
         case .unknownLicence, .noActiveCredential: self.init(.licenceNotValid, status: 409, detail: error.description)
         case .registryUnreachable, .registryUnreadable, .registryRefused, .heldByAnotherProcess, .changedMeanwhile:
             self.init(.unavailable, status: 503, detail: "the registry is not available: try again shortly")

@@ -43,8 +43,20 @@ extension Issuer {
     /// Enrols a device: finds the licence whose open enrolment code `code` is, checks the code
     /// (a wrong one counts against its tries), then issues a new credential bound to
     /// `holderKey`, which supersedes the licence's current one (so codes shown from another
-    /// device become SUPERSEDED).
-    public func enrol(code: String, holderKey: HolderKey, lifetime: CodeLifetime) throws(IssuerError) -> IssuedCode {
+    /// device become SUPERSEDED). With a new `portrait`, the code is spent on an application
+    /// that waits for an officer (``approveApplication(_:lifetime:)``) instead.
+    public func enrol(code: String, holderKey: HolderKey, portrait: [UInt8]? = nil, lifetime: CodeLifetime) throws(IssuerError) -> EnrolmentOutcome {
+        if let portrait, portrait.isEmpty || portrait.count > Self.maxPortraitBytes {
+            throw IssuerError(.portraitInvalid, "a portrait must be 1 byte to \(Self.maxPortraitBytes / 1024) KiB, not \(portrait.count) bytes")
+        }
+        let number = try redeem(code)
+        guard let portrait else { return .issued(try reissue(number, lifetime: lifetime, output: nil, holderKey: holderKey)) }
+        return .applied(try registry.addApplication(id: Hex.encode(SecureRandom.bytes(16)), number: number, deviceKey: holderKey,
+                                                    portrait: portrait, at: clock()))
+    }
+
+    /// Checks an enrolment code and spends it; the licence's document number.
+    func redeem(_ code: String) throws(IssuerError) -> String {
         let presented = Self.normalize(code)
         guard presented.utf8.count == 16, presented.utf8.allSatisfy(Self.codeAlphabet.contains) else {
             throw IssuerError(.noEnrolmentCode, "an enrolment code is 16 letters and digits (e.g. 7KQ2-M9XD-PT4H-0RWB)")
@@ -61,7 +73,7 @@ extension Issuer {
         }
         switch outcome {
         case .accepted:
-            return try reissue(number, lifetime: lifetime, output: nil, holderKey: holderKey)
+            return number
         case .wrong(let left):
             throw IssuerError(.enrolmentCodeWrong, "the enrolment code is wrong (\(left) tries left before it is withdrawn)")
         case .locked:

@@ -126,6 +126,12 @@ public struct IssuerError: Error, Sendable, CustomStringConvertible {
         case enrolmentCodeExpired = "enrolment-code-expired"
         /// An enrolment code's validity is out of range.
         case enrolmentValidityOutOfRange = "enrolment-validity-out-of-range"
+        /// No enrolment application has this id.
+        case unknownApplication = "unknown-application"
+        /// The application was already approved or rejected.
+        case applicationDecided = "application-decided"
+        /// An application's portrait is empty or too large.
+        case portraitInvalid = "portrait-invalid"
     }
 
     /// The kind of failure.

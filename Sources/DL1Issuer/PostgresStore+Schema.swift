@@ -78,7 +78,8 @@ extension PostgresStore {
                 PRIMARY KEY (list_id, idx))
             """,
         ]),
-        (6, "enrolment codes", [Registry.enrolmentCodeTable(blob: "BYTEA", integer: "BIGINT")]),
+        (6, "enrolment codes and applications", [Registry.enrolmentCodeTable(blob: "BYTEA", integer: "BIGINT"),
+                                                 Registry.applicationTable(blob: "BYTEA", integer: "BIGINT")]),
     ]
 
     func schemaStatus() throws -> RegistrySchemaStatus {

@@ -19,6 +19,24 @@ extension Registry {
         """
     }
 
+    /// Applications that carry a new portrait: they wait for an officer's decision.
+    static func applicationTable(blob: String, integer: String) -> String {
+        """
+        CREATE TABLE enrolment_application (
+            id TEXT PRIMARY KEY,
+            document_number TEXT NOT NULL,
+            device_key \(blob) NOT NULL,
+            portrait \(blob) NOT NULL,
+            portrait_sha256 \(blob) NOT NULL,
+            created_at \(integer) NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+            decided_at \(integer),
+            reason TEXT,
+            credential_id \(blob),
+            credential_text TEXT)
+        """
+    }
+
     /// What a presented enrolment code came to. A code is withdrawn (deleted) when it is
     /// accepted, when it has expired and when the last wrong try is spent, in the same
     /// transaction that decides it.

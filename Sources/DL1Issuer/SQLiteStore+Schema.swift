@@ -116,8 +116,9 @@ extension SQLiteStore {
             // know, so none of its free indices is handed out again.
             try db.alter(table: "status_list") { t in t.add(column: "closed", .integer).notNull().defaults(to: 0) }
         }
-        migrator.registerMigration("v6: enrolment codes") { db in
+        migrator.registerMigration("v6: enrolment codes and applications") { db in
             try db.execute(sql: Registry.enrolmentCodeTable(blob: "BLOB", integer: "INTEGER"))
+            try db.execute(sql: Registry.applicationTable(blob: "BLOB", integer: "INTEGER"))
         }
         return migrator
     }

@@ -46,6 +46,8 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     case credentialRevoked = "credential-revoked"
     case credentialSuspended = "credential-suspended"
     case licenceExpired = "licence-expired"
+    case portraitInvalid = "portrait-invalid"
+    case unknownApplication = "unknown-application"
     case unavailable = "unavailable"
     case internalError = "internal-error"
 
@@ -73,6 +75,8 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
         case .credentialRevoked: "The credential was revoked"
         case .credentialSuspended: "The licence is suspended"
         case .licenceExpired: "The licence has expired"
+        case .portraitInvalid: "The portrait is empty or too large"
+        case .unknownApplication: "Unknown application"
         case .unavailable: "The service is not ready"
         case .internalError: "Internal error"
         }

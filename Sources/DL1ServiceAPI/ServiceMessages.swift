@@ -8,6 +8,9 @@ public enum ServicePath {
     public static let enrolments = "/v1/enrolments"
     /// `POST`: the current bound credential, for a device that proves its key.
     public static let refresh = "/v1/refresh"
+    /// `POST /v1/applications/ID`: an application's state (and credential once approved), for
+    /// the device that made it.
+    public static let applications = "/v1/applications"
     /// `GET`: the handheld bundle (FORMAT §6).
     public static let bundle = "/v1/bundle"
     /// `GET`: the trust material's listing; `/v1/trust/NAME` is one file.
@@ -33,6 +36,7 @@ public enum ServiceMediaType {
 public enum ChallengePurpose: String, Codable, Sendable, CaseIterable {
     case enrol
     case refresh
+    case application
 }
 
 /// `POST /v1/challenges` request.
@@ -64,9 +68,41 @@ public struct EnrolmentRequest: Codable, Sendable, Hashable {
     public var challenge: String
     /// base64url of the 64-byte ES256 signature (`r || s`).
     public var signature: String
-    public init(code: String, deviceKey: String, challenge: String, signature: String) {
+    /// base64url of a new portrait (JPEG or PNG, at most 512 KiB): the enrolment then waits for
+    /// an officer as an application. Its SHA-256 is part of what the device signs.
+    public var portrait: String?
+    public init(code: String, deviceKey: String, challenge: String, signature: String, portrait: String? = nil) {
         self.code = code
         self.deviceKey = deviceKey
+        self.challenge = challenge
+        self.signature = signature
+        self.portrait = portrait
+    }
+}
+
+/// `POST /v1/enrolments` answer (202) when the enrolment carried a portrait, and
+/// `POST /v1/applications/ID` answer: where the application stands.
+public struct ApplicationResponse: Codable, Sendable, Hashable {
+    public var applicationId: String
+    /// pending, approved or rejected.
+    public var state: String
+    public var reason: String?
+    /// The bound credential, once approved.
+    public var credential: CredentialResponse?
+    public init(applicationId: String, state: String, reason: String? = nil, credential: CredentialResponse? = nil) {
+        self.applicationId = applicationId
+        self.state = state
+        self.reason = reason
+        self.credential = credential
+    }
+}
+
+/// `POST /v1/applications/ID` request: the device's signature over
+/// ``ProofOfPossession/application(challenge:applicationID:)``.
+public struct ApplicationRequest: Codable, Sendable, Hashable {
+    public var challenge: String
+    public var signature: String
+    public init(challenge: String, signature: String) {
         self.challenge = challenge
         self.signature = signature
     }

@@ -49,18 +49,56 @@ public final class ServiceClient: Sendable {
 
     /// Enrols the device whose key `device` holds, with the enrolment code the holder was given.
     public func enrol(code: String, device: any RawSigner) async throws(ServiceClientError) -> CredentialResponse {
+        switch try await enrol(code: code, device: device, portrait: nil) {
+        case .credential(let credential): return credential
+        case .application(let application):
+            throw ServiceClientError(.unexpectedResponse, "the service made an application (\(application.applicationId)) of an enrolment without a portrait")
+        }
+    }
+
+    /// What an enrolment came to.
+    public enum Enrolment: Sendable {
+        case credential(CredentialResponse)
+        /// With a portrait: an application waiting for an officer.
+        case application(ApplicationResponse)
+    }
+
+    /// Enrols, optionally with a new portrait (which makes an application an officer decides).
+    public func enrol(code: String, device: any RawSigner, portrait: [UInt8]?) async throws(ServiceClientError) -> Enrolment {
         let challenge = try await self.challenge(.enrol)
         guard let bytes = Base64URL.decode(challenge.challenge, limit: 256) else {
             throw ServiceClientError(.unexpectedResponse, "the service's challenge is not base64url")
         }
         let point = device.publicKey.compressedPoint
         let signature: [UInt8]
-        do { signature = try device.sign(ProofOfPossession.enrolment(challenge: bytes, code: code, deviceKey: point)) } catch {
+        do {
+            signature = try device.sign(ProofOfPossession.enrolment(challenge: bytes, code: code, deviceKey: point, portraitSHA256: portrait.map(SHA256.hash)))
+        } catch {
             throw ServiceClientError(.deviceKey, "the device key could not sign: \(error)")
         }
-        return try await post(ServicePath.enrolments,
-                              EnrolmentRequest(code: code, deviceKey: Base64URL.encode(point), challenge: challenge.challenge,
-                                               signature: Base64URL.encode(signature)), expecting: [201])
+        let body = EnrolmentRequest(code: code, deviceKey: Base64URL.encode(point), challenge: challenge.challenge,
+                                    signature: Base64URL.encode(signature), portrait: portrait.map(Base64URL.encode))
+        let (status, answer) = try await postRaw(ServicePath.enrolments, body, expecting: [201, 202])
+        do {
+            return status == 201 ? .credential(try JSONDecoder().decode(CredentialResponse.self, from: Data(answer)))
+                                 : .application(try JSONDecoder().decode(ApplicationResponse.self, from: Data(answer)))
+        } catch {
+            throw ServiceClientError(.unexpectedResponse, "the answer to \(ServicePath.enrolments) is not the expected JSON: \(error)")
+        }
+    }
+
+    /// Where application `id` stands (with the credential once approved), for its device.
+    public func application(_ id: String, device: any RawSigner) async throws(ServiceClientError) -> ApplicationResponse {
+        let challenge = try await self.challenge(.application)
+        guard let bytes = Base64URL.decode(challenge.challenge, limit: 256) else {
+            throw ServiceClientError(.unexpectedResponse, "the service's challenge is not base64url")
+        }
+        let signature: [UInt8]
+        do { signature = try device.sign(ProofOfPossession.application(challenge: bytes, applicationID: id)) } catch {
+            throw ServiceClientError(.deviceKey, "the device key could not sign: \(error)")
+        }
+        return try await post(ServicePath.applications + "/" + id, ApplicationRequest(challenge: challenge.challenge, signature: Base64URL.encode(signature)),
+                              expecting: [200])
     }
 
     /// The current bound credential `credentialID`, for the device whose key `device` holds.
@@ -98,6 +136,13 @@ public final class ServiceClient: Sendable {
     }
 
     func post<Body: Encodable, Answer: Decodable>(_ path: String, _ value: Body, expecting: Set<UInt>) async throws(ServiceClientError) -> Answer {
+        let (_, body) = try await postRaw(path, value, expecting: expecting)
+        do { return try JSONDecoder().decode(Answer.self, from: Data(body)) } catch {
+            throw ServiceClientError(.unexpectedResponse, "the answer to \(path) is not the expected JSON: \(error)")
+        }
+    }
+
+    func postRaw<Body: Encodable>(_ path: String, _ value: Body, expecting: Set<UInt>) async throws(ServiceClientError) -> (UInt, [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: ServiceMediaType.json)
@@ -107,9 +152,7 @@ public final class ServiceClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: encoded))
         let (status, headers, body) = try await execute(request, limit: Self.maxJSONBytes)
         guard expecting.contains(status) else { throw Self.failure(status: status, headers: headers, body: body, path: path) }
-        do { return try JSONDecoder().decode(Answer.self, from: Data(body)) } catch {
-            throw ServiceClientError(.unexpectedResponse, "the answer to \(path) is not the expected JSON: \(error)")
-        }
+        return (status, body)
     }
 
     func execute(_ request: HTTPClientRequest, limit: Int) async throws(ServiceClientError) -> (UInt, HTTPHeaders, [UInt8]) {

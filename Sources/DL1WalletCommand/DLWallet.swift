@@ -10,7 +10,7 @@ public struct DLWallet: ParsableCommand {
         commandName: "dl-wallet",
         abstract: "Keep a device key and holder-bound licence credentials, and show DL2 presentations.",
         subcommands: [WalletInitCommand.self, PublicKeyCommand.self, AddCommand.self, WalletListCommand.self, RemoveCommand.self,
-                      PresentCommand.self, EnrolCommand.self, RefreshCommand.self])
+                      PresentCommand.self, EnrolCommand.self, RefreshCommand.self, ApplicationCommand.self])
 
     public init() {}
 }

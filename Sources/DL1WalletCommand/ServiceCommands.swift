@@ -27,6 +27,8 @@ public struct EnrolCommand: ConsoleCommand {
     @Argument(help: ArgumentHelp("The wallet folder.", valueName: "DIR")) public var folder: String
     @OptionGroup public var serverOptions: ServerOptions
     @Option(name: .long, help: ArgumentHelp("The enrolment code, e.g. 7KQ2-M9XD-PT4H-0RWB.", valueName: "CODE")) public var code: String
+    @Option(name: .long, help: ArgumentHelp("A new portrait (JPEG or PNG, at most 512 KiB): the enrolment becomes an application an officer approves; 'dl-wallet application' then fetches the credential.", valueName: "FILE"))
+    public var portrait: String?
     @Option(name: .long, help: ArgumentHelp("A trust folder to verify the issuer's signature against.", valueName: "DIR")) public var trust: String?
     @OptionGroup public var secretOptions: WalletSecretOptions
 
@@ -34,9 +36,24 @@ public struct EnrolCommand: ConsoleCommand {
 
     public func execute(console: Console) -> Int32 {
         let code = self.code
+        var photo: [UInt8]?
+        if let portrait {
+            guard let bytes = BoundedFile.read(portrait, limit: 512 * 1024) else {
+                console.err("dl-wallet enrol: cannot read the portrait \(portrait) (a regular file of at most 512 KiB)")
+                return usageExitCode
+            }
+            photo = bytes
+        }
+        let newPortrait = photo
+        let server = serverOptions.server
         return ServiceCall.run("enrol", folder: folder, server: serverOptions, trust: trust, secrets: secretOptions, console: console) { wallet, client, device in
-            let answer = try await client.enrol(code: code, device: device)
-            return (answer, nil)
+            switch try await client.enrol(code: code, device: device, portrait: newPortrait) {
+            case .credential(let answer):
+                return (answer, nil)
+            case .application(let application):
+                try wallet.addApplication(.init(id: application.applicationId, server: server, createdAt: Int64(Date().timeIntervalSince1970)))
+                throw ServiceCall.Waiting(message: "Application \(application.applicationId) waits for an officer to check the portrait; 'dl-wallet application \(wallet.folder.path) --server \(server)' fetches the credential once it is approved.")
+            }
         }
     }
 }
@@ -67,9 +84,47 @@ public struct RefreshCommand: ConsoleCommand {
     }
 }
 
+/// `dl-wallet application DIR --server URL`.
+public struct ApplicationCommand: ConsoleCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "application",
+        abstract: "Ask the issuing service about this wallet's pending enrolment application (one with a new portrait), and store the credential once approved.",
+        discussion: "Exit codes: 0 approved and stored, or still pending (said so); 1 rejected (with the officer's reason); 2 any other error.")
+
+    @Argument(help: ArgumentHelp("The wallet folder.", valueName: "DIR")) public var folder: String
+    @OptionGroup public var serverOptions: ServerOptions
+    @Option(name: .long, help: ArgumentHelp("A trust folder to verify the issuer's signature against.", valueName: "DIR")) public var trust: String?
+    @OptionGroup public var secretOptions: WalletSecretOptions
+
+    public init() {}
+
+    public func execute(console: Console) -> Int32 {
+        ServiceCall.run("application", folder: folder, server: serverOptions, trust: trust, secrets: secretOptions, console: console) { wallet, client, device in
+            guard let pending = wallet.pendingApplications().last(where: { $0.server == client.baseURL }) ?? wallet.pendingApplications().last else {
+                throw HolderError(.noCredential, "this wallet has no pending application")
+            }
+            let answer = try await client.application(pending.id, device: device)
+            switch answer.state {
+            case "approved":
+                guard let credential = answer.credential else { throw ServiceClientError(.unexpectedResponse, "an approved application without its credential") }
+                wallet.removeApplication(pending.id)
+                return (credential, nil)
+            case "rejected":
+                wallet.removeApplication(pending.id)
+                throw ServiceClientError(.problem, "application \(pending.id) was rejected: \(answer.reason ?? "no reason given")")
+            default:
+                throw ServiceCall.Waiting(message: "Application \(pending.id) is still waiting for an officer.")
+            }
+        }
+    }
+}
+
 /// What enrol and refresh share: open the wallet and its key, call the service, check and store
 /// the answer, report.
 enum ServiceCall {
+    /// Not a failure: the answer will come later (an application waits for an officer).
+    struct Waiting: Error { let message: String }
+
     static func run(_ name: String, folder: String, server: ServerOptions, trust: String?, secrets: WalletSecretOptions, console: Console,
                     _ call: @escaping @Sendable (Wallet, ServiceClient, any RawSigner) async throws -> (CredentialResponse, BoundCredential?)) -> Int32 {
         do {
@@ -92,6 +147,9 @@ enum ServiceCall {
             let points = answer.pointsMaximum > 0 ? ", \(answer.pointsRemaining)/\(answer.pointsMaximum) points" : ""
             let verb = previous == nil ? "Enrolled" : "Refreshed"
             console.out("\(verb): credential \(stored.id) for \(stored.claims.licence.documentNumber) (\(stored.claims.issuer)), valid until \(Instant.iso(stored.claims.expiresAt))\(points)")
+            return 0
+        } catch let waiting as Waiting {
+            console.out(waiting.message)
             return 0
         } catch let error as ServiceClientError {
             console.err("dl-wallet \(name): \(error.description)\(error.problem.map { " (\($0.code))" } ?? "")")

@@ -80,6 +80,21 @@ struct OpenAPITests {
         _ = try await check(.POST, "/v1/refresh", "/v1/refresh", json: body)
         _ = try await check(.POST, "/v1/refresh", "/v1/refresh", json: body)  // the challenge again: challenge-used
 
+        // An enrolment with a portrait: 202 and an application, then the application's state.
+        let code2 = try s.issuer.openEnrolment(IssuerWorld.licence().documentNumber)
+        let third = try await s.client.challenge(.enrol)
+        let photo: [UInt8] = [1, 2, 3, 4]
+        let thirdProof = try device.sign(ProofOfPossession.enrolment(challenge: Base64URL.decode(third.challenge, limit: 64)!, code: code2.code,
+                                                                     deviceKey: point, portraitSHA256: SHA256.hash(photo)))
+        let withPortrait = String(decoding: try JSONEncoder().encode(EnrolmentRequest(code: code2.code, deviceKey: Base64URL.encode(point), challenge: third.challenge,
+                                                                                      signature: Base64URL.encode(thirdProof), portrait: Base64URL.encode(photo))), as: UTF8.self)
+        let applied = try JSONDecoder().decode(ApplicationResponse.self, from: Data(try await check(.POST, "/v1/enrolments", "/v1/enrolments", json: withPortrait)))
+        let asked = try await s.client.challenge(.application)
+        let askedProof = try device.sign(ProofOfPossession.application(challenge: Base64URL.decode(asked.challenge, limit: 64)!, applicationID: applied.applicationId))
+        let query = String(decoding: try JSONEncoder().encode(ApplicationRequest(challenge: asked.challenge, signature: Base64URL.encode(askedProof))), as: UTF8.self)
+        _ = try await check(.POST, "/v1/applications/{id}", "/v1/applications/" + applied.applicationId, json: query)
+        _ = try await check(.POST, "/v1/applications/{id}", "/v1/applications/" + applied.applicationId, json: query)  // challenge-used
+
         #expect(exercised == checker.operations, "documented but not exercised: \(checker.operations.subtracting(exercised))")
     }
 }
