@@ -34,10 +34,13 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
             response = Problem(.internalError, status: 500, detail: "the request could not be completed").response()
         }
-        response.headers[.init("X-Content-Type-Options")!] = "nosniff"
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[Self.contentTypeOptions] = "nosniff"
+        response.headers[Self.referrerPolicy] = "no-referrer"
         return response
     }
+
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
     static func problem(for error: HTTPError) -> Problem {
         let code = error.status.code
