@@ -1,5 +1,6 @@
 import DL1ServiceAPI
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -34,13 +35,10 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
             response = Problem(.internalError, status: 500, detail: "the request could not be completed").response()
         }
-        response.headers[Self.contentTypeOptions] = "nosniff"
-        response.headers[Self.referrerPolicy] = "no-referrer"
+        response.headers[contentTypeOptionsField] = "nosniff"
+        response.headers[referrerPolicyField] = "no-referrer"
         return response
     }
-
-    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
-    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
     static func problem(for error: HTTPError) -> Problem {
         let code = error.status.code
@@ -56,3 +54,6 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+private let contentTypeOptionsField = HTTPField.Name("X-Content-Type-Options")!
+private let referrerPolicyField = HTTPField.Name("Referrer-Policy")!
