@@ -65,18 +65,11 @@ public final class ServiceClient: Sendable {
 
     /// Enrols, optionally with a new portrait (which makes an application an officer decides).
     public func enrol(code: String, device: any RawSigner, portrait: [UInt8]?) async throws(ServiceClientError) -> Enrolment {
-        let challenge = try await self.challenge(.enrol)
-        guard let bytes = Base64URL.decode(challenge.challenge, limit: 256) else {
-            throw ServiceClientError(.unexpectedResponse, "the service's challenge is not base64url")
-        }
         let point = device.publicKey.compressedPoint
-        let signature: [UInt8]
-        do {
-            signature = try device.sign(ProofOfPossession.enrolment(challenge: bytes, code: code, deviceKey: point, portraitSHA256: portrait.map(SHA256.hash)))
-        } catch {
-            throw ServiceClientError(.deviceKey, "the device key could not sign: \(error)")
+        let (challenge, signature) = try await signedChallenge(.enrol, device: device) {
+            ProofOfPossession.enrolment(challenge: $0, code: code, deviceKey: point, portraitSHA256: portrait.map(SHA256.hash))
         }
-        let body = EnrolmentRequest(code: code, deviceKey: Base64URL.encode(point), challenge: challenge.challenge,
+        let body = EnrolmentRequest(code: code, deviceKey: Base64URL.encode(point), challenge: challenge,
                                     signature: Base64URL.encode(signature), portrait: portrait.map(Base64URL.encode))
         let (status, answer) = try await postRaw(ServicePath.enrolments, body, expecting: [201, 202])
         do {
@@ -89,31 +82,33 @@ public final class ServiceClient: Sendable {
 
     /// Where application `id` stands (with the credential once approved), for its device.
     public func application(_ id: String, device: any RawSigner) async throws(ServiceClientError) -> ApplicationResponse {
-        let challenge = try await self.challenge(.application)
-        guard let bytes = Base64URL.decode(challenge.challenge, limit: 256) else {
-            throw ServiceClientError(.unexpectedResponse, "the service's challenge is not base64url")
+        let (challenge, signature) = try await signedChallenge(.application, device: device) {
+            ProofOfPossession.application(challenge: $0, applicationID: id)
         }
-        let signature: [UInt8]
-        do { signature = try device.sign(ProofOfPossession.application(challenge: bytes, applicationID: id)) } catch {
-            throw ServiceClientError(.deviceKey, "the device key could not sign: \(error)")
-        }
-        return try await post(ServicePath.applications + "/" + id, ApplicationRequest(challenge: challenge.challenge, signature: Base64URL.encode(signature)),
+        return try await post(ServicePath.applications + "/" + id, ApplicationRequest(challenge: challenge, signature: Base64URL.encode(signature)),
                               expecting: [200])
     }
 
     /// The current bound credential `credentialID`, for the device whose key `device` holds.
     public func refresh(credentialID: [UInt8], device: any RawSigner) async throws(ServiceClientError) -> CredentialResponse {
-        let challenge = try await self.challenge(.refresh)
+        let (challenge, signature) = try await signedChallenge(.refresh, device: device) {
+            ProofOfPossession.refresh(challenge: $0, credentialID: credentialID)
+        }
+        return try await post(ServicePath.refresh,
+                              RefreshRequest(credentialId: Hex.encode(credentialID), challenge: challenge,
+                                             signature: Base64URL.encode(signature)), expecting: [200])
+    }
+
+    /// A fresh challenge for `purpose` and the device's signature over `message(challenge)`.
+    func signedChallenge(_ purpose: ChallengePurpose, device: any RawSigner,
+                         message: ([UInt8]) -> [UInt8]) async throws(ServiceClientError) -> (challenge: String, signature: [UInt8]) {
+        let challenge = try await self.challenge(purpose)
         guard let bytes = Base64URL.decode(challenge.challenge, limit: 256) else {
             throw ServiceClientError(.unexpectedResponse, "the service's challenge is not base64url")
         }
-        let signature: [UInt8]
-        do { signature = try device.sign(ProofOfPossession.refresh(challenge: bytes, credentialID: credentialID)) } catch {
+        do { return (challenge.challenge, try device.sign(message(bytes))) } catch {
             throw ServiceClientError(.deviceKey, "the device key could not sign: \(error)")
         }
-        return try await post(ServicePath.refresh,
-                              RefreshRequest(credentialId: Hex.encode(credentialID), challenge: challenge.challenge,
-                                             signature: Base64URL.encode(signature)), expecting: [200])
     }
 
     /// The result of a conditional GET.
