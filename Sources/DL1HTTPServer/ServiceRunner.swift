@@ -44,16 +44,19 @@ public final class RunningService: Sendable {
         self.task = task
     }
 
-    /// Starts the service and returns once it listens.
+    /// Starts the service and returns once it listens. With an `executor`, the server's tasks
+    /// (connections, requests, services) run there rather than on the shared concurrency pool,
+    /// so that a test process whose pool is busy with blocking work still answers.
     public static func start(router: Router<ServiceRequestContext>, address: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0),
-                             tls: TLSFiles? = nil, services: [any Service] = [], logger: Logger) async throws -> RunningService {
+                             tls: TLSFiles? = nil, services: [any Service] = [], logger: Logger,
+                             executor: (any TaskExecutor)? = nil) async throws -> RunningService {
         let (stream, continuation) = AsyncStream.makeStream(of: ListenAddress.self)
         let application = try makeServiceApplication(router: router, address: address, tls: tls, services: services, logger: logger) {
             continuation.yield($0)
             continuation.finish()
         }
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             defer { continuation.finish() }
             try await group.run()
         }

@@ -76,7 +76,6 @@ public final class IssueService: Sendable {
     public func router() -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: MetricsMiddleware())
 
         router.get(.init(stringLiteral: ServicePath.health)) { _, _ in
             let snapshot = self.state.snapshot
@@ -89,7 +88,7 @@ public final class IssueService: Sendable {
         }
         router.get(.init(stringLiteral: ServicePath.bundle)) { request, _ in
             guard let bundle = self.state.snapshot.bundle else { throw Self.notReady }
-            return bundle.response(to: request)
+            return Self.counted(bundle.response(to: request))
         }
         router.get(.init(stringLiteral: ServicePath.trust)) { _, _ in
             var response = jsonResponse(self.state.snapshot.listing)
@@ -104,7 +103,9 @@ public final class IssueService: Sendable {
             return file.response(to: request)
         }
 
-        let limited = router.group().add(middleware: RateLimitMiddleware(limiter))
+        // Hummingbird's per-route request metrics (counts and durations) on the API; published
+        // resources, served far more often, count into two pre-made counters instead.
+        let limited = router.group().add(middleware: MetricsMiddleware()).add(middleware: RateLimitMiddleware(limiter))
         limited.post(.init(stringLiteral: ServicePath.challenges)) { request, context in
             let asked = try await request.decodeJSON(ChallengeRequest.self, context: context)
             return jsonResponse(self.challenges.issue(asked.purpose, at: self.clock()), status: .created)
@@ -125,9 +126,18 @@ public final class IssueService: Sendable {
             guard let list = self.state.snapshot.statusLists[request.uri.path] else {
                 throw Problem(.notFound, status: 404, detail: "nothing is published at this path")
             }
-            return list.response(to: request)
+            return Self.counted(list.response(to: request))
         }
         return router
+    }
+
+    static let served = Counter(label: "dl1_published_responses_total", dimensions: [("status", "200")])
+    static let notModified = Counter(label: "dl1_published_responses_total", dimensions: [("status", "304")])
+
+    /// Counts a published resource's answer.
+    static func counted(_ response: Response) -> Response {
+        (response.status == .notModified ? notModified : served).increment()
+        return response
     }
 
     static let notReady = Problem(.unavailable, status: 503, detail: "nothing is published yet: the first publication has not completed")
@@ -201,7 +211,7 @@ public final class IssueService: Sendable {
             throw Problem(.proofInvalid, status: 403, detail: "the signature does not verify with the credential's device key over this challenge")
         }
         let issued = try await blocking(outcome: "dl1_refreshes_total") {
-            try self.issuer.refreshBound(id, lifetime: .seconds(self.options.credentialLifetime))
+            try self.issuer.refreshBound(record, lifetime: .seconds(self.options.credentialLifetime))
         }
         return jsonResponse(Self.credential(issued))
     }

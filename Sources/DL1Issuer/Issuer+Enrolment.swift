@@ -101,7 +101,14 @@ extension Issuer {
     /// licence's live data, as a device that proved its key receives: refused with the reason
     /// when the credential is superseded, revoked or suspended, or the licence has expired.
     public func refreshBound(_ credentialID: [UInt8], lifetime: CodeLifetime) throws(IssuerError) -> IssuedCode {
-        let record = try boundCredential(credentialID)
+        try refreshBound(try boundCredential(credentialID), lifetime: lifetime)
+    }
+
+    /// The same for a credential record just read (``boundCredential(_:)``), so that a service
+    /// that read it to check the device's proof does not read it again. The commit checks that
+    /// it is still VALID.
+    public func refreshBound(_ record: CredentialRecord, lifetime: CodeLifetime) throws(IssuerError) -> IssuedCode {
+        let credentialID = record.credentialID
         let id = Hex.encode(credentialID)
         switch record.status {
         case .superseded:

@@ -46,7 +46,8 @@ final class ServiceWorld: @unchecked Sendable {
         configure(&options)
         let service = try IssueService(issuer: world.issuer, options: options, logger: logger)
         try service.publishNow()
-        let running = try await RunningService.start(router: service.router(), tls: tls, services: service.services, logger: logger)
+        let running = try await RunningService.start(router: service.router(), tls: tls, services: service.services, logger: logger,
+                                                     executor: ThreadExecutor.shared)
         let client = try ServiceClient(baseURL: running.baseURL(tls: tls != nil), caFile: caFile)
         return ServiceWorld(world: world, service: service, running: running, client: client)
     }
@@ -85,4 +86,39 @@ final class ServiceWorld: @unchecked Sendable {
 /// The problem type a client error carries (nil when it is not a problem).
 func problemCode(_ error: any Error) -> String? {
     (error as? ServiceClientError)?.problem?.code
+}
+
+/// A task executor on threads of its own. The test process runs many tests at once, some of
+/// them blocking (real processes, sleeps) on the shared concurrency pool's few threads; the
+/// in-process servers run here so that they answer whatever the pool is doing.
+final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = ThreadExecutor(threads: 4)
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+
+    init(threads: Int) {
+        for _ in 0..<threads {
+            let thread = Thread { [unowned self] in self.loop() }
+            thread.name = "test-server"
+            thread.start()
+        }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
 }
