@@ -11,12 +11,15 @@ public struct CachedResource: Sendable {
     public let lastModified: Int64
     /// Seconds a cache may keep it (nil: `no-cache`, revalidate each time).
     public let maxAge: Int64?
+    /// When what it holds stops being usable (a token's exp): `max-age` never reaches past it.
+    public let expiresAt: Int64?
     /// The answers, made once: a resource is served many times more often than it changes.
     private let body: ByteBuffer
     private let fullHeaders: HTTPFields
     private let notModifiedHeaders: HTTPFields
 
-    public init(bytes: [UInt8], contentType: String, lastModified: Int64, maxAge: Int64?) {
+    public init(bytes: [UInt8], contentType: String, lastModified: Int64, maxAge: Int64?, expiresAt: Int64? = nil) {
+        self.expiresAt = expiresAt
         self.bytes = bytes
         self.contentType = contentType
         let etag = "\"" + Hex.encode(SHA256.hash(bytes).prefix(16)) + "\""
@@ -32,12 +35,15 @@ public struct CachedResource: Sendable {
         fullHeaders = full
     }
 
-    /// 200 with the bytes, or 304 when the request's `If-None-Match` names this version.
-    public func response(to request: Request) -> Response {
-        if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag) {
-            return Response(status: .notModified, headers: notModifiedHeaders)
+    /// 200 with the bytes, or 304 when the request's `If-None-Match` names this version. At
+    /// `now`, `max-age` is the lesser of the resource's and the time left before its expiry.
+    public func response(to request: Request, now: Int64) -> Response {
+        var headers = request.headers[.ifNoneMatch].map { Self.matches($0, etag) } == true ? notModifiedHeaders : fullHeaders
+        if let expiresAt, let maxAge, expiresAt - now < maxAge {
+            headers[.cacheControl] = "public, max-age=\(max(0, expiresAt - now))"
         }
-        return Response(status: .ok, headers: fullHeaders, body: .init(byteBuffer: body))
+        if headers[.contentType] == nil { return Response(status: .notModified, headers: headers) }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag

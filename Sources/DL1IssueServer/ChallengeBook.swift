@@ -9,7 +9,7 @@ import Foundation
 /// what a replay on another instance could get is a credential bound to a key the replayer
 /// does not hold.
 ///
-/// Layout (42 bytes): version 1 ‖ purpose (0 enrol, 1 refresh) ‖ expiry (8 bytes, big-endian)
+/// Layout (42 bytes): version 1 ‖ purpose (0 enrol, 1 refresh, 2 application) ‖ expiry (8 bytes, big-endian)
 /// ‖ nonce (16) ‖ tag (the first 16 bytes of the HMAC over the 26 bytes before it).
 final class ChallengeBook: @unchecked Sendable {
     static let size = 42
@@ -17,6 +17,7 @@ final class ChallengeBook: @unchecked Sendable {
     let lifetime: Int64
     private let lock = NSLock()
     private var used: [[UInt8]: Int64] = [:]
+    private var lastPurge: Int64 = .min
 
     init(key: [UInt8], lifetime: Int64) {
         self.key = key
@@ -25,7 +26,7 @@ final class ChallengeBook: @unchecked Sendable {
 
     func issue(_ purpose: ChallengePurpose, at now: Int64) -> ChallengeResponse {
         let expiresAt = now + lifetime
-        var bytes: [UInt8] = [1, purpose == .enrol ? 0 : 1]
+        var bytes: [UInt8] = [1, Self.byte(purpose)]
         bytes += (0..<8).reversed().map { UInt8(truncatingIfNeeded: UInt64(bitPattern: expiresAt) >> (UInt64($0) * 8)) }
         bytes += SecureRandom.bytes(16)
         bytes += HMACSHA256.authenticationCode(for: bytes, key: key).prefix(16)
@@ -39,8 +40,9 @@ final class ChallengeBook: @unchecked Sendable {
               HMACSHA256.isValid(Array(bytes[26...]), for: Array(bytes[..<26]), key: key, truncatedTo: 16) else {
             throw Problem(.challengeInvalid, status: 400, detail: "the challenge was not made by this service (ask \(ServicePath.challenges) for one)")
         }
-        guard bytes[1] == (purpose == .enrol ? 0 : 1) else {
-            throw Problem(.challengeInvalid, status: 400, detail: "the challenge was made for \(purpose == .enrol ? "refresh" : "enrolment"), not \(purpose == .enrol ? "enrolment" : "refresh")")
+        guard bytes[1] == Self.byte(purpose) else {
+            let made = ChallengePurpose.allCases.first { Self.byte($0) == bytes[1] }?.rawValue ?? "something else"
+            throw Problem(.challengeInvalid, status: 400, detail: "the challenge was made for \(made), not for \(purpose.rawValue)")
         }
         let expiresAt = Int64(bitPattern: bytes[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         guard now <= expiresAt else {
@@ -50,9 +52,27 @@ final class ChallengeBook: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard used[nonce] == nil else { throw Problem(.challengeUsed, status: 400, detail: "the challenge was already used: ask for a new one") }
-        if used.count >= 100_000 { used = used.filter { $0.value >= now } }
+        // Expired nonces are dropped at most once a second; the set is bounded.
+        if used.count >= 10_000, now > lastPurge {
+            used = used.filter { $0.value >= now }
+            lastPurge = now
+        }
+        guard used.count < Self.maxRemembered else {
+            throw Problem(.unavailable, status: 503, detail: "too many challenges in flight: try again shortly")
+        }
         used[nonce] = expiresAt
         return bytes
+    }
+
+    /// The most redeemed nonces remembered at once (each until its challenge expires).
+    static let maxRemembered = 1_000_000
+
+    static func byte(_ purpose: ChallengePurpose) -> UInt8 {
+        switch purpose {
+        case .enrol: 0
+        case .refresh: 1
+        case .application: 2
+        }
     }
 
     /// The service key in `file`, made (32 random bytes, mode 0600) when missing.

@@ -88,7 +88,7 @@ public final class IssueService: Sendable {
         }
         router.get(.init(stringLiteral: ServicePath.bundle)) { request, _ in
             guard let bundle = self.state.snapshot.bundle else { throw Self.notReady }
-            return Self.counted(bundle.response(to: request))
+            return Self.counted(bundle.response(to: request, now: self.clock()))
         }
         router.get(.init(stringLiteral: ServicePath.trust)) { _, _ in
             var response = jsonResponse(self.state.snapshot.listing)
@@ -100,7 +100,7 @@ public final class IssueService: Sendable {
             guard let file = self.state.snapshot.trust[name] else {
                 throw Problem(.notFound, status: 404, detail: "no trust file \(name) (see \(ServicePath.trust))")
             }
-            return file.response(to: request)
+            return file.response(to: request, now: self.clock())
         }
 
         // Hummingbird's per-route request metrics (counts and durations) on the API; published
@@ -126,7 +126,7 @@ public final class IssueService: Sendable {
             guard let list = self.state.snapshot.statusLists[request.uri.path] else {
                 throw Problem(.notFound, status: 404, detail: "nothing is published at this path")
             }
-            return Self.counted(list.response(to: request))
+            return Self.counted(list.response(to: request, now: self.clock()))
         }
         return router
     }

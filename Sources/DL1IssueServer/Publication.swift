@@ -20,6 +20,8 @@ final class PublishedState: @unchecked Sendable {
         var listing = TrustListing(files: [], statusLists: [])
         /// The registry's last event when these were made, and the oldest token's iat.
         var lastEventID: Int64 = -1
+        /// The trust folder's files as last read (a new CRL or signer is published at once).
+        var trustFingerprint: String = ""
         var oldestIssuedAt: Int64?
     }
 
@@ -73,28 +75,31 @@ struct Publisher: Service {
         let before = state.snapshot
         let now = clock()
         let lastEventID = try issuer.registry.lastEventID()
-        if lastEventID == before.lastEventID, let oldest = before.oldestIssuedAt, now - oldest < maxAge { return false }
+        let trustFingerprint = Self.fingerprint(issuer.directory.trustFolder)
+        if lastEventID == before.lastEventID, trustFingerprint == before.trustFingerprint, let oldest = before.oldestIssuedAt,
+           now - oldest < maxAge { return false }
         let lists = try issuer.publishStatusLists(reuseFor: maxAge)
-        var next = PublishedState.Snapshot(lastEventID: lastEventID)
+        var next = PublishedState.Snapshot(lastEventID: lastEventID, trustFingerprint: trustFingerprint)
         var minimumTTL = issuer.settings.statusTimeToLive
+        var earliestExpiry: Int64?
         for list in lists {
             guard let token = try? StatusListToken(bytes: list.token) else { continue }
             let claims = token.claims
             let ttl = Int64(clamping: claims.timeToLive)
             minimumTTL = min(minimumTTL, ttl)
-            let maxAge = min(ttl, claims.expiresAt - now)
             next.statusLists[Self.path(of: list.uri)] = CachedResource(bytes: list.token, contentType: ServiceMediaType.statusList,
-                                                                     lastModified: claims.issuedAt, maxAge: maxAge)
+                                                                     lastModified: claims.issuedAt, maxAge: ttl, expiresAt: claims.expiresAt)
+            earliestExpiry = min(earliestExpiry ?? claims.expiresAt, claims.expiresAt)
             next.uris.append(list.uri)
             next.oldestIssuedAt = min(next.oldestIssuedAt ?? claims.issuedAt, claims.issuedAt)
         }
-        if before.lastEventID >= 0, before.uris == next.uris,
+        if before.lastEventID >= 0, before.uris == next.uris, before.trustFingerprint == trustFingerprint,
            before.statusLists.mapValues(\.etag) == next.statusLists.mapValues(\.etag), let bundle = before.bundle {
             next.bundle = bundle
         } else {
             let bundle = try issuer.handheldBundle(statusTokens: lists.map(\.token))
             next.bundle = CachedResource(bytes: bundle.encoded, contentType: ServiceMediaType.bundle, lastModified: bundle.created,
-                                         maxAge: minimumTTL)
+                                         maxAge: minimumTTL, expiresAt: earliestExpiry)
         }
         (next.trust, next.listing) = Self.trustFiles(issuer.directory.trustFolder, now: now)
         next.listing.statusLists = next.uris
@@ -106,6 +111,18 @@ struct Publisher: Service {
         }
         Gauge(label: "dl1_status_lists").record(lists.count)
         return changed
+    }
+
+    /// Names, sizes and modification times of the trust folder's files.
+    static func fingerprint(_ folder: URL) -> String {
+        let fm = FileManager.default
+        let names = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        return names.map { name in
+            let attributes = try? fm.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
+            let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return "\(name):\(size):\(modified)"
+        }.joined(separator: "/")
     }
 
     /// The path part of a status list URI (what a request for it asks).

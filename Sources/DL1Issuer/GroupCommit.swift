@@ -4,7 +4,7 @@ import Foundation
 /// Group commit of refreshes' registry writes: many devices refreshing at once would each pay a
 /// write transaction (and its fsync); here the first caller to find no batch running becomes
 /// the leader, writes everything queued meanwhile in one transaction, hands each caller its own
-/// outcome, and repeats while more arrived. A caller returns only once its write is committed,
+/// outcome, and repeats until its own write is done; a caller still waiting then leads. A caller returns only once its write is committed,
 /// so a code handed out is always recorded (kill -9 loses nothing that was answered).
 final class GroupCommit: @unchecked Sendable {
     /// One refresh's write: the new code's times and signer, checked against the credential's
@@ -15,6 +15,9 @@ final class GroupCommit: @unchecked Sendable {
         let iat: Int64
         let exp: Int64
         let detail: String
+        /// The iat of the code the refresh was made from: a change since (points, another
+        /// refresh) makes this one stale, and it is refused.
+        let expectedIat: Int64
     }
 
     private final class Ticket {
@@ -40,8 +43,10 @@ final class GroupCommit: @unchecked Sendable {
             if let error = outcome { throw error }
             return
         }
+        // Leads until its own write is done (then a waiting caller takes over), so that a steady
+        // stream of refreshes never keeps one caller waiting.
         leading = true
-        while !queue.isEmpty {
+        while ticket.outcome == nil {
             let batch = Array(queue.prefix(Self.maxBatch))
             queue.removeFirst(batch.count)
             condition.unlock()
@@ -67,9 +72,10 @@ extension Registry {
         try transaction { db in
             var outcomes: [IssuerError?] = []
             for write in writes {
-                guard let row = try db.row(sql: "SELECT status, document_number FROM credential WHERE cti = ?", arguments: [write.cti]),
-                      let status: Int = try row["status"], status == Int(CredentialStatus.valid.rawValue) else {
-                    outcomes.append(IssuerError(.changedMeanwhile, "the credential changed meanwhile (it is no longer VALID)"))
+                guard let row = try db.row(sql: "SELECT status, document_number, iat FROM credential WHERE cti = ?", arguments: [write.cti]),
+                      let status: Int = try row["status"], status == Int(CredentialStatus.valid.rawValue),
+                      let iat: Int64 = try row["iat"], iat == write.expectedIat else {
+                    outcomes.append(IssuerError(.changedMeanwhile, "the credential changed meanwhile (no longer VALID, or a newer code was made)"))
                     continue
                 }
                 try db.execute(sql: "UPDATE credential SET iat = ?, exp = ?, signer_kid = ? WHERE cti = ?",

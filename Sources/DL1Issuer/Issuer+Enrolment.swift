@@ -46,17 +46,30 @@ extension Issuer {
     /// device become SUPERSEDED). With a new `portrait`, the code is spent on an application
     /// that waits for an officer (``approveApplication(_:lifetime:)``) instead.
     public func enrol(code: String, holderKey: HolderKey, portrait: [UInt8]? = nil, lifetime: CodeLifetime) throws(IssuerError) -> EnrolmentOutcome {
-        if let portrait, portrait.isEmpty || portrait.count > Self.maxPortraitBytes {
-            throw IssuerError(.portraitInvalid, "a portrait must be 1 byte to \(Self.maxPortraitBytes / 1024) KiB, not \(portrait.count) bytes")
+        if let portrait {
+            guard !portrait.isEmpty, portrait.count <= Self.maxPortraitBytes else {
+                throw IssuerError(.portraitInvalid, "a portrait must be 1 byte to \(Self.maxPortraitBytes / 1024) KiB, not \(portrait.count) bytes")
+            }
+            guard portrait.starts(with: [0xFF, 0xD8, 0xFF]) || portrait.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+                throw IssuerError(.portraitInvalid, "a portrait must be a JPEG or PNG file")
+            }
         }
-        let number = try redeem(code)
-        guard let portrait else { return .issued(try reissue(number, lifetime: lifetime, output: nil, holderKey: holderKey)) }
-        return .applied(try registry.addApplication(id: Hex.encode(SecureRandom.bytes(16)), number: number, deviceKey: holderKey,
-                                                    portrait: portrait, at: clock()))
+        let (number, spent) = try redeem(code)
+        do {
+            guard let portrait else { return .issued(try reissue(number, lifetime: lifetime, output: nil, holderKey: holderKey)) }
+            return .applied(try registry.addApplication(id: Hex.encode(SecureRandom.bytes(16)), number: number, deviceKey: holderKey,
+                                                        portrait: portrait, at: clock()))
+        } catch {
+            try? restore(spent)
+            throw error
+        }
     }
 
-    /// Checks an enrolment code and spends it; the licence's document number.
-    func redeem(_ code: String) throws(IssuerError) -> String {
+    /// Checks an enrolment code and spends it: the licence's document number, and the code as
+    /// it was (to put back should the enrolment fail). The secret is checked before anything
+    /// about the licence is said, so that only the code's holder learns of its state; a code
+    /// whose licence cannot enrol now (suspended, say) is put back.
+    func redeem(_ code: String) throws(IssuerError) -> (String, Registry.SpentCode) {
         let presented = Self.normalize(code)
         guard presented.utf8.count == 16, presented.utf8.allSatisfy(Self.codeAlphabet.contains) else {
             throw IssuerError(.noEnrolmentCode, "an enrolment code is 16 letters and digits (e.g. 7KQ2-M9XD-PT4H-0RWB)")
@@ -66,14 +79,18 @@ extension Issuer {
             throw IssuerError(.noEnrolmentCode, "no enrolment code \(lookup.prefix(4))-\(lookup.dropFirst(4))… is open: it was never given, was used, or was withdrawn")
         }
         let now = clock()
-        let current = try enrollableCredential(number, at: now)
-        let outcome = try registry.checkEnrolmentCode(lookup: lookup, number: number, cti: current.credentialID, at: now,
+        let cti = try registry.credentials(documentNumber: number).last?.credentialID ?? []
+        let outcome = try registry.checkEnrolmentCode(lookup: lookup, number: number, cti: cti, at: now,
                                                       maxFailures: Self.enrolmentCodeMaxFailures) { salt, digest in
             Self.constantTimeEqual(Self.codeDigest(salt: salt, secret: secret), digest)
         }
         switch outcome {
-        case .accepted:
-            return number
+        case .accepted(let spent):
+            do { _ = try enrollableCredential(number, at: now) } catch {
+                try? restore(spent)
+                throw error
+            }
+            return (number, spent)
         case .wrong(let left):
             throw IssuerError(.enrolmentCodeWrong, "the enrolment code is wrong (\(left) tries left before it is withdrawn)")
         case .locked:
@@ -83,6 +100,12 @@ extension Issuer {
         case .none:
             throw IssuerError(.noEnrolmentCode, "the enrolment code is no longer open (used or withdrawn meanwhile)")
         }
+    }
+
+    /// Puts a spent code back.
+    func restore(_ spent: Registry.SpentCode) throws(IssuerError) {
+        let cti = try registry.credentials(documentNumber: spent.number).last?.credentialID ?? []
+        try registry.restoreEnrolmentCode(spent, cti: cti, at: clock())
     }
 
     /// The bound credential with id `credentialID`, whatever its status (the service checks the
@@ -107,7 +130,7 @@ extension Issuer {
     /// The same for a credential record just read (``boundCredential(_:)``), so that a service
     /// that read it to check the device's proof does not read it again. The commit checks that
     /// it is still VALID.
-    public func refreshBound(_ record: CredentialRecord, lifetime: CodeLifetime) throws(IssuerError) -> IssuedCode {
+    public func refreshBound(_ record: CredentialRecord, lifetime: CodeLifetime, retry: Bool = true) throws(IssuerError) -> IssuedCode {
         let credentialID = record.credentialID
         let id = Hex.encode(credentialID)
         switch record.status {
@@ -134,8 +157,14 @@ extension Issuer {
         try checkSigner(signer, at: iat)
         let code = try makeCode(credentialID: credentialID, list: record.list, index: record.index, licence: record.licence,
                                 holderKey: record.holderKey, iat: iat, exp: exp, output: nil)
-        try refreshCommits.commit(.init(cti: credentialID, signerKid: signer.kid, iat: iat, exp: exp,
-                                        detail: "code valid until \(Instant.iso(exp)) (device refresh)"), with: registry)
+        do {
+            try refreshCommits.commit(.init(cti: credentialID, signerKid: signer.kid, iat: iat, exp: exp,
+                                            detail: "code valid until \(Instant.iso(exp)) (device refresh)", expectedIat: record.issuedAt),
+                                      with: registry)
+        } catch where error.code == .changedMeanwhile && retry {
+            // Points changed, or another refresh came first: once more, from what is there now.
+            return try refreshBound(try boundCredential(credentialID), lifetime: lifetime, retry: false)
+        }
         return code
     }
 

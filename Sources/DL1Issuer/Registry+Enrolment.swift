@@ -41,11 +41,32 @@ extension Registry {
     /// accepted, when it has expired and when the last wrong try is spent, in the same
     /// transaction that decides it.
     public enum EnrolmentCodeCheck: Sendable, Hashable {
-        case accepted
+        case accepted(SpentCode)
         case wrong(triesLeft: Int)
         case locked
         case expired(at: Int64)
         case none
+    }
+
+    /// An enrolment code as it was when accepted, so that it can be put back when what it was
+    /// spent on fails.
+    public struct SpentCode: Sendable, Hashable {
+        let lookup: String, number: String, salt: [UInt8], digest: [UInt8], createdAt: Int64, expiresAt: Int64, failures: Int
+    }
+
+    /// Puts an accepted code back (the enrolment it was spent on failed), unless the licence
+    /// has a newer code meanwhile.
+    func restoreEnrolmentCode(_ code: SpentCode, cti: [UInt8], at now: Int64) throws(IssuerError) {
+        try transaction { db in
+            let inserted = try db.execute(sql: """
+                INSERT INTO enrolment_code (lookup, document_number, salt, digest, created_at, expires_at, failures)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, arguments: [code.lookup, code.number, code.salt, code.digest, code.createdAt, code.expiresAt, code.failures])
+            if inserted > 0 {
+                try Self.addEvent(db, cti: cti, number: code.number, kind: "enrolment-code-restored", at: now,
+                                  detail: "the enrolment it was used for failed; the code stays valid until \(Instant.iso(code.expiresAt))")
+            }
+        }
     }
 
     /// Records a new enrolment code for the credential `cti` of licence `number`, replacing an
@@ -78,19 +99,21 @@ extension Registry {
     func checkEnrolmentCode(lookup: String, number: String, cti: [UInt8], at now: Int64, maxFailures: Int,
                             matches: (_ salt: [UInt8], _ digest: [UInt8]) -> Bool) throws(IssuerError) -> EnrolmentCodeCheck {
         try transaction { db in
-            guard let row = try db.row(sql: "SELECT salt, digest, expires_at, failures FROM enrolment_code WHERE lookup = ? AND document_number = ?",
+            guard let row = try db.row(sql: "SELECT salt, digest, created_at, expires_at, failures FROM enrolment_code WHERE lookup = ? AND document_number = ?",
                                        arguments: [lookup, number]) else { return .none }
             let expiresAt: Int64 = try row["expires_at"]
             if now >= expiresAt {
                 try db.execute(sql: "DELETE FROM enrolment_code WHERE document_number = ?", arguments: [number])
                 return .expired(at: expiresAt)
             }
-            if matches(try row["salt"], try row["digest"]) {
+            let salt: [UInt8] = try row["salt"], digest: [UInt8] = try row["digest"], previous: Int = try row["failures"]
+            if matches(salt, digest) {
                 try db.execute(sql: "DELETE FROM enrolment_code WHERE document_number = ?", arguments: [number])
                 try Self.addEvent(db, cti: cti, number: number, kind: "enrolment-code-used", at: now, detail: nil)
-                return .accepted
+                return .accepted(SpentCode(lookup: lookup, number: number, salt: salt, digest: digest, createdAt: try row["created_at"],
+                                           expiresAt: expiresAt, failures: previous))
             }
-            let failures: Int = try row["failures"] + 1
+            let failures = previous + 1
             if failures >= maxFailures {
                 try db.execute(sql: "DELETE FROM enrolment_code WHERE document_number = ?", arguments: [number])
                 try Self.addEvent(db, cti: cti, number: number, kind: "enrolment-code-locked", at: now,

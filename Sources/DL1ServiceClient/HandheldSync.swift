@@ -95,6 +95,8 @@ public enum HandheldSync {
 
     public static func sync(from client: ServiceClient, into cache: HandheldCache, trust: URL, force: Bool = false,
                             now: Int64) async throws(SyncError) -> (Outcome, HandheldCache.State) {
+        // The pinned trust first: without it nothing fetched could be checked.
+        do { _ = try TrustStore.load(directory: trust) } catch { throw SyncError(.trust, error.description) }
         do { try FileManager.default.createDirectory(at: cache.folder, withIntermediateDirectories: true) } catch {
             throw SyncError(.cacheUnwritable, "cannot create the cache folder \(cache.folder.path): \(error.localizedDescription)")
         }

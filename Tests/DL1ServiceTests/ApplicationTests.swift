@@ -18,7 +18,7 @@ struct ApplicationTests {
         let code = try s.licenceWithCode()
         let before = try s.issuer.activeCredential(code.documentNumber)
         let device = try P256PrivateKey(), other = try P256PrivateKey()
-        let portrait = Array("a new photo".utf8)
+        let portrait: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("a new photo".utf8)  // a JPEG's signature, then anything
 
         guard case .application(let applied) = try await s.client.enrol(code: code.code, device: device, portrait: portrait) else {
             Issue.record("an enrolment with a portrait was not an application")
@@ -47,7 +47,7 @@ struct ApplicationTests {
         #expect(try s.issuer.history(code.documentNumber).events.contains { $0.kind == "portrait-changed" })
     }
 
-    @Test("A rejected application tells the device why; a portrait over 512 KiB is refused before the code is spent")
+    @Test("A rejected application tells the device why; a portrait over 512 KiB, or not JPEG or PNG, is refused without spending the code")
     func reject() async throws {
         let s = try await ServiceWorld.start()
         defer { Task { await s.stop() } }
@@ -56,7 +56,9 @@ struct ApplicationTests {
         await expectProblem(.bodyTooLarge, status: 413) {
             try await s.client.enrol(code: code.code, device: device, portrait: [UInt8](repeating: 1, count: 600 * 1024))
         }
-        guard case .application(let applied) = try await s.client.enrol(code: code.code, device: device, portrait: [1, 2, 3]) else {
+        await expectProblem(.portraitInvalid, status: 400) { try await s.client.enrol(code: code.code, device: device, portrait: [1, 2, 3]) }
+        guard case .application(let applied) = try await s.client.enrol(code: code.code, device: device,
+                                                                         portrait: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1]) else {
             Issue.record("not an application")
             return
         }

@@ -104,8 +104,15 @@ struct EnrolmentTests {
         try s.issuer.revoke("A3", reason: "fraud")
         await expectProblem(.credentialRevoked, status: 410) { try await s.client.enrol(code: revoked.code, device: device) }
 
-        let expiring = try s.licenceWithCode("A4")
-        s.clock.advance(6 * 366 * 86_400)  // past the licence's 2032 expiry date
+        // A licence that expires in two days, a code valid for thirty: three days on, the code
+        // is right and the licence has expired (and the code is kept, as it was not the problem).
+        var short2 = IssuerWorld.licence("A4")
+        short2.expiryDate = CalendarDate(utcDayOf: s.clock.now).adding(days: 2)
+        short2.privileges = short2.privileges.map { var p = $0; p.expiryDate = nil; return p }
+        _ = try s.issuer.issue(short2, lifetime: .seconds(86_400), output: nil)
+        let expiring = try s.issuer.openEnrolment("A4", validFor: 30 * 86_400)
+        s.clock.advance(3 * 86_400)
+        await expectProblem(.licenceExpired, status: 410) { try await s.client.enrol(code: expiring.code, device: device) }
         await expectProblem(.licenceExpired, status: 410) { try await s.client.enrol(code: expiring.code, device: device) }
         #expect(throws: IssuerError.self) { try s.issuer.openEnrolment("A4") }
     }

@@ -83,7 +83,7 @@ struct OpenAPITests {
         // An enrolment with a portrait: 202 and an application, then the application's state.
         let code2 = try s.issuer.openEnrolment(IssuerWorld.licence().documentNumber)
         let third = try await s.client.challenge(.enrol)
-        let photo: [UInt8] = [1, 2, 3, 4]
+        let photo: [UInt8] = [0xFF, 0xD8, 0xFF, 0xDB, 1, 2, 3, 4]
         let thirdProof = try device.sign(ProofOfPossession.enrolment(challenge: Base64URL.decode(third.challenge, limit: 64)!, code: code2.code,
                                                                      deviceKey: point, portraitSHA256: SHA256.hash(photo)))
         let withPortrait = String(decoding: try JSONEncoder().encode(EnrolmentRequest(code: code2.code, deviceKey: Base64URL.encode(point), challenge: third.challenge,
