@@ -12,7 +12,8 @@ public enum EnrolmentOutcome: Sendable {
 /// An enrolment that carries a new portrait (as in the 12123 service: the holder applies in the
 /// app, the police check the photo, the digital licence follows).
 public struct EnrolmentApplication: Sendable, Hashable {
-    public enum State: String, Sendable, CaseIterable { case pending, approved, rejected }
+    /// `approving` while an approval issues its credential (left so only if that process died).
+    public enum State: String, Sendable, CaseIterable { case pending, approving, approved, rejected }
     /// 32 hex digits, random: the device asks about its application by it.
     public let id: String
     public let documentNumber: String
@@ -56,14 +57,23 @@ extension Issuer {
     /// the credential for the device to fetch.
     public func approveApplication(_ id: String, lifetime: CodeLifetime) throws(IssuerError) -> IssuedCode {
         let application = try pending(id)
-        let current = try enrollableCredential(application.documentNumber, at: clock())
-        var licence = current.licence
-        licence.portraitHash = application.portraitSHA256
-        let code = try createCredential(licence, lifetime: lifetime, output: nil, supersedes: current.credentialID,
+        // Claimed first, so that a reject at the same time cannot leave a live credential
+        // whose application says otherwise; put back when issuing fails.
+        try registry.moveApplication(id, from: .pending, to: .approving, at: clock())
+        let code: IssuedCode
+        do {
+            let current = try enrollableCredential(application.documentNumber, at: clock())
+            var licence = current.licence
+            licence.portraitHash = application.portraitSHA256
+            code = try createCredential(licence, lifetime: lifetime, output: nil, supersedes: current.credentialID,
                                         holderKey: application.deviceKey,
                                         event: ("portrait-changed", "enrolment application \(id) approved; bound to device \(String(application.deviceKey.thumbprint.prefix(16)))"),
                                         deliver: { _ in })
-        try registry.decideApplication(id, state: .approved, reason: nil, credential: code, at: clock())
+        } catch {
+            try? registry.moveApplication(id, from: .approving, to: .pending, at: clock())
+            throw error
+        }
+        try registry.decideApplication(id, from: .approving, state: .approved, reason: nil, credential: code, at: clock())
         return code
     }
 
@@ -71,7 +81,7 @@ extension Issuer {
     public func rejectApplication(_ id: String, reason: String) throws(IssuerError) {
         try Self.checkText(reason, "the reason", max: 500)
         _ = try pending(id)
-        try registry.decideApplication(id, state: .rejected, reason: reason, credential: nil, at: clock())
+        try registry.decideApplication(id, from: .pending, state: .rejected, reason: reason, credential: nil, at: clock())
     }
 
     func pending(_ id: String) throws(IssuerError) -> EnrolmentApplication {
@@ -118,10 +128,20 @@ extension Registry {
         try read { db in try db.value(sql: "SELECT portrait FROM enrolment_application WHERE id = ?", arguments: [id]) }
     }
 
-    func decideApplication(_ id: String, state: EnrolmentApplication.State, reason: String?, credential: IssuedCode?, at now: Int64) throws(IssuerError) {
+    /// Moves an application from one state to another, refused when it is no longer in `from`.
+    func moveApplication(_ id: String, from: EnrolmentApplication.State, to: EnrolmentApplication.State, at now: Int64) throws(IssuerError) {
         try transaction { db in
-            let changed = try db.execute(sql: "UPDATE enrolment_application SET state = ?, decided_at = ?, reason = ?, credential_id = ?, credential_text = ? WHERE id = ? AND state = 'pending'",
-                                         arguments: [state.rawValue, now, reason, credential?.credentialID, credential?.text, id])
+            let changed = try db.execute(sql: "UPDATE enrolment_application SET state = ? WHERE id = ? AND state = ?",
+                                         arguments: [to.rawValue, id, from.rawValue])
+            guard changed == 1 else { throw IssuerError(.applicationDecided, "the application \(id) was decided meanwhile") }
+        }
+    }
+
+    func decideApplication(_ id: String, from: EnrolmentApplication.State, state: EnrolmentApplication.State, reason: String?,
+                           credential: IssuedCode?, at now: Int64) throws(IssuerError) {
+        try transaction { db in
+            let changed = try db.execute(sql: "UPDATE enrolment_application SET state = ?, decided_at = ?, reason = ?, credential_id = ?, credential_text = ? WHERE id = ? AND state = ?",
+                                         arguments: [state.rawValue, now, reason, credential?.credentialID, credential?.text, id, from.rawValue])
             guard changed == 1 else { throw IssuerError(.applicationDecided, "the application \(id) was decided meanwhile") }
         }
     }

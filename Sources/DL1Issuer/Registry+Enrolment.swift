@@ -29,7 +29,7 @@ extension Registry {
             portrait \(blob) NOT NULL,
             portrait_sha256 \(blob) NOT NULL,
             created_at \(integer) NOT NULL,
-            state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+            state TEXT NOT NULL CHECK (state IN ('pending', 'approving', 'approved', 'rejected')),
             decided_at \(integer),
             reason TEXT,
             credential_id \(blob),

@@ -84,7 +84,7 @@ public struct EnrolmentRequest: Codable, Sendable, Hashable {
 /// `POST /v1/applications/ID` answer: where the application stands.
 public struct ApplicationResponse: Codable, Sendable, Hashable {
     public var applicationId: String
-    /// pending, approved or rejected.
+    /// pending, approving (an officer's approval is being issued), approved or rejected.
     public var state: String
     public var reason: String?
     /// The bound credential, once approved.

@@ -68,4 +68,27 @@ struct ApplicationTests {
         #expect(try s.issuer.applications().isEmpty)
         #expect(try s.issuer.applications(nil).count == 1)
     }
+
+    @Test("An approval that cannot issue (the licence is suspended) leaves the application pending; a decided one cannot be decided again")
+    func approvalFails() async throws {
+        let s = try await ServiceWorld.start()
+        defer { Task { await s.stop() } }
+        let code = try s.licenceWithCode()
+        let device = try P256PrivateKey()
+        guard case .application(let applied) = try await s.client.enrol(code: code.code, device: device, portrait: [0xFF, 0xD8, 0xFF, 0xE1]) else {
+            Issue.record("not an application")
+            return
+        }
+        try s.issuer.suspend(code.documentNumber, reason: "inquiry")
+        #expect(throws: IssuerError.self) { try s.issuer.approveApplication(applied.applicationId, lifetime: .seconds(86_400)) }
+        #expect(try s.issuer.application(applied.applicationId).state == .pending)
+        try s.issuer.reinstate(code.documentNumber)
+        _ = try s.issuer.approveApplication(applied.applicationId, lifetime: .seconds(86_400))
+        do {
+            try s.issuer.rejectApplication(applied.applicationId, reason: "late")
+            Issue.record("a decided application was rejected")
+        } catch {
+            #expect(error.code == .applicationDecided)
+        }
+    }
 }
