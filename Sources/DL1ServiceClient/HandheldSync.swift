@@ -1,5 +1,6 @@
 import DL1Crypto
 import DL1Format
+import DL1Holder
 import DL1ServiceAPI
 import DL1Verifier
 import Foundation
@@ -35,7 +36,7 @@ public struct HandheldCache: Sendable {
     public func state() throws(SyncError) -> State? {
         let fm = FileManager.default
         guard fm.fileExists(atPath: stateFile.path) || fm.fileExists(atPath: bundleFile.path) else { return nil }
-        guard let data = BoundedRead.read(stateFile.path, limit: 64 * 1024), let state = try? JSONDecoder().decode(State.self, from: Data(data)),
+        guard let data = BoundedFile.read(stateFile.path, limit: 64 * 1024), let state = try? JSONDecoder().decode(State.self, from: Data(data)),
               fm.fileExists(atPath: bundleFile.path) else {
             throw SyncError(.cacheDamaged, "the cache \(folder.path) is damaged (sync.json or bundle.dlb missing or unreadable): sync again")
         }
@@ -174,15 +175,5 @@ public enum HandheldSync {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do { return Array(try encoder.encode(state)) } catch { throw SyncError(.cacheUnwritable, "cannot encode the sync state") }
-    }
-}
-
-/// Bounded reads of small files.
-enum BoundedRead {
-    static func read(_ path: String, limit: Int) -> [UInt8]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: limit + 1), data.count <= limit else { return nil }
-        return [UInt8](data)
     }
 }
