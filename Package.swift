@@ -125,12 +125,24 @@ let package = Package(
                                .product(name: "NIOHTTP1", package: "swift-nio"),
                                .product(name: "NIOSSL", package: "swift-nio-ssl")]),
 
+        // The counter (dl-verify serve): the verifier as an HTTP service with a web page (Page/,
+        // compiled in), data minimised by profile. Offline from the issuers: no issuer code.
+        .target(name: "DL1VerifyServer",
+                dependencies: ["DL1Verifier", "DL1Format", "DL1Crypto", "DL1ServiceAPI", "DL1HTTPServer", "DL1ServiceClient",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")],
+                resources: [.embedInCode("Page/index.html"), .embedInCode("Page/app.js"), .embedInCode("Page/app.css")]),
+
         // Command logic (testable), and the two thin executables.
         .target(name: "DL1CommandSupport",
                 dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "DL1VerifyCommand",
-                dependencies: ["DL1Verifier", "DL1Scanner", "DL1Raster", "DL1CommandSupport", "DL1ServiceClient",
-                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                dependencies: ["DL1Verifier", "DL1Scanner", "DL1Raster", "DL1CommandSupport", "DL1ServiceClient", "DL1VerifyServer", "DL1HTTPServer",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                               .product(name: "Logging", package: "swift-log")]),
         .target(name: "DL1IssueCommand",
                 dependencies: ["DL1Issuer", "DL1Verifier", "DL1CommandSupport", "DL1IssueServer", "DL1HTTPServer",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// Runs a service: in a command until SIGTERM or SIGINT (it then stops taking connections,
@@ -73,4 +74,14 @@ public final class RunningService: Sendable {
 
     /// `http://HOST:PORT` (or https).
     public func baseURL(tls: Bool = false) -> String { "\(tls ? "https" : "http")://\(address)" }
+}
+
+/// Shuts a blocking thread pool down once the service group shuts down gracefully.
+public struct ThreadPoolService: Service {
+    let pool: NIOThreadPool
+    public init(pool: NIOThreadPool) { self.pool = pool }
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await pool.shutdownGracefully()
+    }
 }

@@ -81,14 +81,7 @@ public struct OutputOptions: ParsableArguments {
     }
 
     /// Seconds in a duration like `24h`, `90m`, `7d`, `3600s` or `3600`.
-    public static func parseDuration(_ text: String) -> Int64? {
-        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        var digits = text
-        var unit: Int64 = 1
-        if let last = text.last, let u = units[last] { unit = u; digits.removeLast() }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let n = Int64(digits), n > 0, n <= 100 * 366 * 86_400 / unit else { return nil }
-        return n * unit
-    }
+    public static func parseDuration(_ text: String) -> Int64? { DurationText.seconds(text) }
 }
 
 /// Runs a command body against an opened issuer, mapping every failure to exit code 2.

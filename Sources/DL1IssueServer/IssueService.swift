@@ -244,12 +244,3 @@ public final class IssueService: Sendable {
                            pointsMaximum: Int(clamping: issued.claims.licence.points.maximum))
     }
 }
-
-/// Shuts the blocking pool down once the service group shuts down gracefully.
-struct ThreadPoolService: Service {
-    let pool: NIOThreadPool
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await pool.shutdownGracefully()
-    }
-}

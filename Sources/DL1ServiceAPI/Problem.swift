@@ -22,7 +22,7 @@ public struct Problem: Codable, Sendable, Hashable, Error, CustomStringConvertib
     public var description: String { "\(detail) (\(code), HTTP \(status))" }
 }
 
-/// The problem types the issuing service answers with.
+/// The problem types the services answer with (`dl-issue serve` and `dl-verify serve`).
 public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     case malformedRequest = "malformed-request"
     case bodyTooLarge = "body-too-large"
@@ -50,6 +50,11 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     case unknownApplication = "unknown-application"
     case unavailable = "unavailable"
     case internalError = "internal-error"
+    // dl-verify serve
+    case noCode = "no-code"
+    case imageUnreadable = "image-unreadable"
+    case unauthorized = "unauthorized"
+    case busy = "busy"
 
     public var title: String {
         switch self {
@@ -79,6 +84,10 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
         case .unknownApplication: "Unknown application"
         case .unavailable: "The service is not ready"
         case .internalError: "Internal error"
+        case .noCode: "The image holds no QR code"
+        case .imageUnreadable: "The image cannot be read"
+        case .unauthorized: "An API token is required"
+        case .busy: "Too many images are being verified"
         }
     }
 }

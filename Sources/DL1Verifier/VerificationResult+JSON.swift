@@ -53,6 +53,19 @@ extension VerificationResult {
     }
 }
 
+extension VerificationResult {
+    /// The object `dl-verify --json` writes for one code: `source` (what it was read from) and,
+    /// for a code read from an image, `read` (the reader's step and the image's size), then ``json``.
+    public func json(source: String, read scan: ImageVerification? = nil) -> JSONValue {
+        guard case .object(let members) = json else { return json }
+        var head: [(String, JSONValue)] = [("source", .string(source))]
+        if let scan, let step = scan.step {
+            head.append(("read", .object([("step", .string(step.rawValue)), ("width", .int(Int64(scan.width))), ("height", .int(Int64(scan.height)))])))
+        }
+        return .object(head + members)
+    }
+}
+
 extension Licence {
     /// The licence as JSON, with the points' "as of" instant.
     public func json(asOf: Int64) -> JSONValue {

@@ -46,10 +46,10 @@ public struct Verifier: Sendable {
     public static let defaultHolderWindow: Int64 = 90
 
     /// The holder step (FORMAT §7.3 step 3), right after trust: nil when it passes.
-    private func holderFailure(_ code: DecodedCode, _ presentation: Presentation?, at now: Int64) -> (Verdict, Explanation)? {
+    private func holderFailure(_ code: DecodedCode, _ presentation: Presentation?, requireBinding: Bool, at now: Int64) -> (Verdict, Explanation)? {
         guard let presentation else {
             if code.isBound { return (.unboundPresentation, .unboundPresentation(bound: true)) }
-            if options.requireHolderBinding { return (.unboundPresentation, .unboundPresentation(bound: false)) }
+            if options.requireHolderBinding || requireBinding { return (.unboundPresentation, .unboundPresentation(bound: false)) }
             return nil
         }
         let message = Presentation.toBeSigned(credential: presentation.credential, time: presentation.time)
@@ -78,11 +78,15 @@ public struct Verifier: Sendable {
         public var category: String?
         /// SHA-256 of the portrait the holder presents.
         public var portraitHash: [UInt8]?
+        /// Whether this code must be a DL2 presentation by the holder's device, even when the
+        /// verifier's ``Options/requireHolderBinding`` does not ask it of every code.
+        public var requireHolderBinding: Bool
 
         /// A request for the given optional checks.
-        public init(category: String? = nil, portraitHash: [UInt8]? = nil) {
+        public init(category: String? = nil, portraitHash: [UInt8]? = nil, requireHolderBinding: Bool = false) {
             self.category = category
             self.portraitHash = portraitHash
+            self.requireHolderBinding = requireHolderBinding
         }
     }
 
@@ -187,6 +191,22 @@ public struct Verifier: Sendable {
     /// How many distinct status tokens passed the signer checks and had their list loaded.
     public var usableStatusTokenCount: Int { statusTokens.count { $0.list != nil } }
 
+    /// A status list this verifier consults: its URI, when its token was made, when it stops
+    /// being used, and whether its list was loaded (false when the budget was spent).
+    public struct StatusListSummary: Sendable, Hashable {
+        public let uri: String
+        public let issuedAt: Int64
+        public let expiresAt: Int64
+        public let timeToLive: UInt64
+        public let loaded: Bool
+    }
+
+    /// The status lists whose signer passed the checks, newest token first.
+    public var statusLists: [StatusListSummary] {
+        statusTokens.map { StatusListSummary(uri: $0.claims.uri, issuedAt: $0.claims.issuedAt, expiresAt: $0.claims.expiresAt,
+                                             timeToLive: $0.claims.timeToLive, loaded: $0.list != nil) }
+    }
+
     /// Verifies a code's text at the clock's time (or `at`, seconds since the epoch).
     /// A `DL1:` code or a `DL2:` holder presentation (FORMAT §7).
     public func verify(text: String, request: Request = Request(), at instant: Int64? = nil) -> VerificationResult {
@@ -249,7 +269,7 @@ public struct Verifier: Sendable {
                                       signer: SignerInfo(kid: kidHex, subject: firstVerifying.subject), verifiedAt: now)
         }
         let signerInfo = SignerInfo(kid: kidHex, subject: signer.subject)
-        let holder = holderFailure(code, presentation, at: now)
+        let holder = holderFailure(code, presentation, requireBinding: request.requireHolderBinding, at: now)
         let presented = presentation.map { p in
             PresentationInfo(time: Int64(clamping: p.time), age: now.saturatingSubtracting(Int64(clamping: p.time)),
                              window: options.holderWindow, thumbprint: claims.holderKey?.thumbprint ?? "",

@@ -4,6 +4,7 @@ import DL1Crypto
 import DL1Format
 import DL1Scanner
 import DL1ServiceClient
+import DL1VerifyServer
 import DL1Verifier
 import Foundation
 
@@ -16,7 +17,8 @@ public struct DLVerify: ConsoleCommand {
         Exit codes: 0 every code VALID; 1 a code is not valid; 2 usage or configuration error \
         (bad flag, unreadable trust folder, a file that is not an image); 3 an image holds no QR code. \
         With several inputs the highest-ranked applies: 2, then 3, then 1. \
-        'dl-verify sync --help' describes fetching a cache from the issuing service.
+        'dl-verify sync --help' describes fetching a cache from the issuing service, 'dl-verify serve --help' the counter service \
+        and 'dl-verify token --help' its API tokens.
         """)
 
     @Argument(help: "PNG or JPEG images holding one or more codes (EXIF orientation honoured).")
@@ -174,36 +176,31 @@ public struct DLVerify: ConsoleCommand {
     enum Setup { case success((Verifier, Verifier.Request, Int64?)), failure(String) }
 
     func makeVerifier(console: Console) -> Setup {
-        var setup: VerifierSetup
-        do {
-            setup = try VerifierSetup(trustDirectory: URL(fileURLWithPath: trust))
-            for path in bundle { try setup.addBundle(file: path) }
-            if let cache {
-                let folder = HandheldCache(folder: URL(fileURLWithPath: cache))
-                let state: HandheldCache.State
-                do {
-                    guard let found = try folder.state() else {
-                        return .failure("the cache \(cache) was never synced: run 'dl-verify sync --from URL --cache \(cache) --trust \(trust)' first")
-                    }
-                    state = found
-                } catch { return .failure(error.description) }
-                try setup.addBundle(file: folder.bundleFile.path)
-                let age = Int64(Date().timeIntervalSince1970) - state.fetchedAt
-                console.err("dl-verify: status data from \(state.source), synced \(Instant.iso(state.fetchedAt)) (\(age / 3600) h \(age / 60 % 60) min ago)")
-            }
-            for path in status { try setup.addStatusToken(file: path) }
-        } catch { return .failure(error.description) }
+        var options = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus,
+                                       holderWindow: holderWindow, requireHolderBinding: requireHolderBinding)
+        if let fixed = at.flatMap(Instant.parse) { options.clock = { fixed } }
+        let loaded: VerificationSources.Loaded
+        do { loaded = try VerificationSources(trust: trust, bundles: bundle, cache: cache, statusFiles: status).load(options: options) }
+        catch { return .failure(Self.explain(error, trust: trust, cache: cache)) }
+        if let state = loaded.cacheState {
+            let age = Int64(Date().timeIntervalSince1970) - state.fetchedAt
+            console.err("dl-verify: status data from \(state.source), synced \(Instant.iso(state.fetchedAt)) (\(age / 3600) h \(age / 60 % 60) min ago)")
+        }
         var portraitHash: [UInt8]?
         if let portrait {
             do { portraitHash = SHA256.hash(try VerifierSetup.read(portrait, limit: 64 * 1024 * 1024, what: "portrait file")) }
             catch { return .failure(error.description) }
         }
-        var options = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus,
-                                       holderWindow: holderWindow, requireHolderBinding: requireHolderBinding)
-        if let fixed = at.flatMap(Instant.parse) { options.clock = { fixed } }
-        let (verifier, warnings) = setup.makeVerifier(options: options)
-        for warning in warnings { console.err("dl-verify: warning: \(warning)") }
-        return .success((verifier, Verifier.Request(category: category, portraitHash: portraitHash), setup.oldestBundle))
+        for warning in loaded.warnings { console.err("dl-verify: warning: \(warning)") }
+        return .success((loaded.verifier, Verifier.Request(category: category, portraitHash: portraitHash), loaded.oldestBundle))
+    }
+
+    /// A load failure in the CLI's words (the command that fills a cache).
+    static func explain(_ error: VerificationSources.LoadError, trust: String, cache: String?) -> String {
+        switch error.code {
+        case .cacheNeverSynced: return "\(error.description): run 'dl-verify sync --from URL --cache \(cache ?? "DIR") --trust \(trust)' first"
+        case .unusable, .cacheUnreadable: return error.description
+        }
     }
 }
 

@@ -38,12 +38,7 @@ struct ResultPrinter {
     }
 
     private func jsonLine(_ result: VerificationResult, source: String, read scan: ImageVerification? = nil) -> String {
-        guard case .object(let members) = result.json else { return result.json.serialized }
-        var head: [(String, JSONValue)] = [("source", .string(source))]
-        if let scan, let step = scan.step {
-            head.append(("read", .object([("step", .string(step.rawValue)), ("width", .int(Int64(scan.width))), ("height", .int(Int64(scan.height)))])))
-        }
-        return JSONValue.object(head + members).serialized
+        result.json(source: source, read: scan).serialized
     }
 
     private func details(_ result: VerificationResult, source: String) -> [(String, String)] {

@@ -1,0 +1,248 @@
+import DL1Crypto
+import DL1Format
+import DL1HTTPServer
+import DL1ServiceAPI
+import DL1Verifier
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOPosix
+import ServiceLifecycle
+
+/// How `dl-verify serve` behaves.
+public struct CounterOptions: Sendable {
+    /// Which fields of a result leave the service.
+    public var profile: CounterProfile = .rental
+    /// Verification requests per second per client (0: no limit), and the burst allowed: a
+    /// camera sends a few frames a second until one holds a code.
+    public var clientRate: Double = 10
+    public var clientBurst: Double = 30
+    /// When set, `POST /v1/verify` needs one of these tokens (`Authorization: Bearer`).
+    public var apiTokens: APITokens?
+    /// The one other origin whose pages may call the API (CORS); nil: none.
+    public var allowedOrigin: String?
+    /// Seconds between checks of the trust folder, bundles, cache and status files for changes.
+    public var reloadInterval: Int64 = 60
+    /// Threads reading images (a photo takes up to a second of one core), and how many more
+    /// images may wait for one before the service answers 503.
+    public var imageWorkers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var maxWaitingImages: Int = 8
+    /// The largest image accepted (the CLI's bound).
+    public var maxImageBytes: Int = Verifier.maxImageBytes
+
+    public init() {}
+}
+
+/// The counter: the verifier as an HTTP service with a web page, offline from the issuers,
+/// answering with only the fields its profile allows. Nothing personal is logged or written:
+/// codes and images live in memory for the length of their request.
+public final class CounterService: Sendable {
+    let sources: VerificationSources
+    let verifierOptions: Verifier.Options
+    let options: CounterOptions
+    let logger: Logger
+    let data: LoadedData
+    let limiter: RateLimiter
+    let imageSlots: Slots
+    /// Threads for image reading, off the event loops.
+    let pool: NIOThreadPool
+
+    /// The largest JSON body: a code's text (a version-40 QR code holds under 4.3 KB) and
+    /// optionally a portrait to compare (``maxPortraitBytes``), base64.
+    public static let maxJSONBytes = 1024 * 1024
+    public static let maxPortraitBytes = 700 * 1024
+
+    /// A service over the data `sources` name, loaded now: a failure here stops the start.
+    public init(sources: VerificationSources, options: CounterOptions = CounterOptions(), verifierOptions: Verifier.Options = Verifier.Options(),
+                logger: Logger) throws(VerificationSources.LoadError) {
+        self.sources = sources
+        self.options = options
+        self.verifierOptions = verifierOptions
+        self.logger = logger
+        let fingerprint = sources.fingerprint()
+        let loaded = try sources.load(options: verifierOptions)
+        data = LoadedData(LoadedData.Snapshot(loaded: loaded, fingerprint: fingerprint, loadedAt: verifierOptions.clock()))
+        limiter = RateLimiter(rate: options.clientRate, burst: options.clientBurst)
+        imageSlots = Slots(limit: options.imageWorkers + options.maxWaitingImages)
+        pool = NIOThreadPool(numberOfThreads: options.imageWorkers)
+        pool.start()
+        ServiceMetrics.bootstrap()
+    }
+
+    /// The warnings of the data in use (skipped items), for the operator at start.
+    public var warnings: [String] { data.snapshot.loaded.warnings }
+
+    /// The services that run beside the HTTP server: the reloader, and the end of the thread pool.
+    public var services: [any Service] { [Reloader(service: self), ThreadPoolService(pool: pool)] }
+
+    /// What a check for changed data found.
+    public enum ReloadOutcome: Sendable, Equatable {
+        case unchanged
+        case reloaded(warnings: Int)
+        /// The data changed but cannot be loaded: the last good data stays in use.
+        case failed(String)
+    }
+
+    /// Loads the data again when a file changed; the data in use is replaced only by a
+    /// complete load.
+    @discardableResult
+    public func reloadIfChanged() -> ReloadOutcome {
+        let fingerprint = sources.fingerprint()
+        let before = data.snapshot
+        guard fingerprint != before.fingerprint else { return .unchanged }
+        do {
+            let loaded = try sources.load(options: verifierOptions)
+            data.replace(LoadedData.Snapshot(loaded: loaded, fingerprint: fingerprint, loadedAt: verifierOptions.clock()))
+            logger.notice("verification data reloaded", metadata: ["status_lists": "\(loaded.verifier.statusLists.count)", "warnings": "\(loaded.warnings.count)"])
+            return .reloaded(warnings: loaded.warnings.count)
+        } catch {
+            // Remember the failed state so the same broken files are not loaded every round.
+            data.replace(LoadedData.Snapshot(loaded: before.loaded, fingerprint: fingerprint, loadedAt: before.loadedAt))
+            logger.error("verification data changed but cannot be loaded; the last good data stays in use", metadata: ["code": "\(error.code.rawValue)"])
+            return .failed(error.description)
+        }
+    }
+
+    /// The routes: the page, the API, health and metrics.
+    public func router() -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        if let origin = options.allowedOrigin {
+            router.add(middleware: CORSMiddleware(allowOrigin: .custom(origin), allowHeaders: [.accept, .authorization, .contentType],
+                                                  allowMethods: [.get, .post, .options]))
+        }
+        for asset in CounterPage.assets(startedAt: data.snapshot.loadedAt) {
+            router.get(.init(stringLiteral: asset.path)) { request, _ in CounterPage.response(asset, to: request, now: self.verifierOptions.clock()) }
+        }
+        router.get(.init(stringLiteral: ServicePath.health)) { _, _ in
+            let snapshot = self.data.snapshot
+            let lists = CounterTrust.newestPerURI(snapshot.loaded.verifier.statusLists)
+            let now = self.verifierOptions.clock()
+            return CounterTrust.json(.object([
+                ("status", .string("ok")),
+                ("profile", .string(self.options.profile.rawValue)),
+                ("status_lists", .int(Int64(lists.count))),
+                ("oldest_status_age_seconds", lists.map(\.issuedAt).min().map { .int(now.saturatingSubtracting($0)) } ?? .null),
+            ]))
+        }
+        router.get(.init(stringLiteral: ServicePath.trust)) { _, _ in
+            CounterTrust.json(CounterTrust.listing(self.data.snapshot, profile: self.options.profile, leeway: self.verifierOptions.leeway,
+                                                   now: self.verifierOptions.clock()))
+        }
+        router.get(.init(stringLiteral: ServicePath.metrics)) { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: ServiceMetrics.exposition())))
+        }
+        let api = router.group().add(middleware: MetricsMiddleware()).add(middleware: RateLimitMiddleware(limiter))
+        api.post(.init(stringLiteral: CounterPath.verify)) { request, context in
+            try await self.verify(request, context: context)
+        }
+        return router
+    }
+
+    /// `POST /v1/verify`: a code's text as JSON, or a photo's bytes.
+    func verify(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        if let tokens = options.apiTokens, !tokens.accepts(authorization: request.headers[.authorization]) {
+            throw Problem(.unauthorized, status: 401, detail: request.headers[.authorization] == nil
+                          ? "this service needs an API token: send 'Authorization: Bearer <token>'" : "the API token is not one this service accepts")
+        }
+        let query = request.uri.queryParameters
+        let language = try VerifyQuery.language(query["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
+        var asked = try VerifyQuery.request(query)
+        let snapshot = data.snapshot
+        let verifier = snapshot.loaded.verifier
+        var outcomes: [(VerificationResult, JSONValue)] = []
+        switch VerifyQuery.mediaType(request.headers[.contentType]) {
+        case "application/json":
+            let body = try await request.decodeJSON(VerifyRequest.self, context: context, limit: Self.maxJSONBytes)
+            try body.apply(to: &asked)
+            let result = verifier.verify(text: body.text, request: asked, at: verifierOptions.clock())
+            outcomes = [(result, result.json(source: "text"))]
+            Self.count(result, input: "text")
+        case "image/png", "image/jpeg":
+            var body = request
+            let buffer: ByteBuffer
+            do { buffer = try await body.collectBody(upTo: options.maxImageBytes) } catch {
+                throw Problem(.bodyTooLarge, status: 413, detail: "the image is larger than \(options.maxImageBytes / (1024 * 1024)) MiB")
+            }
+            let bytes = [UInt8](buffer.readableBytesView)
+            guard imageSlots.take() else {
+                throw Problem(.busy, status: 503, detail: "too many images are being verified: try again in a moment")
+            }
+            defer { imageSlots.give() }
+            let now = verifierOptions.clock()
+            let asking = asked
+            let scan: ImageVerification
+            do {
+                scan = try await pool.runIfActive { () throws(ImageError) -> ImageVerification in
+                    try verifier.verify(imageBytes: bytes, request: asking, at: now)
+                }
+            } catch let error as ImageError {
+                throw Problem(.imageUnreadable, status: 422, detail: "the body is not a readable PNG or JPEG image: \(error)")
+            }
+            guard !scan.foundNoCode else {
+                Counter(label: "dl1_verifications_total", dimensions: [("verdict", "NO_CODE"), ("input", "image")]).increment()
+                throw Problem(.noCode, status: 422, detail: "no QR code was found in the image (\(scan.width)×\(scan.height) pixels)")
+            }
+            outcomes = scan.results.enumerated().map { i, result in
+                Self.count(result, input: "image")
+                return (result, result.json(source: scan.results.count > 1 ? "image#\(i + 1)" : "image", read: scan))
+            }
+        case let other:
+            throw Problem(.unsupportedMediaType, status: 415,
+                          detail: "send application/json ({\"text\": ...}), image/png or image/jpeg, not \(other ?? "an untyped body")")
+        }
+        let answer = JSONValue.object([
+            ("results", .array(outcomes.map { options.profile.filter($0.1) })),
+            ("language", .string(language.rawValue)),
+            ("reasons", .array(outcomes.map { .string($0.0.reason(in: language)) })),
+        ])
+        return CounterTrust.json(answer)
+    }
+
+    static func count(_ result: VerificationResult, input: String) {
+        Counter(label: "dl1_verifications_total", dimensions: [("verdict", result.verdict.rawValue), ("input", input)]).increment()
+    }
+}
+
+/// The counter's own paths (health, trust and metrics are those of every service).
+public enum CounterPath {
+    public static let verify = "/v1/verify"
+}
+
+/// The data in use, replaced whole when the files change.
+final class LoadedData: @unchecked Sendable {
+    struct Snapshot: Sendable {
+        let loaded: VerificationSources.Loaded
+        let fingerprint: [String]
+        let loadedAt: Int64
+    }
+    private let lock = NSLock()
+    private var current: Snapshot
+    init(_ snapshot: Snapshot) { current = snapshot }
+    var snapshot: Snapshot { lock.withLock { current } }
+    func replace(_ snapshot: Snapshot) { lock.withLock { current = snapshot } }
+}
+
+/// A counting bound on work in progress.
+final class Slots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var used = 0
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func take() -> Bool { lock.withLock { used < limit ? { used += 1; return true }() : false } }
+    func give() { lock.withLock { used -= 1 } }
+}
+
+/// Checks the data's files every interval and loads them again when they changed (after a
+/// `dl-verify sync`, or a new trust file).
+struct Reloader: Service {
+    let service: CounterService
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(service.options.reloadInterval)) } } catch { return }
+            _ = try? await service.pool.runIfActive { service.reloadIfChanged() }
+        }
+    }
+}
