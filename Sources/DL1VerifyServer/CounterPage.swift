@@ -15,6 +15,8 @@ enum CounterPage {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
         + "media-src 'self' blob: mediastream:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
+    static let paths = ["/", "/app.js", "/app.css"]
+
     /// The page's files, last modified when the service started. They are revalidated on every
     /// load (an upgraded service serves its new page at once); the ETag makes that a 304.
     static func assets(startedAt: Int64) -> [Asset] {

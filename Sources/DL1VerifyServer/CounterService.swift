@@ -108,6 +108,9 @@ public final class CounterService: Sendable {
     public func router() -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: ProblemMiddleware())
+        let pages = Dictionary(uniqueKeysWithValues: CounterPage.paths.map { ($0, [HTTPRequest.Method.get]) })
+        router.add(middleware: MethodMiddleware(pages.merging([CounterPath.verify: [.post], ServicePath.health: [.get], ServicePath.trust: [.get],
+                                                               ServicePath.metrics: [.get]]) { a, _ in a }))
         if let origin = options.allowedOrigin {
             router.add(middleware: CORSMiddleware(allowOrigin: .custom(origin), allowHeaders: [.accept, .authorization, .contentType],
                                                   allowMethods: [.get, .post, .options]))
@@ -144,8 +147,9 @@ public final class CounterService: Sendable {
     /// `POST /v1/verify`: a code's text as JSON, or a photo's bytes.
     func verify(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         if let tokens = options.apiTokens, !tokens.accepts(authorization: request.headers[.authorization]) {
-            throw Problem(.unauthorized, status: 401, detail: request.headers[.authorization] == nil
-                          ? "this service needs an API token: send 'Authorization: Bearer <token>'" : "the API token is not one this service accepts")
+            return Problem(.unauthorized, status: 401, detail: request.headers[.authorization] == nil
+                           ? "this service needs an API token: send 'Authorization: Bearer <token>'" : "the API token is not one this service accepts")
+                .response(headers: [.wwwAuthenticate: "Bearer realm=\"dl-verify\""])
         }
         let query = request.uri.queryParameters
         let language = try VerifyQuery.language(query["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])

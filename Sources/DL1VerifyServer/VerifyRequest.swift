@@ -32,8 +32,8 @@ public struct VerifyRequest: Codable, Sendable, Hashable {
 
     /// The body's options over those of the query (the body's win).
     func apply(to request: inout Verifier.Request) throws(Problem) {
-        guard text.utf8.count <= VerifyQuery.maxTextBytes else {
-            throw Problem(.malformedRequest, status: 400, detail: "the member 'text' is longer than \(VerifyQuery.maxTextBytes) bytes (no QR code holds that much)")
+        guard text.unicodeScalars.count <= VerifyQuery.maxTextLength else {
+            throw Problem(.malformedRequest, status: 400, detail: "the member 'text' is longer than \(VerifyQuery.maxTextLength) characters (no QR code holds that much)")
         }
         if let category { request.category = try VerifyQuery.category(category, name: "category") }
         if let portraitSHA256 { request.portraitHash = try VerifyQuery.portraitHash(portraitSHA256, name: "portrait_sha256") }
@@ -53,8 +53,8 @@ public struct VerifyRequest: Codable, Sendable, Hashable {
 
 /// The query parameters of `POST /v1/verify`, checked.
 enum VerifyQuery {
-    /// The longest text taken: more than a version-40 QR code holds.
-    static let maxTextBytes = 8 * 1024
+    /// The longest text taken, in Unicode scalars: more than a version-40 QR code holds.
+    static let maxTextLength = 8 * 1024
 
     static func language(_ lang: String?, acceptLanguage: String?) throws(Problem) -> Language {
         if let lang {

@@ -151,14 +151,20 @@
   let failure = null;
   function fail(key, vars = {}) {
     failure = [key, vars];
+    hideResult();
     progress("");
     showMessage(key in TEXT.en ? fill(t()[key], vars) : key);
     setState("error");
   }
-  function clearResult() {
+  function hideResult() {
     shown = null;
     $("result-body").hidden = true;
     $("more").replaceChildren();
+    delete $("verdict").dataset.verdict;
+    delete $("first").dataset.verdict;
+  }
+  function clearResult() {
+    hideResult();
     failure = null;
     showMessage("");
   }
@@ -355,7 +361,6 @@
 
   // Shows an answer that is not a verdict.
   function showProblem(r) {
-    $("result-body").hidden = true;
     if (r.code === "unauthorized") {
       const refused = !!store.get(TOKEN_KEY);
       store.set(TOKEN_KEY, null);
@@ -502,6 +507,8 @@
   });
   $("camera-start").addEventListener("click", startCamera);
   $("camera-stop").addEventListener("click", () => stopCamera(true));
+  // A phone switching to another app: release the camera rather than send frozen frames.
+  document.addEventListener("visibilitychange", () => { if (document.hidden) stopCamera(true); });
   $("file").addEventListener("change", (e) => {
     const file = e.target.files && e.target.files[0];
     if (file) verifyFile(file);
