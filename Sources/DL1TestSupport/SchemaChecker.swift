@@ -4,8 +4,13 @@ import Foundation
 /// required, properties, enum, pattern, minimum, maximum, maxLength, items.
 public struct SchemaChecker {
     public let document: [String: Any]
+    /// Where the document is, for references to other files (`../schemas/x.json`).
+    public let location: URL?
 
-    public init(document: [String: Any]) { self.document = document }
+    public init(document: [String: Any], location: URL? = nil) {
+        self.document = document
+        self.location = location
+    }
 
     /// "method /template" of every documented operation.
     public var operations: Set<String> {
@@ -37,7 +42,12 @@ public struct SchemaChecker {
     }
 
     public func resolve(_ object: [String: Any]) -> [String: Any] {
-        guard let ref = object["$ref"] as? String, ref.hasPrefix("#/") else { return object }
+        guard let ref = object["$ref"] as? String else { return object }
+        if !ref.hasPrefix("#"), let location, let data = try? Data(contentsOf: location.deletingLastPathComponent().appendingPathComponent(ref)),
+           let other = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            return other
+        }
+        guard ref.hasPrefix("#/") else { return object }
         var node: Any = document
         for part in ref.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(part)] ?? [:] }
         return resolve(node as? [String: Any] ?? [:])
