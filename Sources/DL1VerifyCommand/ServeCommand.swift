@@ -79,13 +79,9 @@ public struct ServeCommand: ConsoleCommand {
     }
 
     public func execute(console: Console) -> Int32 {
-        let level = Logger.Level(rawValue: logLevel)!
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "dl-verify.serve")
+        // The service's own logger (no process-wide bootstrap: the command also runs in tests).
+        var logger = Logger(label: "dl-verify.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel)!
         var options = CounterOptions()
         options.profile = CounterProfile(rawValue: profile)!
         options.clientRate = clientRate

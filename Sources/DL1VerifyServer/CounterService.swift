@@ -165,16 +165,17 @@ public final class CounterService: Sendable {
             outcomes = [(result, result.json(source: "text"))]
             Self.count(result, input: "text")
         case "image/png", "image/jpeg":
-            var body = request
-            let buffer: ByteBuffer
-            do { buffer = try await body.collectBody(upTo: options.maxImageBytes) } catch {
-                throw Problem(.bodyTooLarge, status: 413, detail: "the image is larger than \(options.maxImageBytes / (1024 * 1024)) MiB")
-            }
-            let bytes = [UInt8](buffer.readableBytesView)
+            let tooLarge = Problem(.bodyTooLarge, status: 413, detail: "the image is larger than \(Self.size(options.maxImageBytes))")
+            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > options.maxImageBytes { throw tooLarge }
+            // A slot before the body is read: photos in memory are bounded by the slots.
             guard imageSlots.take() else {
-                throw Problem(.busy, status: 503, detail: "too many images are being verified: try again in a moment")
+                return Problem(.busy, status: 503, detail: "too many images are being verified: try again in a moment").response(headers: [.retryAfter: "1"])
             }
             defer { imageSlots.give() }
+            var body = request
+            let buffer: ByteBuffer
+            do { buffer = try await body.collectBody(upTo: options.maxImageBytes) } catch { throw tooLarge }
+            let bytes = [UInt8](buffer.readableBytesView)
             let now = verifierOptions.clock()
             let asking = asked
             let scan: ImageVerification
@@ -203,6 +204,10 @@ public final class CounterService: Sendable {
             ("reasons", .array(outcomes.map { .string($0.0.reason(in: language)) })),
         ])
         return CounterTrust.json(answer)
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes % (1024 * 1024) == 0 ? "\(bytes / (1024 * 1024)) MiB" : "\(bytes / 1024) KiB"
     }
 
     static func count(_ result: VerificationResult, input: String) {
