@@ -21,37 +21,69 @@ public indirect enum JSONValue: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(serialized) }
 
     /// The value as compact JSON text on one line.
-    public var serialized: String {
+    public var serialized: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The value as compact JSON, UTF-8.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        write(into: &out)
+        return out
+    }
+
+    /// Appends the value as compact JSON, UTF-8, straight into `out` (no intermediate strings).
+    public func write(into out: inout [UInt8]) {
         switch self {
-        case .string(let s): return Self.quote(s)
-        case .int(let i): return String(i)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
-        case .array(let items): return "[" + items.map(\.serialized).joined(separator: ",") + "]"
-        case .object(let members): return "{" + members.map { Self.quote($0.0) + ":" + $0.1.serialized }.joined(separator: ",") + "}"
+        case .string(let s): Self.writeQuoted(s, into: &out)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .bool(let b): out.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
+        case .null: out.append(contentsOf: Self.nullBytes)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.writeQuoted(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                // Control characters (DEL and C1 included) and bidirectional controls are
-                // escaped, so no reader's terminal interprets them.
-                if TextSafety.isUnsafe(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    private static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8), nullBytes = Array("null".utf8)
+
+    private static func writeQuoted(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Most strings are printable ASCII with nothing to escape: copied as they are.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+        } else {
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+                case "\\": out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case "\n": out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case "\r": out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case "\t": out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                default:
+                    // Control characters (DEL and C1 included) and bidirectional controls are
+                    // escaped, so no reader's terminal interprets them.
+                    if TextSafety.isUnsafe(scalar) {
+                        let hex = String(scalar.value, radix: 16)
+                        out += Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                    } else {
+                        UTF8.encode(scalar) { out.append($0) }
+                    }
                 }
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -51,6 +51,6 @@ enum CounterTrust {
 
     static func json(_ value: JSONValue) -> Response {
         Response(status: .ok, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: value.serialized)))
+                 body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
     }
 }

@@ -25,7 +25,7 @@ struct CounterCommandTests {
             (["--trust", trust.path, "--listen", "8080"], "--listen: '8080' is not HOST:PORT"),
             (["--trust", trust.path, "--tls-cert", "c.pem"], "--tls-cert and --tls-key go together"),
             (["--trust", trust.path, "--reload-interval", "0s"], "--reload-interval '0s' must be a duration from 1s to 1d"),
-            (["--trust", trust.path, "--client-rate", "-1"], "--client-rate must be 0 or more"),
+            (["--trust", trust.path, "--client-rate=-1"], "--client-rate must be 0 or more"),
             (["--trust", trust.path, "--allow-origin", "https://a.example/page"], "--allow-origin 'https://a.example/page' is not an origin"),
             (["--trust", trust.path, "--log-level", "loud"], "--log-level 'loud' is not one of"),
             (["--trust", folder.appendingPathComponent("missing").path], "missing"),
