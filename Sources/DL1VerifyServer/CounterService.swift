@@ -137,7 +137,9 @@ public final class CounterService: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(bytes: ServiceMetrics.exposition())))
         }
-        let api = router.group().add(middleware: MetricsMiddleware()).add(middleware: RateLimitMiddleware(limiter))
+        // Counted into pre-made counters (by status, by verdict): a verification is cheap enough
+        // that looking metrics up by name on every request would cost a sizeable share of it.
+        let api = router.group().add(middleware: CounterMetrics.Middleware()).add(middleware: RateLimitMiddleware(limiter))
         api.post(.init(stringLiteral: CounterPath.verify)) { request, context in
             try await self.verify(request, context: context)
         }
@@ -187,7 +189,7 @@ public final class CounterService: Sendable {
                 throw Problem(.imageUnreadable, status: 422, detail: "the body is not a readable PNG or JPEG image: \(error)")
             }
             guard !scan.foundNoCode else {
-                Counter(label: "dl1_verifications_total", dimensions: [("verdict", "NO_CODE"), ("input", "image")]).increment()
+                CounterMetrics.noCode.increment()
                 throw Problem(.noCode, status: 422, detail: "no QR code was found in the image (\(scan.width)×\(scan.height) pixels)")
             }
             outcomes = scan.results.enumerated().map { i, result in
@@ -211,7 +213,36 @@ public final class CounterService: Sendable {
     }
 
     static func count(_ result: VerificationResult, input: String) {
-        Counter(label: "dl1_verifications_total", dimensions: [("verdict", result.verdict.rawValue), ("input", input)]).increment()
+        CounterMetrics.verifications[input]?[result.verdict]?.increment()
+    }
+}
+
+/// The counter's metrics, made once.
+enum CounterMetrics {
+    static let verifications: [String: [Verdict: Counter]] = Dictionary(uniqueKeysWithValues: ["text", "image"].map { input in
+        (input, Dictionary(uniqueKeysWithValues: Verdict.allCases.map {
+            ($0, Counter(label: "dl1_verifications_total", dimensions: [("verdict", $0.rawValue), ("input", input)]))
+        }))
+    })
+    static let noCode = Counter(label: "dl1_verifications_total", dimensions: [("verdict", "NO_CODE"), ("input", "image")])
+    static let statuses: [Int: Counter] = Dictionary(uniqueKeysWithValues: [200, 400, 401, 405, 413, 415, 422, 429, 500, 503].map {
+        ($0, Counter(label: "dl1_verify_requests_total", dimensions: [("status", "\($0)")]))
+    })
+    static let otherStatus = Counter(label: "dl1_verify_requests_total", dimensions: [("status", "other")])
+
+    /// Counts each API answer by status (errors included: the problem middleware runs outside).
+    struct Middleware: RouterMiddleware {
+        typealias Context = ServiceRequestContext
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            let response: Response
+            do { response = try await next(request, context) } catch {
+                let status = (error as? Problem)?.status ?? (error as? HTTPError)?.status.code ?? 500
+                (statuses[status] ?? otherStatus).increment()
+                throw error
+            }
+            (statuses[response.status.code] ?? otherStatus).increment()
+            return response
+        }
     }
 }
 
