@@ -44,7 +44,7 @@ struct CounterToolTests {
         // input by the schema, and is rightly answered 422 no-code.
         let run = try await ProcessRun.run(st, ["run", Self.repo.appendingPathComponent("openapi/dl-verify-serve.json").path, "--url", w.baseURL,
                                                 "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--max-examples", "60",
-                                                "--generation-deterministic", "--request-timeout", "30", "--no-color"], timeout: 300)
+                                                "--generation-deterministic", "--request-timeout", "30", "--no-color"], in: w.folder, timeout: 300)
         #expect(run.status == 0, "schemathesis: \(run.output.suffix(4000))")
         #expect(run.output.contains("passed"))
         // And the server is still fine afterwards.
@@ -119,10 +119,11 @@ struct ProcessRun {
     let stderr: String
     var output: String { stdout + "\n" + stderr }
 
-    static func run(_ executable: String, _ arguments: [String], timeout: Double) async throws -> ProcessRun {
+    static func run(_ executable: String, _ arguments: [String], in folder: URL? = nil, timeout: Double) async throws -> ProcessRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
