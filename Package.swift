@@ -194,6 +194,7 @@ let package = Package(
                     dependencies: ["DL1VerifyServer", "DL1VerifyCommand", "DL1CommandSupport", "DL1HTTPServer", "DL1ServiceAPI", "DL1Verifier",
                                    "DL1TestSupport", "DL1Format", "DL1Crypto", "DL1QREncode", "DL1Raster",
                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                   .product(name: "NIOCore", package: "swift-nio"),
                                    .product(name: "NIOHTTP1", package: "swift-nio"),
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DL1IntegrationTests",

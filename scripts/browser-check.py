@@ -421,6 +421,10 @@ def main():
     def overtime(signum, frame):
         raise Failure(f"timed out after {args.timeout:.0f} s")
     signal.signal(signal.SIGALRM, overtime)
+    # Stopped by the caller (a test's own timeout): fail the same way, so Chromium is stopped.
+    def stopped(signum, frame):
+        raise Failure(f"stopped by signal {signum}")
+    signal.signal(signal.SIGTERM, stopped)
     signal.setitimer(signal.ITIMER_REAL, args.timeout + 5)  # a backstop for a blocking call
     try:
         report = run(args, deadline)

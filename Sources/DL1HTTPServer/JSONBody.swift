@@ -32,8 +32,9 @@ extension Request {
         switch error {
         case .keyNotFound(let key, _): return "the member '\(key.stringValue)' is missing"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "the member '\(path(context))' has the wrong type"
+            return context.codingPath.isEmpty ? "the body must be a JSON object" : "the member '\(path(context))' has the wrong type"
         case .dataCorrupted(let context):
+            if context.debugDescription.hasPrefix("unknown member") { return "the body has an \(context.debugDescription)" }
             return context.codingPath.isEmpty ? "the body is not JSON" : "the member '\(path(context))' has an invalid value"
         @unknown default: return "the body is not the expected JSON"
         }
@@ -47,4 +48,27 @@ public func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = 
     let body = (try? encoder.encode(value)) ?? Data("{}".utf8)
     return Response(status: status, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"],
                     body: .init(byteBuffer: ByteBuffer(bytes: body)))
+}
+
+extension Request {
+    /// The body, at most `limit` bytes, read within `deadline`: a client that sends its body
+    /// slowly (to hold a slot) gets 408, one that sends too much 413 (`tooLarge`).
+    public func collectBody(upTo limit: Int, within deadline: Duration, tooLarge: Problem) async throws -> ByteBuffer {
+        let request = self
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                var body = request
+                do { return try await body.collectBody(upTo: limit) } catch is CancellationError { throw CancellationError() } catch { throw tooLarge }
+            }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else {
+                throw Problem(.requestTimeout, status: 408, detail: "the request body did not arrive within \(deadline.components.seconds) s")
+            }
+            return buffer
+        }
+    }
 }

@@ -31,7 +31,7 @@ public final class RateLimiter: @unchecked Sendable {
         bucket.at = now
         guard bucket.tokens >= 1 else {
             buckets[client] = bucket
-            return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
+            return max(1, Int(min(86_400, ((1 - bucket.tokens) / rate).rounded(.up))))
         }
         bucket.tokens -= 1
         if buckets[client] == nil, buckets.count >= maxClients {

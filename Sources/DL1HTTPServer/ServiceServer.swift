@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
@@ -65,6 +66,10 @@ public struct TLSFiles: Sendable, Hashable {
             throw ServiceSetupError(.tlsFilesUnusable, "cannot read the TLS certificate chain \(certificateChain) (PEM): \(error)")
         }
         guard !chain.isEmpty else { throw ServiceSetupError(.tlsFilesUnusable, "\(certificateChain) holds no certificate") }
+        // A private key others can read is refused, as the issuer's signing keys are.
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: privateKey))?[.posixPermissions] as? NSNumber, mode.intValue & 0o077 != 0 {
+            throw ServiceSetupError(.tlsFilesUnusable, "the TLS private key \(privateKey) is readable by others (mode \(String(mode.intValue & 0o777, radix: 8))): chmod 600 it")
+        }
         let key: NIOSSLPrivateKey
         do { key = try NIOSSLPrivateKey(file: privateKey, format: .pem) } catch {
             throw ServiceSetupError(.tlsFilesUnusable, "cannot read the TLS private key \(privateKey) (PEM, unencrypted): \(error)")

@@ -55,6 +55,7 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
     case imageUnreadable = "image-unreadable"
     case unauthorized = "unauthorized"
     case busy = "busy"
+    case requestTimeout = "request-timeout"
 
     public var title: String {
         switch self {
@@ -88,6 +89,7 @@ public enum ProblemCode: String, Sendable, CaseIterable, Codable {
         case .imageUnreadable: "The image cannot be read"
         case .unauthorized: "An API token is required"
         case .busy: "Too many images are being verified"
+        case .requestTimeout: "The request body came too slowly"
         }
     }
 }

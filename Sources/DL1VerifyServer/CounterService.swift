@@ -30,6 +30,8 @@ public struct CounterOptions: Sendable {
     public var maxWaitingImages: Int = 8
     /// The largest image accepted (the CLI's bound).
     public var maxImageBytes: Int = Verifier.maxImageBytes
+    /// How long a photo's body may take to arrive (it holds a reading slot meanwhile).
+    public var bodyDeadline: Duration = .seconds(30)
 
     public init() {}
 }
@@ -94,12 +96,16 @@ public final class CounterService: Sendable {
         do {
             let loaded = try sources.load(options: verifierOptions)
             data.replace(LoadedData.Snapshot(loaded: loaded, fingerprint: fingerprint, loadedAt: verifierOptions.clock()))
+            data.reloadFailure(nil)
             logger.notice("verification data reloaded", metadata: ["status_lists": "\(loaded.verifier.statusLists.count)", "warnings": "\(loaded.warnings.count)"])
             return .reloaded(warnings: loaded.warnings.count)
         } catch {
             // Remember the failed state so the same broken files are not loaded every round.
             data.replace(LoadedData.Snapshot(loaded: before.loaded, fingerprint: fingerprint, loadedAt: before.loadedAt))
-            logger.error("verification data changed but cannot be loaded; the last good data stays in use", metadata: ["code": "\(error.code.rawValue)"])
+            // The description names files and what is wrong with them: nothing personal.
+            logger.error("verification data changed but cannot be loaded; the last good data stays in use",
+                         metadata: ["code": "\(error.code.rawValue)", "why": "\(TextSafety.sanitized(error.description))"])
+            data.reloadFailure(error.description)
             return .failed(error.description)
         }
     }
@@ -107,33 +113,42 @@ public final class CounterService: Sendable {
     /// The routes: the page, the API, health and metrics.
     public func router() -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
+        // CORS outermost: it sees the problem documents the inner middleware makes of errors
+        // (inside, it would wrap thrown errors in a type the problem middleware does not know).
+        if let origin = options.allowedOrigin {
+            router.add(middleware: CORSMiddleware(allowOrigin: .custom(origin), allowHeaders: [.accept, .authorization, .contentType],
+                                                  allowMethods: [.get, .post, .options], exposedHeaders: ["Retry-After", "WWW-Authenticate"]))
+        }
         router.add(middleware: ProblemMiddleware())
         let pages = Dictionary(uniqueKeysWithValues: CounterPage.paths.map { ($0, [HTTPRequest.Method.get]) })
         router.add(middleware: MethodMiddleware(pages.merging([CounterPath.verify: [.post], ServicePath.health: [.get], ServicePath.trust: [.get],
-                                                               ServicePath.metrics: [.get]]) { a, _ in a }))
-        if let origin = options.allowedOrigin {
-            router.add(middleware: CORSMiddleware(allowOrigin: .custom(origin), allowHeaders: [.accept, .authorization, .contentType],
-                                                  allowMethods: [.get, .post, .options]))
-        }
+                                                               ServicePath.metrics: [.get]]) { a, _ in a },
+                                                crossOrigin: options.allowedOrigin != nil))
         for asset in CounterPage.assets(startedAt: data.snapshot.loadedAt) {
-            router.get(.init(stringLiteral: asset.path)) { request, _ in CounterPage.response(asset, to: request, now: self.verifierOptions.clock()) }
+            router.getAndHead(asset.path) { request, _ in CounterPage.response(asset, to: request, now: self.verifierOptions.clock()) }
         }
-        router.get(.init(stringLiteral: ServicePath.health)) { _, _ in
+        router.getAndHead(ServicePath.health) { _, _ in
             let snapshot = self.data.snapshot
             let lists = CounterTrust.newestPerURI(snapshot.loaded.verifier.statusLists)
             let now = self.verifierOptions.clock()
+            // Degraded: every code would answer STATUS_UNKNOWN (no list, or a stale one), or
+            // the data changed and could not be loaded.
+            let stale = lists.contains { now >= $0.expiresAt.saturatingAdding(self.verifierOptions.leeway) }
+            let failure = self.data.lastReloadFailure
             return CounterTrust.json(.object([
-                ("status", .string("ok")),
+                ("status", .string(lists.isEmpty || stale || failure != nil ? "degraded" : "ok")),
                 ("profile", .string(self.options.profile.rawValue)),
                 ("status_lists", .int(Int64(lists.count))),
+                ("stale_status_lists", .int(Int64(lists.count { now >= $0.expiresAt.saturatingAdding(self.verifierOptions.leeway) }))),
                 ("oldest_status_age_seconds", lists.map(\.issuedAt).min().map { .int(now.saturatingSubtracting($0)) } ?? .null),
+                ("last_reload_error", failure.map { .string($0) } ?? .null),
             ]))
         }
-        router.get(.init(stringLiteral: ServicePath.trust)) { _, _ in
+        router.getAndHead(ServicePath.trust) { _, _ in
             CounterTrust.json(CounterTrust.listing(self.data.snapshot, profile: self.options.profile, leeway: self.verifierOptions.leeway,
                                                    now: self.verifierOptions.clock()))
         }
-        router.get(.init(stringLiteral: ServicePath.metrics)) { _, _ in
+        router.getAndHead(ServicePath.metrics) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
                      body: .init(byteBuffer: ByteBuffer(bytes: ServiceMetrics.exposition())))
         }
@@ -174,10 +189,8 @@ public final class CounterService: Sendable {
                 return Problem(.busy, status: 503, detail: "too many images are being verified: try again in a moment").response(headers: [.retryAfter: "1"])
             }
             defer { imageSlots.give() }
-            var body = request
-            let buffer: ByteBuffer
-            do { buffer = try await body.collectBody(upTo: options.maxImageBytes) } catch { throw tooLarge }
-            let bytes = [UInt8](buffer.readableBytesView)
+            let bytes = [UInt8](try await request.collectBody(upTo: options.maxImageBytes, within: options.bodyDeadline, tooLarge: tooLarge)
+                .readableBytesView)
             let now = verifierOptions.clock()
             let asking = asked
             let scan: ImageVerification
@@ -261,8 +274,12 @@ final class LoadedData: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Snapshot
     init(_ snapshot: Snapshot) { current = snapshot }
+    private var failure: String?
     var snapshot: Snapshot { lock.withLock { current } }
     func replace(_ snapshot: Snapshot) { lock.withLock { current = snapshot } }
+    /// Why the last reload failed (nil once one succeeds).
+    var lastReloadFailure: String? { lock.withLock { failure } }
+    func reloadFailure(_ description: String?) { lock.withLock { failure = description } }
 }
 
 /// A counting bound on work in progress.
@@ -273,6 +290,7 @@ final class Slots: @unchecked Sendable {
     init(limit: Int) { self.limit = limit }
     func take() -> Bool { lock.withLock { used < limit ? { used += 1; return true }() : false } }
     func give() { lock.withLock { used -= 1 } }
+    var inUse: Int { lock.withLock { used } }
 }
 
 /// Checks the data's files every interval and loads them again when they changed (after a

@@ -77,7 +77,10 @@ public struct VerificationSources: Sendable, Hashable {
             let attributes = try? fm.attributesOfItem(atPath: path)
             let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
             let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
-            return "\(path)\t\(size)\t\(modified)"
+            // The inode too: a file replaced by a rename (as sync and publication do) is a new
+            // inode even when its size and time look the same.
+            let inode = (attributes?[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+            return "\(path)\t\(size)\t\(modified)\t\(inode)"
         }
         var paths = ((try? fm.contentsOfDirectory(atPath: trust)) ?? []).sorted().map { (trust as NSString).appendingPathComponent($0) }
         paths += bundles + statusFiles

@@ -22,6 +22,30 @@ public struct VerifyRequest: Codable, Sendable, Hashable {
         case requireHolderBinding = "require_holder_binding"
     }
 
+    /// Strict: a member this API does not know is refused, so that a misspelt option (say
+    /// `categroy`) cannot silently turn a check off.
+    public init(from decoder: any Decoder) throws {
+        let known = Set(["text", "category", "portrait", "portrait_sha256", "require_holder_binding"])
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription:
+                "unknown member '\(TextSafety.sanitized(String(unknown.stringValue.prefix(40))))' (known: \(known.sorted().joined(separator: ", ")))"))
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        category = try container.decodeIfPresent(String.self, forKey: .category)
+        portraitSHA256 = try container.decodeIfPresent(String.self, forKey: .portraitSHA256)
+        portrait = try container.decodeIfPresent(String.self, forKey: .portrait)
+        requireHolderBinding = try container.decodeIfPresent(Bool.self, forKey: .requireHolderBinding)
+    }
+
+    struct AnyKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
     public init(text: String, category: String? = nil, portraitSHA256: String? = nil, portrait: String? = nil, requireHolderBinding: Bool? = nil) {
         self.text = text
         self.category = category
@@ -41,8 +65,11 @@ public struct VerifyRequest: Codable, Sendable, Hashable {
             if portraitSHA256 != nil {
                 throw Problem(.malformedRequest, status: 400, detail: "give the member 'portrait' or 'portrait_sha256', not both")
             }
-            let padded = portrait.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-            guard let bytes = Base64URL.decode(padded, limit: CounterService.maxPortraitBytes), !bytes.isEmpty else {
+            // base64 or base64url; '=' padding only at the end.
+            var unpadded = Substring(portrait)
+            while unpadded.hasSuffix("=") { unpadded = unpadded.dropLast() }
+            let text = unpadded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            guard portrait.count - unpadded.count <= 2, let bytes = Base64URL.decode(text, limit: CounterService.maxPortraitBytes), !bytes.isEmpty else {
                 throw Problem(.malformedRequest, status: 400, detail: "the member 'portrait' must be a base64 image of at most \(CounterService.maxPortraitBytes / 1024) KiB")
             }
             request.portraitHash = SHA256.hash(bytes)

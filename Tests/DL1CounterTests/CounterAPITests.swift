@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import DL1Crypto
 import DL1Format
 import DL1Raster
@@ -7,6 +8,7 @@ import DL1Verifier
 @testable import DL1VerifyServer
 import Foundation
 import Logging
+import NIOCore
 import Testing
 
 /// `dl-verify serve`'s API over real HTTP on loopback: text, PNG, JPEG and DL2 input, each
@@ -111,7 +113,7 @@ struct CounterAPITests {
             #expect(Set(answer.result.keys) == resultMembers, "\(profile): \(answer.result.keys.sorted())")
             // Nothing held back leaks through another member.
             if profile != .police {
-                #expect(!answer.text.contains(device.publicKey.compressedPoint.prefix(4).map { String(format: "%02x", $0) }.joined()))
+                #expect(!answer.text.contains(HolderKey(device.publicKey)!.thumbprint))
                 #expect(!answer.text.contains("\"cti\"") && !answer.text.contains("portrait_sha256"))
                 if profile != .insurer { #expect(!answer.text.contains("310101199001011234")) }
             }
@@ -132,6 +134,8 @@ struct CounterAPITests {
             ("text over 8 KiB", try await w.verify(text: "DL1:" + String(repeating: "A", count: 8200)), 400, "malformed-request"),
             ("not JSON", try await w.request(.POST, "/v1/verify", headers: [("Content-Type", "application/json")], body: Array("{".utf8)), 400, "malformed-request"),
             ("no text member", try await w.verify(json: ["category": "C1"]), 400, "malformed-request"),
+            ("misspelt member", try await w.verify(json: ["text": "DL1:x", "categroy": "B2"]), 400, "malformed-request"),
+            ("not an object", try await w.request(.POST, "/v1/verify", headers: [("Content-Type", "application/json")], body: Array("[1,2]".utf8)), 400, "malformed-request"),
             ("text of the wrong type", try await w.verify(json: ["text": 5]), 400, "malformed-request"),
             ("other media type", try await w.request(.POST, "/v1/verify", headers: [("Content-Type", "text/plain")], body: Array("DL1:x".utf8)), 415, "unsupported-media-type"),
             ("no media type", try await w.request(.POST, "/v1/verify", body: Array("DL1:x".utf8)), 415, "unsupported-media-type"),
@@ -149,12 +153,27 @@ struct CounterAPITests {
             ("unknown path", try await w.request(.GET, "/v1/nothing"), 404, "not-found"),
             ("wrong method", try await w.request(.GET, "/v1/verify"), 405, "method-not-allowed"),
             ("TRACE", try await w.request(.TRACE, "/v1/health"), 405, "method-not-allowed"),
+            ("OPTIONS without CORS", try await w.request(.OPTIONS, "/v1/verify", headers: [("Origin", "https://a.example")]), 405, "method-not-allowed"),
         ]
         for (name, answer, status, code) in cases {
             #expect(answer.status == status && answer.problem == code, "\(name): \(answer.status) \(answer.text.prefix(200))")
             let detail = answer.json["detail"] as? String ?? ""
             #expect(!detail.isEmpty, "\(name) has no detail")
         }
+        // The detail names what was wrong.
+        let details: [(String, String)] = [
+            ("unknown member 'categroy'", try await w.verify(json: ["text": "DL1:x", "categroy": "B2"]).json["detail"] as? String ?? ""),
+            ("the body must be a JSON object", try await w.request(.POST, "/v1/verify", headers: [("Content-Type", "application/json")], body: Array("[1]".utf8)).json["detail"] as? String ?? ""),
+            ("unknown parameter 'profile'", try await w.verify(text: "DL1:x", query: "profile=police").json["detail"] as? String ?? ""),
+            ("the member 'text' is missing", try await w.verify(json: ["category": "C1"]).json["detail"] as? String ?? ""),
+            ("'require_holder_binding' must be true or false", try await w.verify(text: "DL1:x", query: "require_holder_binding=maybe").json["detail"] as? String ?? ""),
+            ("the portrait_sha256 must be 64 hex digits", try await w.verify(json: ["text": "DL1:x", "portrait_sha256": "abc"]).json["detail"] as? String ?? ""),
+        ]
+        for (expected, detail) in details { #expect(detail.contains(expected), "\(detail)") }
+        // HEAD where GET is taken: the GET's status and headers, no body.
+        let head = try await w.request(.HEAD, "/v1/health")
+        #expect(head.status == 200 && head.body.isEmpty && head.headers.first(name: "Content-Type") == "application/json")
+        #expect(try await w.request(.HEAD, "/").status == 200)
         // Images past the workers and the queue: 503, not an unbounded wait.
         for _ in 0..<w.service.imageSlots.limit { #expect(w.service.imageSlots.take()) }
         let busy = try await w.verify(image: try CounterWorld.png(try CounterWorld.code()), type: "image/png")
@@ -162,6 +181,29 @@ struct CounterAPITests {
         for _ in 0..<w.service.imageSlots.limit { w.service.imageSlots.give() }
         let again = try await w.verify(image: try CounterWorld.png(try CounterWorld.code()), type: "image/png")
         #expect(again.verdict == "VALID")
+    }
+
+    @Test("A photo whose body arrives too slowly is refused with 408, and its reading slot is given back")
+    func slowUpload() async throws {
+        let w = try await CounterWorld.start { $0.bodyDeadline = .milliseconds(500) }
+        defer { Task { await w.stop() } }
+        var request = HTTPClientRequest(url: w.baseURL + "/v1/verify")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "image/png")
+        let png = try CounterWorld.png(try CounterWorld.code())
+        request.body = .stream(AsyncStream<ByteBuffer> { continuation in
+            continuation.yield(ByteBuffer(bytes: png.prefix(100)))
+            Task {
+                try? await Task.sleep(for: .seconds(3))
+                continuation.yield(ByteBuffer(bytes: png.dropFirst(100)))
+                continuation.finish()
+            }
+        }, length: .known(Int64(png.count)))
+        let response = try await w.client.execute(request, timeout: .seconds(20))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        #expect(response.status.code == 408 && String(buffer: body).contains("request-timeout"))
+        #expect(w.service.imageSlots.inUse == 0)
+        #expect(try await w.verify(image: png, type: "image/png").verdict == "VALID")
     }
 
     @Test("Per-client rate limit: 429 with Retry-After past the burst")
@@ -230,6 +272,12 @@ struct CounterAPITests {
         #expect(preflight.headers.first(name: "Access-Control-Allow-Origin") == "https://rental.example")
         let allowed = try await open.verify(text: "DL1:x", headers: [("Origin", "https://rental.example")])
         #expect(allowed.headers.first(name: "Access-Control-Allow-Origin") == "https://rental.example")
+        // Errors keep their problem documents with CORS on (the page's own POSTs carry Origin too).
+        let bad = try await open.verify(text: "DL1:x", query: "lang=fr", headers: [("Origin", "null")])
+        #expect(bad.status == 400 && bad.problem == "malformed-request")
+        let noCode = try await open.request(.POST, "/v1/verify", headers: [("Content-Type", "image/png"), ("Origin", "https://rental.example")],
+                                            body: try PNGCodec.encode(GreyImage(width: 64, height: 64, fill: 200)))
+        #expect(noCode.status == 422 && noCode.problem == "no-code" && noCode.headers.first(name: "Access-Control-Allow-Origin") == "https://rental.example")
     }
 
     @Test("Trust and health report the status data's age; changed files are loaded again, broken ones leave the last good data")
@@ -242,13 +290,13 @@ struct CounterAPITests {
         #expect(lists.count == 1 && lists[0]["stale"] as? Bool == false && lists[0]["uri"] as? String == "https://dl.example/CN-31/status/1")
         #expect((trust.json["signers"] as? [[String: Any]])?.count == 1 && (trust.json["roots"] as? [[String: Any]])?.count == 1)
         let health = try await w.request(.GET, "/v1/health")
-        #expect(health.json["status"] as? String == "ok" && health.json["status_lists"] as? Int == 1)
+        #expect(health.json["status"] as? String == "ok" && health.json["status_lists"] as? Int == 1 && health.json["last_reload_error"] is NSNull)
 
         #expect(w.service.reloadIfChanged() == .unchanged)
         let valid = try CounterWorld.code()
         #expect(try await w.verify(text: valid).verdict == "VALID")
         // A revocation arrives (as `dl-verify sync` or a copied file would bring it).
-        try Data(try CounterWorld.statusToken(entries: [7: .invalid], iat: Fixture.now - 60)).write(to: w.statusFile)
+        try Data(try CounterWorld.statusToken(entries: [7: .invalid], iat: Fixture.now - 60)).write(to: w.statusFile, options: .atomic)
         #expect(w.service.reloadIfChanged() == .reloaded(warnings: 0))
         #expect(try await w.verify(text: valid).verdict == "REVOKED")
         #expect(try await w.request(.GET, "/v1/trust").json["oldest_status_age_seconds"] as? Int == 60)
@@ -258,6 +306,8 @@ struct CounterAPITests {
         #expect(why.contains("root"))
         #expect(try await w.verify(text: valid).verdict == "REVOKED")
         #expect(w.service.reloadIfChanged() == .unchanged)  // not retried until the files change again
+        let degraded = try await w.request(.GET, "/v1/health")
+        #expect(degraded.json["status"] as? String == "degraded" && (degraded.json["last_reload_error"] as? String ?? "").contains("root"))
     }
 
     @Test("Nothing personal in the log, even at trace level")

@@ -16,8 +16,8 @@ struct CounterToolTests {
     static var schemathesis: String? {
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"] ?? "/root"
-        let candidates = [environment["DL1_SCHEMATHESIS"], "\(home)/.cache/dl1-test-tools/venv/bin/st"].compactMap { $0 }
-            + (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/st" }
+        let candidates = [environment["DL1_SCHEMATHESIS"], "\(home)/.cache/dl1-test-tools/venv/bin/schemathesis"].compactMap { $0 }
+            + (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/schemathesis" }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -128,7 +128,13 @@ struct ProcessRun {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // SIGTERM first (browser-check.py then stops its Chromium), SIGKILL 5 s later.
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem {
+            guard process.isRunning else { return }
+            kill(pid, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { if process.isRunning { kill(pid, SIGKILL) } }
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
         // Read both pipes to their ends off the concurrency pool (a full pipe would block the child).
         async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value

@@ -107,6 +107,7 @@ struct ServiceProcessTests {
                            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert])
         #expect(made.status == 0, "\(made.err)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
         return (cert, key)
     }
 

@@ -472,8 +472,10 @@
     while (camera && camera.gen === gen) {
       if (video.readyState < 2 || !video.videoWidth) { await sleep(100); continue; }
       const blob = await frame(video, canvas);
+      const cam = camera;  // Stop (or a hidden tab) may have ended the scan meanwhile
+      if (!cam || cam.gen !== gen) return;
       if (!blob) { await sleep(150); continue; }
-      const r = await post(blob, "image/jpeg", query, camera.abort.signal);
+      const r = await post(blob, "image/jpeg", query, cam.abort.signal);
       if (!camera || camera.gen !== gen) return;
       if (r.ok && r.data.results.length) { stopCamera(false); return showAnswer(r, "camera"); }
       if (r.ok || r.code === "no-code" || r.code === "image-unreadable") { await sleep(150); continue; }
