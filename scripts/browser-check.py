@@ -11,7 +11,7 @@ data-state is done or error, reads #verdict, #reason and #fields and saves a scr
 DIR (valid.png, revoked.png, camera.png). Prints one JSON object on stdout:
 
     {"valid": {"state", "verdict", "data_verdict", "verdict_label", "reason", "fields",
-               "message", "screenshot"},
+               "message", "camera_stopped", "screenshot"},
      "revoked": {...}, "camera": {...},
      "console_errors": [...],    # console.error, uncaught exceptions, Log errors (CSP included)
      "csp_violations": [...],    # securitypolicyviolation events seen by the page
@@ -317,6 +317,8 @@ READ = """(() => {
   return {state: q("#app") ? q("#app").dataset.state : null, verdict: text("#verdict"),
           data_verdict: q("#verdict") && q("#verdict").dataset.verdict || null, verdict_label: text("#verdict-label"),
           reason: text("#reason"), fields: text("#fields"), message: text("#message"),
+          camera_stopped: q("#camera") ? q("#camera").hidden &&
+            !(q("#camera").srcObject && q("#camera").srcObject.getTracks().some((t) => t.readyState === "live")) : null,
           csp: window.__cspViolations || []};
 })()"""
 

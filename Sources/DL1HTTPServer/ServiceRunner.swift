@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
@@ -23,6 +24,20 @@ public enum ServiceRunner {
         }
         done.wait()
         return outcome.error
+    }
+
+    /// Why a server stopped, in words: a socket error names the address and the system's
+    /// reason ("Address already in use"), not NIO's call.
+    public static func explain(_ error: any Error, address: String) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case EADDRINUSE: return "cannot serve on \(address): the address is already in use (another server listens there)"
+            case EADDRNOTAVAIL: return "cannot serve on \(address): this machine has no such address"
+            case EACCES: return "cannot serve on \(address): permission denied (ports below 1024 need privileges)"
+            default: return "cannot serve on \(address): \(io)"
+            }
+        }
+        return "the server stopped: \(error)"
     }
 
     final class Outcome: @unchecked Sendable {

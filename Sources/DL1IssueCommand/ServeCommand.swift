@@ -97,7 +97,7 @@ public struct ServeCommand: ConsoleCommand {
                 return
             }
             if let stopped {
-                console.err("dl-issue serve: the server stopped: \(stopped)")
+                console.err("dl-issue serve: \(ServiceRunner.explain(stopped, address: listen))")
                 code = 1
                 return
             }

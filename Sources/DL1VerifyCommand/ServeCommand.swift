@@ -122,7 +122,7 @@ public struct ServeCommand: ConsoleCommand {
             return usageExitCode
         }
         if let stopped {
-            console.err("dl-verify serve: the server stopped: \(stopped)")
+            console.err("dl-verify serve: \(ServiceRunner.explain(stopped, address: listen))")
             return 1
         }
         console.out("Stopped.")

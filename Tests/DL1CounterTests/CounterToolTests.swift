@@ -88,19 +88,28 @@ struct CounterToolTests {
             #expect(width == 390 && height == 844, "\(scenario): \(width)×\(height)")
         }
         #expect((report["revoked"] as? [String: Any])?["reason"] as? String == "The licence has been revoked by the issuing authority.")
+        // The camera sent frames without a code (422 no-code) before the one with it, then stopped.
+        let camera = report["camera"] as? [String: Any] ?? [:]
+        #expect(camera["camera_stopped"] as? Bool == true)
+        #expect((report["network_errors"] as? [String])?.contains { $0.contains("422") } == true, "\(report["network_errors"] ?? "")")
         #expect((report["console_errors"] as? [Any])?.isEmpty == true, "\(report["console_errors"] ?? "")")
         #expect((report["csp_violations"] as? [Any])?.isEmpty == true, "\(report["csp_violations"] ?? "")")
     }
 
-    /// A 640×480 YUV4MPEG2 clip of one frame: the code in the middle of a grey room.
-    static func y4m(_ text: String) throws -> [UInt8] {
+    /// A 640×480 YUV4MPEG2 clip at 10 frames/s: `blank` frames of an empty grey room, then
+    /// `withCode` frames with the code in the middle (Chromium loops it), so the page must send
+    /// frames without a code before one with it.
+    static func y4m(_ text: String, blank: Int = 20, withCode: Int = 10) throws -> [UInt8] {
         let code = QRRenderer(matrix: try QRCodeMatrix(encoding: text)).image(scale: 4)
         let width = 640, height = 480
-        var luma = [UInt8](repeating: 170, count: width * height)
+        let empty = [UInt8](repeating: 170, count: width * height)
+        var luma = empty
         let left = (width - code.width) / 2, top = (height - code.height) / 2
         for y in 0..<code.height { for x in 0..<code.width { luma[(top + y) * width + left + x] = code.pixels[y * code.width + x] } }
         let chroma = [UInt8](repeating: 128, count: width * height / 2)
-        return Array("YUV4MPEG2 W\(width) H\(height) F10:1 Ip A1:1 C420jpeg\n".utf8) + Array("FRAME\n".utf8) + luma + chroma
+        var clip = Array("YUV4MPEG2 W\(width) H\(height) F10:1 Ip A1:1 C420jpeg\n".utf8)
+        for frame in 0..<(blank + withCode) { clip += Array("FRAME\n".utf8) + (frame < blank ? empty : luma) + chroma }
+        return clip
     }
 
     /// A PNG file's width and height, from its IHDR chunk.
