@@ -43,6 +43,8 @@
       unreadable: "The image could not be read. Use a PNG or JPEG photo.",
       rateLimited: "Too many requests. Try again in {s} s.", tooLarge: "The photo is too large for the service. Use a smaller one.",
       busy: "The service is busy. Try again in a moment.",
+      unsupported: "Only PNG and JPEG photos can be checked.", timeout: "The photo took too long to arrive. Try again.",
+      cameraPreview: "Camera preview",
       unauthorized: "This service needs an API token: enter it below.", tokenRefused: "The API token was refused: check it and enter it again.",
       network: "The service could not be reached. Check the connection and try again.",
       generic: "The service answered with an error ({s}).", noResults: "The service found no code.",
@@ -82,6 +84,8 @@
       unreadable: "无法读取该图像。请使用 PNG 或 JPEG 照片。",
       rateLimited: "请求过多。请在 {s} 秒后重试。", tooLarge: "照片过大，服务无法处理。请使用较小的照片。",
       busy: "服务繁忙。请稍后重试。",
+      unsupported: "只能检查 PNG 或 JPEG 照片。", timeout: "照片上传超时。请重试。",
+      cameraPreview: "摄像头画面",
       unauthorized: "此服务需要 API 令牌：请在下方输入。", tokenRefused: "API 令牌被拒绝：请检查后重新输入。",
       network: "无法连接服务。请检查网络连接后重试。",
       generic: "服务返回错误（{s}）。", noResults: "服务未找到二维码。",
@@ -176,6 +180,7 @@
     document.documentElement.lang = lang === "zh" ? "zh-Hans" : "en";
     document.title = tx.title;
     for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = tx[el.dataset.i18n];
+    $("camera").setAttribute("aria-label", tx.cameraPreview);
     const sw = $("lang-switch");
     sw.textContent = tx.switchTo;
     sw.lang = tx.switchLang === "zh" ? "zh-Hans" : "en";
@@ -357,7 +362,8 @@
   }
 
   const PROBLEMS = { "no-code": "noCode", "image-unreadable": "unreadable", "rate-limited": "rateLimited",
-    "body-too-large": "tooLarge", busy: "busy", network: "network" };
+    "body-too-large": "tooLarge", busy: "busy", network: "network", "unsupported-media-type": "unsupported",
+    "request-timeout": "timeout" };
 
   // Shows an answer that is not a verdict.
   function showProblem(r) {
