@@ -33,32 +33,10 @@ public struct DLVerify: ConsoleCommand {
     @Flag(name: .long, help: "With --camera: stop after the first code, its verdict as the exit code.")
     public var once = false
 
-    @Option(name: .long, help: ArgumentHelp("Folder of trusted PEM certificates (roots and document signers) and *.crl.pem CRLs.", valueName: "DIR"))
-    public var trust: String
-
-    @Option(name: .long, help: ArgumentHelp("A Status List Token file (.cwt); repeatable.", valueName: "FILE"))
-    public var status: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("A handheld bundle (.dlb) from 'dl-issue export-bundle': signer certificates, CRLs and status lists, each checked against --trust; repeatable.", valueName: "FILE"))
-    public var bundle: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("A cache folder kept by 'dl-verify sync': its verified bundle is used, and its age shown.", valueName: "DIR"))
-    public var cache: String?
+    @OptionGroup public var verification: VerificationOptions
 
     @Option(name: .long, help: ArgumentHelp("Verification time, ISO 8601 with Z or an offset (default: now); --at=VALUE also works, and is needed for a value starting with '-'.", valueName: "ISO8601"))
     public var at: String?
-
-    @Option(name: .long, help: ArgumentHelp("Clock-skew leeway in seconds.", valueName: "SECONDS"))
-    public var leeway: Int64 = 300
-
-    @Flag(name: .long, help: "Answer VALID (saying so) when the revocation status cannot be checked.")
-    public var allowUnknownStatus = false
-
-    @Option(name: .long, help: ArgumentHelp("How far from now a DL2 presentation (from the holder's phone) may have been made, either way (default 90).", valueName: "SECONDS"))
-    public var holderWindow: Int64 = Verifier.defaultHolderWindow
-
-    @Flag(name: .long, help: "Accept only DL2 presentations by the holder's device: a plain DL1 code answers UNBOUND_PRESENTATION.")
-    public var requireHolderBinding = false
 
     @Option(name: .long, help: ArgumentHelp("A vehicle category the holder must hold today (exact code, e.g. C1).", valueName: "CODE"))
     public var category: String?
@@ -82,8 +60,6 @@ public struct DLVerify: ConsoleCommand {
         if camera != nil && (!images.isEmpty || !text.isEmpty) { throw ValidationError("--camera reads codes live: give no image files or --text with it") }
         if once && camera == nil { throw ValidationError("--once goes with --camera") }
         guard text.filter({ $0 == "-" }).count <= 1 else { throw ValidationError("--text - may be given once") }
-        guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
-        guard holderWindow >= 1, holderWindow <= 86_400 else { throw ValidationError("--holder-window must be between 1 and 86400 seconds") }
         if quiet && json { throw ValidationError("--quiet and --json contradict each other") }
         if let lang, Language(rawValue: lang) == nil {
             throw ValidationError("--lang '\(lang)' is not supported: use en or zh")
@@ -176,12 +152,10 @@ public struct DLVerify: ConsoleCommand {
     enum Setup { case success((Verifier, Verifier.Request, Int64?)), failure(String) }
 
     func makeVerifier(console: Console) -> Setup {
-        var options = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus,
-                                       holderWindow: holderWindow, requireHolderBinding: requireHolderBinding)
+        var options = verification.verifierOptions
         if let fixed = at.flatMap(Instant.parse) { options.clock = { fixed } }
         let loaded: VerificationSources.Loaded
-        do { loaded = try VerificationSources(trust: trust, bundles: bundle, cache: cache, statusFiles: status).load(options: options) }
-        catch { return .failure(Self.explain(error, trust: trust, cache: cache)) }
+        do { loaded = try verification.sources.load(options: options) } catch { return .failure(verification.explain(error)) }
         if let state = loaded.cacheState {
             let age = Int64(Date().timeIntervalSince1970) - state.fetchedAt
             console.err("dl-verify: status data from \(state.source), synced \(Instant.iso(state.fetchedAt)) (\(age / 3600) h \(age / 60 % 60) min ago)")
@@ -193,14 +167,6 @@ public struct DLVerify: ConsoleCommand {
         }
         for warning in loaded.warnings { console.err("dl-verify: warning: \(warning)") }
         return .success((loaded.verifier, Verifier.Request(category: category, portraitHash: portraitHash), loaded.oldestBundle))
-    }
-
-    /// A load failure in the CLI's words (the command that fills a cache).
-    static func explain(_ error: VerificationSources.LoadError, trust: String, cache: String?) -> String {
-        switch error.code {
-        case .cacheNeverSynced: return "\(error.description): run 'dl-verify sync --from URL --cache \(cache ?? "DIR") --trust \(trust)' first"
-        case .unusable, .cacheUnreadable: return error.description
-        }
     }
 }
 

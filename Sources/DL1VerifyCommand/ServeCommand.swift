@@ -19,14 +19,7 @@ public struct ServeCommand: ConsoleCommand {
             browser only over https or on localhost: give --tls-cert and --tls-key to serve a shop's network.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("Folder of trusted PEM certificates (roots and document signers) and *.crl.pem CRLs.", valueName: "DIR"))
-    public var trust: String
-    @Option(name: .long, help: ArgumentHelp("A cache folder kept by 'dl-verify sync' (run it from cron; the service reloads what it fetched).", valueName: "DIR"))
-    public var cache: String?
-    @Option(name: .long, help: ArgumentHelp("A handheld bundle (.dlb); repeatable.", valueName: "FILE"))
-    public var bundle: [String] = []
-    @Option(name: .long, help: ArgumentHelp("A Status List Token file (.cwt); repeatable.", valueName: "FILE"))
-    public var status: [String] = []
+    @OptionGroup public var verification: VerificationOptions
     @Option(name: .long, help: ArgumentHelp("Where to listen: HOST:PORT, or [IPv6]:PORT (port 0 picks a free one).", valueName: "HOST:PORT"))
     public var listen: String = "127.0.0.1:8090"
     @Option(name: .long, help: ArgumentHelp("Which fields leave the service: police (all), rental, insurer or employer.", valueName: "PROFILE"))
@@ -45,14 +38,6 @@ public struct ServeCommand: ConsoleCommand {
     public var clientBurst: Double = 30
     @Option(name: .long, help: ArgumentHelp("How often to check the trust, bundle, cache and status files for changes, e.g. 60s.", valueName: "DURATION"))
     public var reloadInterval: String = "60s"
-    @Option(name: .long, help: ArgumentHelp("Clock-skew leeway in seconds.", valueName: "SECONDS"))
-    public var leeway: Int64 = 300
-    @Flag(name: .long, help: "Answer VALID (saying so) when the revocation status cannot be checked.")
-    public var allowUnknownStatus = false
-    @Option(name: .long, help: ArgumentHelp("How far from now a DL2 presentation may have been made, either way (default 90).", valueName: "SECONDS"))
-    public var holderWindow: Int64 = Verifier.defaultHolderWindow
-    @Flag(name: .long, help: "Accept only DL2 presentations by the holder's device, for every request.")
-    public var requireHolderBinding = false
     @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "LEVEL"))
     public var logLevel: String = "info"
 
@@ -67,8 +52,6 @@ public struct ServeCommand: ConsoleCommand {
         guard clientRate >= 0, clientRate.isFinite, clientBurst >= 1, clientBurst.isFinite else {
             throw ValidationError("--client-rate must be 0 or more, and --client-burst 1 or more")
         }
-        guard leeway >= 0, leeway <= 86_400 else { throw ValidationError("--leeway must be between 0 and 86400 seconds") }
-        guard holderWindow >= 1, holderWindow <= 86_400 else { throw ValidationError("--holder-window must be between 1 and 86400 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical") }
         if let allowOrigin {
             guard let url = URL(string: allowOrigin), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.path.isEmpty || url.path == "/" else {
@@ -98,12 +81,9 @@ public struct ServeCommand: ConsoleCommand {
                 return usageExitCode
             }
         }
-        let verifierOptions = Verifier.Options(leeway: leeway, allowUnknownStatus: allowUnknownStatus, holderWindow: holderWindow,
-                                               requireHolderBinding: requireHolderBinding)
-        let sources = VerificationSources(trust: trust, bundles: bundle, cache: cache, statusFiles: status)
         let service: CounterService
-        do { service = try CounterService(sources: sources, options: options, verifierOptions: verifierOptions, logger: logger) } catch {
-            console.err("dl-verify serve: \(DLVerify.explain(error, trust: trust, cache: cache))")
+        do { service = try CounterService(sources: verification.sources, options: options, verifierOptions: verification.verifierOptions, logger: logger) } catch {
+            console.err("dl-verify serve: \(verification.explain(error))")
             return usageExitCode
         }
         for warning in service.warnings { console.err("dl-verify serve: warning: \(warning)") }

@@ -15,19 +15,19 @@ enum CounterPage {
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
         + "media-src 'self' blob: mediastream:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
-    static let paths = ["/", "/app.js", "/app.css"]
+    /// The page's files: path, bytes, media type.
+    private static let files: [(path: String, bytes: [UInt8], type: String)] = [
+        ("/", PackageResources.index_html, "text/html; charset=utf-8"),
+        ("/app.js", PackageResources.app_js, "text/javascript; charset=utf-8"),
+        ("/app.css", PackageResources.app_css, "text/css; charset=utf-8"),
+    ]
+
+    static let paths = files.map(\.path)
 
     /// The page's files, last modified when the service started. They are revalidated on every
     /// load (an upgraded service serves its new page at once); the ETag makes that a 304.
     static func assets(startedAt: Int64) -> [Asset] {
-        func resource(_ bytes: [UInt8], _ type: String) -> CachedResource {
-            CachedResource(bytes: bytes, contentType: type, lastModified: startedAt, maxAge: nil)
-        }
-        return [
-            Asset(path: "/", resource: resource(PackageResources.index_html, "text/html; charset=utf-8")),
-            Asset(path: "/app.js", resource: resource(PackageResources.app_js, "text/javascript; charset=utf-8")),
-            Asset(path: "/app.css", resource: resource(PackageResources.app_css, "text/css; charset=utf-8")),
-        ]
+        files.map { Asset(path: $0.path, resource: CachedResource(bytes: $0.bytes, contentType: $0.type, lastModified: startedAt, maxAge: nil)) }
     }
 
     static func response(_ asset: Asset, to request: Request, now: Int64) -> Response {

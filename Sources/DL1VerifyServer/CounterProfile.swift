@@ -16,26 +16,26 @@ public enum CounterProfile: String, Sendable, CaseIterable {
 
     /// The licence members this profile lets out (nil: all of them).
     public var licenceMembers: Set<String>? {
-        let base: Set<String> = ["family_name", "given_name", "issue_date", "expiry_date", "issuing_country", "issuing_authority",
-                                 "driving_privileges"]
         switch self {
         case .police: return nil
-        case .rental: return base
-        case .insurer: return base.union(["document_number", "birth_date"])
-        case .employer: return base.union(["points"])
+        case .rental: return Self.rentalMembers
+        case .insurer: return Self.insurerMembers
+        case .employer: return Self.employerMembers
         }
     }
+
+    private static let rentalMembers: Set<String> = ["family_name", "given_name", "issue_date", "expiry_date", "issuing_country",
+                                                     "issuing_authority", "driving_privileges"]
+    private static let insurerMembers = rentalMembers.union(["document_number", "birth_date"])
+    private static let employerMembers = rentalMembers.union(["points"])
 
     /// The result members this profile lets out besides `licence` (nil: all of them). The
     /// status entry (its list and index), the credential id and the device key's thumbprint
     /// identify a holder across visits, so only the police see them.
-    public var resultMembers: Set<String>? {
-        switch self {
-        case .police: return nil
-        case .rental, .insurer, .employer:
-            return ["source", "read", "verdict", "reason", "check", "layer", "condition", "verified_at", "signer", "licence"]
-        }
-    }
+    public var resultMembers: Set<String>? { self == .police ? nil : Self.counterResultMembers }
+
+    private static let counterResultMembers: Set<String> = ["source", "read", "verdict", "reason", "check", "layer", "condition", "verified_at",
+                                                            "signer", "licence"]
 
     /// The result as `dl-verify --json` writes it, without what this profile keeps back.
     public func filter(_ result: JSONValue) -> JSONValue {

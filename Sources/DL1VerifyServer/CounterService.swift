@@ -133,19 +133,19 @@ public final class CounterService: Sendable {
             let now = self.verifierOptions.clock()
             // Degraded: every code would answer STATUS_UNKNOWN (no list, or a stale one), or
             // the data changed and could not be loaded.
-            let stale = lists.contains { now >= $0.expiresAt.saturatingAdding(self.verifierOptions.leeway) }
+            let stale = lists.count { now >= $0.expiresAt.saturatingAdding(self.verifierOptions.leeway) }
             let failure = self.data.lastReloadFailure
-            return CounterTrust.json(.object([
-                ("status", .string(lists.isEmpty || stale || failure != nil ? "degraded" : "ok")),
+            return jsonAnswer(.object([
+                ("status", .string(lists.isEmpty || stale > 0 || failure != nil ? "degraded" : "ok")),
                 ("profile", .string(self.options.profile.rawValue)),
                 ("status_lists", .int(Int64(lists.count))),
-                ("stale_status_lists", .int(Int64(lists.count { now >= $0.expiresAt.saturatingAdding(self.verifierOptions.leeway) }))),
+                ("stale_status_lists", .int(Int64(stale))),
                 ("oldest_status_age_seconds", lists.map(\.issuedAt).min().map { .int(now.saturatingSubtracting($0)) } ?? .null),
                 ("last_reload_error", failure.map { .string($0) } ?? .null),
             ]))
         }
         router.getAndHead(ServicePath.trust) { _, _ in
-            CounterTrust.json(CounterTrust.listing(self.data.snapshot, profile: self.options.profile, leeway: self.verifierOptions.leeway,
+            jsonAnswer(CounterTrust.listing(self.data.snapshot, profile: self.options.profile, leeway: self.verifierOptions.leeway,
                                                    now: self.verifierOptions.clock()))
         }
         router.getAndHead(ServicePath.metrics) { _, _ in
@@ -218,7 +218,7 @@ public final class CounterService: Sendable {
             ("language", .string(language.rawValue)),
             ("reasons", .array(outcomes.map { .string($0.0.reason(in: language)) })),
         ])
-        return CounterTrust.json(answer)
+        return jsonAnswer(answer)
     }
 
     static func size(_ bytes: Int) -> String {
@@ -228,6 +228,12 @@ public final class CounterService: Sendable {
     static func count(_ result: VerificationResult, input: String) {
         CounterMetrics.verifications[input]?[result.verdict]?.increment()
     }
+}
+
+/// A JSON answer, never cached.
+func jsonAnswer(_ value: JSONValue) -> Response {
+    Response(status: .ok, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"],
+             body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
 }
 
 /// The counter's metrics, made once.
@@ -288,7 +294,13 @@ final class Slots: @unchecked Sendable {
     private var used = 0
     let limit: Int
     init(limit: Int) { self.limit = limit }
-    func take() -> Bool { lock.withLock { used < limit ? { used += 1; return true }() : false } }
+    func take() -> Bool {
+        lock.withLock {
+            guard used < limit else { return false }
+            used += 1
+            return true
+        }
+    }
     func give() { lock.withLock { used -= 1 } }
     var inUse: Int { lock.withLock { used } }
 }

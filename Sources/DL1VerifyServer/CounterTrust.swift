@@ -1,8 +1,5 @@
 import DL1Format
-import DL1HTTPServer
-import DL1ServiceAPI
 import DL1Verifier
-import Hummingbird
 
 /// `GET /v1/trust`: what the counter trusts and how old its status data is. Nothing in it is
 /// personal: certificates of authorities, and lists.
@@ -47,10 +44,5 @@ enum CounterTrust {
     static func newestPerURI(_ lists: [Verifier.StatusListSummary]) -> [Verifier.StatusListSummary] {
         var seen = Set<String>()
         return lists.filter { seen.insert($0.uri).inserted }
-    }
-
-    static func json(_ value: JSONValue) -> Response {
-        Response(status: .ok, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
     }
 }
