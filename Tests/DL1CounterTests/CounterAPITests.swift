@@ -59,12 +59,27 @@ struct CounterAPITests {
         let valid = try CounterWorld.code()
         let other = try TestPKI(rootFrom: Fixture.now - 400 * Fixture.day, signerFrom: Fixture.now - 100 * Fixture.day, signerUntil: Fixture.now + 265 * Fixture.day)
         let unknown = try Fixture.factory.text(Fixture.factory.claims(), signer: other.signer)
-        var forged = Array(try Fixture.factory.cose(Fixture.factory.claims(), signer: Fixture.pki.signer))
-        forged[forged.count - 1] ^= 1
+        var flipped = CodeFactory.Knobs()
+        flipped.alterSignature = { signature in var s = signature; s[s.count - 1] ^= 1; return s }
+        let forged = try Fixture.factory.text(Fixture.factory.claims(), signer: Fixture.pki.signer, knobs: flipped)
+        // Signed before the document signer's certificate began (signerFrom is 100 days back).
+        let beforeSigner = try CounterWorld.code(iat: Fixture.now - 101 * Fixture.day, exp: Fixture.now + Fixture.day)
+        let expiredLicence = try Fixture.factory.text(Fixture.factory.claims(licence: Fixture.factory.licence(expiry: "2026-01-01")),
+                                                      signer: Fixture.pki.signer)
+        let device = try P256PrivateKey(), otherKey = try P256PrivateKey()
+        var bound = Fixture.factory.claims()
+        bound.holderKey = HolderKey(device.publicKey)!
+        let otherDevice = try Fixture.factory.presentation(credential: try Fixture.factory.cose(bound, signer: Fixture.pki.signer),
+                                                           time: UInt64(Fixture.now), device: otherKey)
         let cases: [(String, [String: Any], String, String)] = [
             ("valid", ["text": valid], "", "VALID"),
             ("malformed", ["text": "DL1:not base45"], "", "MALFORMED"),
             ("unknown signer", ["text": unknown], "", "UNKNOWN_SIGNER"),
+            ("bad signature", ["text": forged], "", "BAD_SIGNATURE"),
+            ("untrusted signer", ["text": beforeSigner], "", "UNTRUSTED_SIGNER"),
+            ("licence expired", ["text": expiredLicence], "", "LICENCE_EXPIRED"),
+            ("superseded", ["text": try CounterWorld.code(index: CounterWorld.supersededIndex)], "", "SUPERSEDED"),
+            ("another device", ["text": otherDevice], "", "HOLDER_MISMATCH"),
             ("revoked", ["text": try CounterWorld.code(index: CounterWorld.revokedIndex)], "", "REVOKED"),
             ("suspended", ["text": try CounterWorld.code(index: CounterWorld.suspendedIndex)], "", "SUSPENDED"),
             ("not in any list", ["text": try CounterWorld.code(index: 5000)], "", "STATUS_UNKNOWN"),

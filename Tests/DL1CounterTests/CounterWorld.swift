@@ -18,7 +18,7 @@ extension Tag {
 }
 
 /// A counter on a loopback port over a throw-away PKI on the test clock: a trust folder and a
-/// status file on disk (entry 8 revoked, 9 suspended), and an HTTP client.
+/// status file on disk (entry 8 revoked, 9 suspended, 10 superseded), and an HTTP client.
 final class CounterWorld: @unchecked Sendable {
     let folder: URL
     let service: CounterService
@@ -28,6 +28,7 @@ final class CounterWorld: @unchecked Sendable {
 
     static let revokedIndex: UInt64 = 8
     static let suspendedIndex: UInt64 = 9
+    static let supersededIndex: UInt64 = 10
     static let logger: Logger = {
         var logger = Logger(label: "test.counter")
         logger.logLevel = .critical
@@ -69,7 +70,8 @@ final class CounterWorld: @unchecked Sendable {
         try Data(try Fixture.pki.signer.certificate.pem()).write(to: folder.appendingPathComponent("signer.pem"))
     }
 
-    static func statusToken(entries: [Int: CredentialStatus] = [Int(revokedIndex): .invalid, Int(suspendedIndex): .suspended],
+    static func statusToken(entries: [Int: CredentialStatus] = [Int(revokedIndex): .invalid, Int(suspendedIndex): .suspended,
+                                                                Int(supersededIndex): .superseded],
                             iat: Int64 = Fixture.now - 600) throws -> [UInt8] {
         try Fixture.factory.statusToken(signer: Fixture.pki.signer, entries: entries, iat: iat)
     }
