@@ -37,7 +37,7 @@ struct ApplicationTests {
         #expect(try s.issuer.applicationPortrait(applied.applicationId) == portrait)
         let issued = try s.issuer.approveApplication(applied.applicationId, lifetime: .seconds(7 * 86_400))
         #expect(issued.claims.licence.portraitHash == SHA256.hash(portrait))
-        #expect(throws: IssuerError.self) { try s.issuer.rejectApplication(applied.applicationId, reason: "too late") }
+        #expect { try s.issuer.rejectApplication(applied.applicationId, reason: "too late") } throws: { ($0 as? IssuerError)?.code == .applicationDecided }
 
         let answer = try await s.client.application(applied.applicationId, device: device)
         #expect(answer.state == "approved")
@@ -80,7 +80,7 @@ struct ApplicationTests {
             return
         }
         try s.issuer.suspend(code.documentNumber, reason: "inquiry")
-        #expect(throws: IssuerError.self) { try s.issuer.approveApplication(applied.applicationId, lifetime: .seconds(86_400)) }
+        #expect { try s.issuer.approveApplication(applied.applicationId, lifetime: .seconds(86_400)) } throws: { ($0 as? IssuerError)?.code == .licenceSuspended }
         #expect(try s.issuer.application(applied.applicationId).state == .pending)
         try s.issuer.reinstate(code.documentNumber)
         _ = try s.issuer.approveApplication(applied.applicationId, lifetime: .seconds(86_400))
