@@ -50,13 +50,15 @@ let package = Package(
         .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
         // libjpeg reports errors by longjmp, which Swift cannot do: a tiny C bridge.
         .target(name: "CJPEGBridge", dependencies: ["CJPEG"]),
+        // zxing-cpp (Debian's libzxing-dev) is C++: a small shim gives it a C interface.
+        .target(name: "CZXing", linkerSettings: [.linkedLibrary("ZXing")]),
 
         // Swift wrappers: the only modules that touch unsafe pointers.
         .target(name: "DL1Crypto", dependencies: ["CCrypto"]),
         .target(name: "DL1Compression", dependencies: ["CZlib"]),
         .target(name: "DL1QREncode", dependencies: ["CQREncode", "DL1Raster", "DL1Compression"]),
         .target(name: "DL1Raster", dependencies: ["CPNG", "CJPEGBridge"]),
-        .target(name: "DL1Scanner", dependencies: ["CZBar", "DL1Raster"]),
+        .target(name: "DL1Scanner", dependencies: ["CZBar", "CZXing", "DL1Raster"]),
         .target(name: "DL1PKCS11", dependencies: ["CPKCS11", "DL1Crypto"]),
 
         // Pure Swift: CBOR, Base45, COSE_Sign1, DL1 claims and licence model, status-list bits.
@@ -201,5 +203,6 @@ let package = Package(
                     dependencies: ["DL1Issuer", "DL1Verifier", "DL1IssueCommand", "DL1VerifyCommand", "DL1CommandSupport", "DL1TestSupport",
                                    "DL1IssuerTestSupport", "DL1Format", "DL1Crypto", "DL1Raster", "DL1ServiceClient", "DL1ServiceAPI", "DL1Holder",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -9,7 +9,8 @@ The module grid is read back from each PNG (and checked by drawing it again), so
 drawn from the exact modules of a real code, at any size, angle or perspective.
 
 OUT_DIR receives CLASS/NAME-LEVEL-NN.png|jpg and manifest.json, a list of
-{"file": relative path, "class", "level", "text": the code's expected text, "source": NAME, "params": {...}}.
+{"file": relative path, "class", "level", "text": the code's expected text ("" when there is no code),
+"source": NAME (null when there is no code), "params": {...}}.
 
 Classes, each with levels of rising severity (the level is part of the file name):
   rotation          a printed code at 7°, 23°, 45°, 67°, 131° on a textured background
@@ -24,6 +25,12 @@ Classes, each with levels of rising severity (the level is part of the file name
   screenshot        a phone screen (1170x2532, 1080x2400) with status bar, header and text, the code at a
                     non-integer scale; light, dark and dark-inverted mode, shared (downscaled JPEG), and
                     photos of the screen (perspective, pixel-grid aliasing, moiré bands, glare)
+  curved            a card bent round a cylinder over 40°, 70° or 100° of arc (a licence in a wallet, a
+                    printout held in one hand), some also leaning back 25°, its sides shaded
+  glare             a phone screen photographed with a lamp's reflection on the code: a soft or strong
+                    veil (with moiré), a small saturated hot spot, a hot spot on a tilted phone
+  no-code           pictures without any QR code (text ""): a cluttered 12-MP photo, a desk, the app's
+                    screen before its code shows, a card with a 1D barcode; a reader should give up fast
 
 Everything is drawn from a numpy Generator seeded with (seed, class, index): the same seed gives the same
 pictures (for a given numpy and Pillow), whatever --jobs is. Needs Python 3 with Pillow and numpy.
@@ -53,7 +60,13 @@ CLASSES = {
     "inverted": ["plain", "dark-mode", "blur", "noise", "rotated"],
     "small-in-clutter": ["3.0px", "2.5px", "2.5px-rot", "2.0px", "2.0px-rot"],
     "screenshot": ["light", "dark", "dark-inverted", "shared", "photo", "photo-moire"],
+    "curved": ["bend40", "bend70", "bend100", "bend70-tilt25", "bend100-tilt25"],
+    "glare": ["soft", "strong", "strong-moire", "hotspot", "hotspot-tilt"],
+    # Photos with no code at all: what a reader must give up on quickly (a camera frame before the
+    # licence is in view, a wrong file).
+    "no-code": ["clutter-12mp", "desk", "screen", "barcode-card"],
 }
+NO_CODE = "no-code"
 
 QUIET = 4  # quiet zone, in modules, that QR asks for (and dl-issue draws)
 
@@ -642,6 +655,101 @@ def gen_small_in_clutter(rng, src, level):
     return img, "jpg", q, {"ppm": ppm, "angle": angle, "tilt": tilt, "size": f"{width}x{height}", "quality": q}
 
 
+# ---- paper bent round a cylinder (a licence card in a wallet, a printout held in one hand)
+
+def sample_bilinear(img, u, v, fill):
+    """img (H×W float) at the real coordinates (u, v) (arrays of one shape), bilinear; fill outside."""
+    h, w = img.shape
+    inside = (u >= 0) & (v >= 0) & (u <= w - 1) & (v <= h - 1)
+    u, v = np.clip(u, 0, w - 1.001), np.clip(v, 0, h - 1.001)
+    x0, y0 = np.floor(u).astype(np.int64), np.floor(v).astype(np.int64)
+    fx, fy = u - x0, v - y0
+    top = img[y0, x0] * (1 - fx) + img[y0, x0 + 1] * fx
+    bottom = img[y0 + 1, x0] * (1 - fx) + img[y0 + 1, x0 + 1] * fx
+    return np.where(inside, top * (1 - fy) + bottom * fy, fill), inside
+
+
+def paste_curved(canvas, card, bend_deg, tilt_deg, roll_deg, centre, scale, ss=2):
+    """Draws the PIL card onto canvas bent round a vertical cylinder so that it spans bend_deg of arc
+    (its middle nearest the camera, its sides curling away), leaning back by tilt_deg, seen by a pinhole
+    camera, turned by roll_deg and scaled so that the card's middle keeps `scale` pixels per card pixel.
+    Rendered at ss× and box-averaged down."""
+    a = np.asarray(card, np.float32) / 255
+    h, w = a.shape
+    theta_half = math.radians(bend_deg) / 2
+    radius = (w / 2) / theta_half
+    distance = 2.5 * max(w, h)
+    tilt = math.radians(tilt_deg)
+    # Forward map of card (x, y) → image, used for the bounding box and as the inverse's table.
+    def project(theta, y):
+        x3 = radius * np.sin(theta)
+        z3 = radius * (1 - np.cos(theta))
+        y3 = y - h / 2
+        # lean back about the horizontal axis through the card's middle
+        y3t = y3 * math.cos(tilt) - z3 * math.sin(tilt)
+        z3t = y3 * math.sin(tilt) + z3 * math.cos(tilt) + distance
+        return distance * x3 / z3t * scale, distance * y3t / z3t * scale
+    thetas = np.linspace(-theta_half, theta_half, 200)
+    ys = np.linspace(0, h, 50)
+    tt, yy = np.meshgrid(thetas, ys)
+    px, py = project(tt, yy)
+    r = math.radians(roll_deg)
+    rot = np.array([[math.cos(r), -math.sin(r)], [math.sin(r), math.cos(r)]])
+    pts = np.stack([px.ravel(), py.ravel()], axis=1) @ rot.T + centre
+    x0, y0 = max(0, int(pts[:, 0].min()) - 2), max(0, int(pts[:, 1].min()) - 2)
+    x1, y1 = min(canvas.shape[1], int(pts[:, 0].max()) + 3), min(canvas.shape[0], int(pts[:, 1].max()) + 3)
+    # Inverse: output pixel → unrolled (px, py) → for each output, solve theta by a fine search over the
+    # image row of y (the projection of a bent row is not a straight line when tilted), by Newton steps.
+    oy, ox = np.mgrid[y0 * ss:y1 * ss, x0 * ss:x1 * ss].astype(np.float64) / ss + 0.5 / ss
+    rel = np.stack([ox - centre[0], oy - centre[1]], axis=-1) @ rot  # undo the roll
+    qx, qy = rel[..., 0], rel[..., 1]
+    theta = np.clip(qx / (scale * radius), -theta_half, theta_half)
+    ycard = qy / scale + h / 2
+    for _ in range(8):  # Newton on both unknowns with a numeric Jacobian
+        fx, fy = project(theta, ycard)
+        ex, ey = fx - qx, fy - qy
+        d = 1e-4
+        ax, ay = project(theta + d, ycard)
+        bx, by = project(theta, ycard + d)
+        j11, j21 = (ax - fx) / d, (ay - fy) / d
+        j12, j22 = (bx - fx) / d, (by - fy) / d
+        det = j11 * j22 - j12 * j21
+        det = np.where(np.abs(det) < 1e-9, 1e-9, det)
+        theta -= (j22 * ex - j12 * ey) / det
+        ycard -= (-j21 * ex + j11 * ey) / det
+    u = theta * radius + w / 2
+    top, inside = sample_bilinear(a, u, ycard, 0.0)
+    # Light falls off where the paper turns away from the camera.
+    shade = np.cos(np.clip(theta, -theta_half, theta_half)) ** 0.6
+    top = top * shade
+    hh, ww = (y1 - y0), (x1 - x0)
+    top = top.reshape(hh, ss, ww, ss).mean(axis=(1, 3))
+    m = inside.astype(np.float32).reshape(hh, ss, ww, ss).mean(axis=(1, 3))
+    region = canvas[y0:y1, x0:x1]
+    canvas[y0:y1, x0:x1] = region * (1 - m) + top * m
+
+
+def gen_curved(rng, src, level):
+    bend = float(level.split("-")[0].removeprefix("bend"))
+    tilt = float(level.split("tilt")[1]) if "tilt" in level else 0.0
+    width, height = [(1600, 1200), (2016, 1512)][int(rng.integers(2))]
+    ppm = rng.uniform(4.5, 6.5)
+    k = max(2, int(math.ceil(ppm * 2)))
+    card = make_card(rng, src, k, int(rng.integers(1, 4)), int(rng.uniform(0.05, 0.15) * 255),
+                     int(rng.uniform(0.88, 0.97) * 255), text=True)
+    canvas = background(rng, height, width)
+    roll = rng.uniform(-20, 20)
+    scale = ppm / k
+    while max(card.size) * scale > 0.8 * min(width, height):
+        scale *= 0.9
+    centre = np.array([width / 2 + rng.uniform(-0.1, 0.1) * width, height / 2 + rng.uniform(-0.1, 0.1) * height])
+    paste_curved(canvas, card, bend, tilt, roll, centre, scale)
+    a = gentle_light(canvas, rng, rect_quad(centre[0], centre[1], 100, 100, roll))
+    a = add_noise(gauss_blur(a, rng.uniform(0.6, 1.0)), rng, rng.uniform(2, 4))
+    q = int(rng.integers(85, 93))
+    return to_image(tint(a, rng)), "jpg", q, {"ppm": scale * k, "bend": bend, "tilt": tilt, "roll": roll, "quality": q}
+
+
 # ---- phone screenshots and photos of a phone screen
 
 def phone_screen(rng, src, mode):
@@ -705,12 +813,14 @@ def phone_screen(rng, src, mode):
         d.ellipse([tx - 11 * u, ty + 10 * u, tx + 11 * u, ty + 32 * u], outline=accent if i == 1 else sub,
                   width=int(2 * u))
     d.rounded_rectangle([width / 2 - 67 * u, height - 13 * u, width / 2 + 67 * u, height - 8 * u], int(3 * u), fill=text)
-    return img, ppm
+    return img, ppm, (x + code.width / 2, y + code.height / 2, code.width)
 
 
-def screen_photo(rng, screen, moire):
+def screen_photo(rng, screen, moire, glare=None, code=None, tilt=None):
     """A phone camera's photo of the screen: pixel grid (RGB stripes, dark gaps) resampled without
-    prefiltering (aliasing, moiré), optional beat bands and glare, perspective, lens blur, noise."""
+    prefiltering (aliasing, moiré), optional beat bands and glare, perspective, lens blur, noise.
+    glare: None (a lamp's reflection half of the time, anywhere), "soft" or "strong" (a broad reflection
+    over the code), "hotspot" (a small saturated one on the code); code: (x, y, side) on the screen."""
     # Each screen pixel as 3×3 sensor-scale cells: R, G, B columns and a darker gap row.
     big = np.repeat(np.repeat(np.asarray(screen), 3, axis=0), 3, axis=1)
     bleed, gap = (0.15, 0.55) if moire else (0.45, 0.85)
@@ -728,7 +838,7 @@ def screen_photo(rng, screen, moire):
     scale = out_h * rng.uniform(0.78, 0.92) / phone.height
     desk = background(rng, out_h, out_w, base=rng.uniform(0.2, 0.4))
     canvas = tint(desk, rng)
-    tilt, roll = rng.uniform(5, 20), rng.uniform(-10, 10)
+    tilt, roll = (rng.uniform(5, 20) if tilt is None else tilt), rng.uniform(-10, 10)
     rel = tilted_quad(rng, phone.width, phone.height, tilt, roll, rng.uniform(1.5, 2.5))
     while (quad := place_quad(rng, rel * scale, out_w, out_h, margin=0.01)) is None:
         scale *= 0.95
@@ -748,10 +858,28 @@ def screen_photo(rng, screen, moire):
         for ch in range(3):
             band = 0.5 + 0.5 * np.cos(beat + ch * 2.1)
             canvas[..., ch] *= 1 - screen_mask * amp * band * (0.75 + 0.25 * ripple)
-    if rng.random() < 0.5:  # glare: a lamp reflected in the glass
+    if glare is None and rng.random() < 0.5:  # glare: a lamp reflected in the glass
         gx, gy = rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.8) * h
         r = rng.uniform(0.1, 0.25) * w
         canvas += (rng.uniform(0.15, 0.35) * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * r * r)))[..., None]
+    elif glare is not None:  # a reflection over the code itself: where on the photo the code's centre is
+        cx, cy, side = code
+        coeffs = homography([(0, 0), (phone.width, 0), (phone.width, phone.height), (0, phone.height)], quad)
+        px, py = (cx * 3 + bezel), (cy * 3 + bezel)
+        den = coeffs[6] * px + coeffs[7] * py + 1
+        gx = (coeffs[0] * px + coeffs[1] * py + coeffs[2]) / den
+        gy = (coeffs[3] * px + coeffs[4] * py + coeffs[5]) / den
+        code_px = side * 3 * scale
+        if glare == "hotspot":  # a small, nearly white spot (a ceiling light) off the code's middle
+            gx += rng.uniform(-0.25, 0.25) * code_px
+            gy += rng.uniform(-0.25, 0.25) * code_px
+            r, strength = rng.uniform(0.06, 0.1) * code_px, rng.uniform(0.6, 0.9)
+        else:  # a window or a lamp: a broad veil that lifts the code's dark modules
+            gx += rng.uniform(-0.3, 0.3) * code_px
+            gy += rng.uniform(-0.3, 0.3) * code_px
+            r = rng.uniform(0.3, 0.5) * code_px
+            strength = rng.uniform(0.25, 0.4) if glare == "soft" else rng.uniform(0.45, 0.65)
+        canvas += (strength * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * r * r)))[..., None]
     canvas = gauss_blur(canvas, rng.uniform(0.9, 1.6) if moire else rng.uniform(0.7, 1.2))
     canvas = add_noise(canvas, rng, rng.uniform(2, 4))
     return to_image(canvas), scale * 3
@@ -759,7 +887,7 @@ def screen_photo(rng, screen, moire):
 
 def gen_screenshot(rng, src, level):
     mode = level if level in ("light", "dark", "dark-inverted") else ("dark" if rng.random() < 0.3 else "light")
-    screen, ppm = phone_screen(rng, src, mode)
+    screen, ppm, _ = phone_screen(rng, src, mode)
     params = {"ppm": ppm, "mode": mode, "size": f"{screen.width}x{screen.height}"}
     if level == "shared":  # forwarded through a messaging app: halved and recompressed
         f = rng.uniform(0.42, 0.55)
@@ -775,10 +903,57 @@ def gen_screenshot(rng, src, level):
     return screen, "png", None, params
 
 
+def gen_glare(rng, src, level):
+    """A phone screen photographed with a reflection on the code (the counter's lamp, a window)."""
+    screen, ppm, code = phone_screen(rng, src, "light" if rng.random() < 0.7 else "dark")
+    kind = level.split("-")[0]
+    tilt = rng.uniform(25, 40) if level.endswith("-tilt") else None
+    photo, scale = screen_photo(rng, screen, level.endswith("-moire"), glare=kind, code=code, tilt=tilt)
+    q = int(rng.integers(85, 93))
+    return photo, "jpg", q, {"ppm": ppm * scale, "glare": kind, "quality": q}
+
+
+def gen_no_code(rng, src, level):
+    """A picture with no QR code in it (src is not drawn)."""
+    if level == "clutter-12mp":
+        width, height = 4000, 3000
+        canvas = clutter(rng, width, height)
+        img = Image.fromarray(canvas.astype(np.uint8)).filter(ImageFilter.GaussianBlur(rng.uniform(0.7, 1.1)))
+        q = int(rng.integers(85, 93))
+        return img, "jpg", q, {"size": f"{width}x{height}", "quality": q}
+    if level == "screen":
+        screen, _, _ = phone_screen(rng, src, "light" if rng.random() < 0.5 else "dark")
+        a = np.asarray(screen).copy()
+        # The app before its code is shown: the code's panel left blank.
+        h, w = a.shape[:2]
+        a[int(0.25 * h):int(0.55 * h), int(0.12 * w):int(0.88 * w)] = a[int(0.25 * h), int(0.5 * w)]
+        return Image.fromarray(a), "png", None, {"size": f"{w}x{h}"}
+    width, height = [(1600, 1200), (2016, 1512)][int(rng.integers(2))]
+    canvas = background(rng, height, width)
+    if level == "barcode-card":  # a card with text and a 1D barcode, no QR code
+        card = Image.new("L", (700, 440), int(rng.uniform(0.88, 0.97) * 255))
+        d = ImageDraw.Draw(card)
+        pseudo_hanzi(d, rng, 30, 30, 40, 8, 20)
+        for line in range(4):
+            latin_text(d, rng, 30, 110 + line * 40, 26, 30)
+        x = 60
+        while x < 640:
+            wbar = int(rng.integers(2, 9))
+            if rng.random() < 0.5:
+                d.rectangle([x, 300, x + wbar - 1, 400], fill=15)
+            x += wbar
+        quad = place_quad(rng, rect_quad(0, 0, 700, 440, rng.uniform(-20, 20)), width, height)
+        paste_warped(canvas, card, quad)
+    a = add_noise(gauss_blur(canvas, rng.uniform(0.6, 1.0)), rng, rng.uniform(2, 4))
+    q = int(rng.integers(85, 93))
+    return to_image(tint(a, rng)), "jpg", q, {"quality": q}
+
+
 GENERATORS = {
     "rotation": gen_rotation, "perspective": gen_perspective, "blur": gen_blur, "noise": gen_noise,
     "jpeg": gen_jpeg, "low-contrast": gen_low_contrast, "uneven-light": gen_uneven_light,
     "inverted": gen_inverted, "small-in-clutter": gen_small_in_clutter, "screenshot": gen_screenshot,
+    "curved": gen_curved, "glare": gen_glare, "no-code": gen_no_code,
 }
 
 
@@ -792,14 +967,17 @@ def make_one(job):
     rng = np.random.default_rng([seed, class_index, index])
     img, fmt, quality, params = GENERATORS[cls](rng, src, level)
     assert max(img.size) <= 4000 and min(img.size) <= 3000, (cls, img.size)
-    rel = f"{cls}/{src.name}-{level}-{index:02d}.{fmt}"
+    name = "none" if cls == NO_CODE else src.name
+    rel = f"{cls}/{name}-{level}-{index:02d}.{fmt}"
     path = os.path.join(out_dir, rel)
     if fmt == "jpg":
         img.save(path, "JPEG", quality=quality)
     else:
         img.save(path, "PNG", compress_level=6)
     clean = {k: (round(float(v), 3) if isinstance(v, (float, np.floating)) else v) for k, v in params.items()}
-    return {"file": rel, "class": cls, "level": level, "text": src.text, "source": src.name, "params": clean}
+    # A picture without a code expects nothing read: its text is empty.
+    return {"file": rel, "class": cls, "level": level, "text": "" if cls == NO_CODE else src.text,
+            "source": None if cls == NO_CODE else src.name, "params": clean}
 
 
 def main():
@@ -836,7 +1014,7 @@ def main():
             src = sources[(i // len(levels) + ci) % len(sources)]
             jobs.append((args.seed, ci, cls, i, levels[i % len(levels)], src, args.out_dir))
     # The big pictures first, so the workers finish together.
-    heavy = {"small-in-clutter": 0, "screenshot": 1}
+    heavy = {"small-in-clutter": 0, "no-code": 0, "screenshot": 1, "glare": 1}
     order = sorted(range(len(jobs)), key=lambda j: heavy.get(jobs[j][2], 2))
 
     start = time.monotonic()

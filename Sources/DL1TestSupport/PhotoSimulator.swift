@@ -7,6 +7,9 @@ public struct PhotoSimulator: Sendable {
     public var height = 720
     /// Rotation in degrees.
     public var rotation = 8.0
+    /// Perspective: the code leans back by this many degrees about its horizontal axis, seen
+    /// from two code widths away (its far edge shorter than its near one). 0: a flat view.
+    public var tilt = 0.0
     /// Size of the code in the photo relative to the photo's height.
     public var codeFraction = 0.8
     /// Levels of the darkest and lightest parts after lighting (poor light squeezes them).
@@ -31,10 +34,20 @@ public struct PhotoSimulator: Sendable {
             for x in 0..<width {
                 // Map back into the code's coordinates (inverse rotation about the centre).
                 let dx = Double(x) - cx, dy = Double(y) - cy
-                let u = (c * dx + s * dy) * scale + Double(code.width) / 2
-                let v = (-s * dx + c * dy) * scale + Double(code.height) / 2
+                var rx = c * dx + s * dy, ry = -s * dx + c * dy
+                var visible = true
+                if tilt != 0 {
+                    // Undo the lean: the plane point whose pinhole projection is (rx, ry).
+                    let t = tilt * .pi / 180, distance = 2 * side
+                    let denominator = distance * cos(t) - ry * sin(t)
+                    visible = denominator > 0
+                    ry = ry * distance / denominator
+                    rx = rx * (distance + ry * sin(t)) / distance
+                }
+                let u = rx * scale + Double(code.width) / 2
+                let v = ry * scale + Double(code.height) / 2
                 var level: Double
-                if u >= 0, v >= 0, u < Double(code.width - 1), v < Double(code.height - 1) {
+                if visible, u >= 0, v >= 0, u < Double(code.width - 1), v < Double(code.height - 1) {
                     level = Self.bilinear(code, u, v)
                 } else {
                     // Cluttered background: soft stripes.

@@ -2,24 +2,31 @@ import DL1Raster
 import DL1Scanner
 
 /// Reads QR codes from a photo: zbar on the image as it is, then a bounded sequence of helped
-/// versions of the same frame, stopping at the first step that finds a code.
+/// versions of the same frame and a second reader, stopping at the first step that finds a code.
 ///
-/// The order follows what each step bought on the generated benchmark set (`scripts/bench-images`
-/// and `dl1-bench images`): inversion rescues the most codes, then the adaptive threshold,
-/// sharpening and doubling; the scale pyramid comes last because it rescued none there.
+/// zbar stays the first reader. The order, and where the reader gives up, follow what each step
+/// reads and costs on the generated benchmark set (`scripts/bench-images` and `dl1-bench images`,
+/// which times every step on every image and so compares orders exactly): inversion rescues
+/// the most codes zbar misses, then zxing-cpp (codes at an angle, heavier blur; and cheap), then
+/// the adaptive threshold and sharpening. After those, a frame in which zxing-cpp located no QR
+/// symbol at all is given up on: the remaining steps (contrast stretch, the scale pyramid) read
+/// nothing there that an earlier step did not, and a picture without a code would pay for them.
 public struct CodeReader: Sendable {
-    /// One way of helping zbar.
+    /// One way of reading the frame: zbar on a helped version of it, or the second reader.
     public enum Step: String, Sendable, CaseIterable, Codable {
         /// The frame as decoded.
         case asIs = "as is"
         /// Light and dark swapped: light-on-dark codes on dark-mode screens.
         case inverted = "inverted"
-        /// Levels stretched to the full range (dim or washed-out photos).
-        case contrastStretched = "contrast stretched"
+        /// The second reader, zxing-cpp, on the frame as decoded: codes seen at an angle,
+        /// heavier blur, heavy noise.
+        case zxing = "zxing-cpp"
         /// Local (adaptive) threshold: shadows, gradients, uneven light, heavy noise.
         case adaptiveThreshold = "adaptive threshold"
         /// Unsharp mask: mild blur, and small codes in large photos.
         case sharpened = "sharpened"
+        /// Levels stretched to the full range (dim or washed-out photos).
+        case contrastStretched = "contrast stretched"
         /// Twice the size (small images only): codes whose modules are one or two pixels.
         case doubleSize = "double size"
         /// Half size (large photos only): averages away noise and JPEG blocking.
@@ -30,7 +37,9 @@ public struct CodeReader: Sendable {
 
     /// The steps tried, in order.
     public let steps: [Step]
-    private let scanner = QRScanner()
+    /// When zxing-cpp has looked at the frame and located no QR symbol (no finder patterns with
+    /// a readable format), the reader stops after this step; nil: it never gives up early.
+    public let givesUpAfter: Step?
 
     /// Photos above this many pixels get the half-size step, and above twice it the
     /// quarter-size step.
@@ -39,24 +48,45 @@ public struct CodeReader: Sendable {
     /// a 2–2.5 MP photo may hold a small code (doubling helps) or a large noisy one (halving helps).
     public static let smallImagePixels = 2_500_000
 
-    /// A reader trying `steps` in order (by default all of them).
-    public init(steps: [Step] = Step.allCases) { self.steps = steps }
+    /// A reader trying `steps` in order (by default all of them), giving up after `givesUpAfter`
+    /// when zxing-cpp saw no symbol.
+    public init(steps: [Step] = Step.allCases, givesUpAfter: Step? = .sharpened) {
+        self.steps = steps
+        self.givesUpAfter = givesUpAfter
+    }
 
     /// The codes found, and the step that found them.
     public func read(_ image: GreyImage) -> (codes: [[UInt8]], step: Step?) {
+        var nothingSeen = false
         for step in steps {
-            guard let candidate = Self.prepare(image, for: step) else { continue }
-            let codes = scanner.scan(candidate)
-            if !codes.isEmpty { return (codes, step) }
+            if let candidate = Self.prepare(image, for: step) {
+                if step == .zxing {
+                    let scan = ZXingScanner().scan(candidate)
+                    if !scan.codes.isEmpty { return (scan.codes, step) }
+                    nothingSeen = scan.symbolsSeen == 0 && scan.failure == nil
+                } else {
+                    let codes = Self.scan(candidate, for: step)
+                    if !codes.isEmpty { return (codes, step) }
+                }
+            }
+            if nothingSeen && step == givesUpAfter { break }
         }
         return ([], nil)
+    }
+
+    /// The codes the reader of `step` finds in the image `prepare` made for it.
+    public static func scan(_ prepared: GreyImage, for step: Step) -> [[UInt8]] {
+        switch step {
+        case .zxing: return ZXingScanner().scan(prepared).codes
+        default: return QRScanner().scan(prepared)
+        }
     }
 
     /// The image a step hands to zbar, or nil when the step does not apply to this image.
     public static func prepare(_ image: GreyImage, for step: Step) -> GreyImage? {
         let pixels = image.width * image.height
         switch step {
-        case .asIs:
+        case .asIs, .zxing:
             return image
         case .halfSize:
             return pixels > largeImagePixels ? image.halved() : nil

@@ -137,6 +137,31 @@ struct PhotoReaderTests {
         #expect(CodeReader(steps: CodeReader.Step.allCases.filter { $0 != .adaptiveThreshold }).read(shadowed).codes.isEmpty)
     }
 
+    @Test("a licence-sized code photographed at 40 degrees defeats zbar and every zbar step; the second reader, zxing-cpp, reads it")
+    func steepAngle() throws {
+        // As many characters as a typical licence's code (version 15 at M).
+        let text = "DL1:" + String(repeating: "6BFOXN*TS0BI$ZDFRH", count: 30)
+        var camera = PhotoSimulator()
+        camera.tilt = 40
+        camera.rotation = 12
+        camera.codeFraction = 0.9
+        let photo = camera.photograph(try Self.code(text))
+        let zbarOnly = CodeReader(steps: CodeReader.Step.allCases.filter { $0 != .zxing })
+        #expect(zbarOnly.read(photo).codes.isEmpty, "zbar reads this photo: the test proves nothing")
+        let found = CodeReader().read(photo)
+        #expect(found.codes == [Array(text.utf8)])
+        #expect(found.step == .zxing)
+    }
+
+    @Test("zxing-cpp on its own: exact bytes of a clean code, nothing and no symbol on a blank frame")
+    func secondReader() throws {
+        let text = "DL1:ZXING-SECOND-READER"
+        let scan = ZXingScanner().scan(try Self.code(text))
+        #expect(scan == ZXingScanner.Scan(codes: [Array(text.utf8)], symbolsSeen: 1, failure: nil))
+        let blank = ZXingScanner().scan(GreyImage(width: 640, height: 480, fill: 200))
+        #expect(blank == ZXingScanner.Scan(codes: [], symbolsSeen: 0, failure: nil))
+    }
+
     @Test("each step's image: sizes as promised, and steps that do not apply are skipped")
     func stepImages() throws {
         let small = try Self.code(scale: 2)
