@@ -29,11 +29,35 @@ public struct QRCodeMatrix: Sendable, Hashable {
         public let description: String
     }
 
-    /// Encodes `text`, letting libqrencode choose the smallest version and alphanumeric/numeric
-    /// segments for text in the QR alphanumeric set (as DL1 codes are).
-    public init(encoding text: String, errorCorrection: ErrorCorrection = .medium) throws(EncodingError) {
+    /// How the text is split into QR segments.
+    public enum Segmentation: Sendable {
+        /// The cheapest numeric/alphanumeric split (`QRSegments`) for text in the alphanumeric
+        /// set, as DL1 and DL2 codes are; libqrencode's own split for any other text.
+        case optimal
+        /// libqrencode's own split (`QRcode_encodeString`): a heuristic.
+        case libqrencode
+    }
+
+    /// Encodes `text` in the smallest version that holds it at `errorCorrection`.
+    public init(encoding text: String, errorCorrection: ErrorCorrection = .medium,
+                segmentation: Segmentation = .optimal) throws(EncodingError) {
         guard !text.isEmpty, !text.utf8.contains(0) else { throw EncodingError(description: "QR: the text is empty or contains NUL") }
-        guard let code = QRcode_encodeString(text, 0, errorCorrection.level, QR_MODE_8, 1) else {
+        let bytes = Array(text.utf8)
+        let made: UnsafeMutablePointer<QRcode>?
+        if segmentation == .optimal, QRSegments.isAlphanumeric(bytes) {
+            // One plan per class of count widths; the smallest symbol wins.
+            made = QRSegments.VersionClass.allCases.compactMap { QRSegments(bytes, for: $0) }
+                .compactMap { Self.encode(bytes, $0, errorCorrection) }
+                .reduce(nil as UnsafeMutablePointer<QRcode>?) { best, next in
+                    guard let best else { return next }
+                    if next.pointee.version < best.pointee.version { QRcode_free(best); return next }
+                    QRcode_free(next)
+                    return best
+                }
+        } else {
+            made = QRcode_encodeString(text, 0, errorCorrection.level, QR_MODE_8, 1)
+        }
+        guard let code = made else {
             throw EncodingError(description: "QR: the text (\(text.utf8.count) characters) does not fit in a version-40 code at level \(errorCorrection.rawValue)")
         }
         defer { QRcode_free(code) }
@@ -42,6 +66,21 @@ public struct QRCodeMatrix: Sendable, Hashable {
         self.size = width
         self.version = Int(code.pointee.version)
         self.modules = data.map { $0 & 1 == 1 }
+    }
+
+    /// The symbol for `bytes` coded as `plan` says, in the smallest version libqrencode finds
+    /// for it; nil when it does not fit.
+    private static func encode(_ bytes: [UInt8], _ plan: QRSegments, _ level: ErrorCorrection) -> UnsafeMutablePointer<QRcode>? {
+        guard let input = QRinput_new2(0, level.level) else { return nil }
+        defer { QRinput_free(input) }
+        for segment in plan.segments {
+            let mode = segment.mode == .numeric ? QR_MODE_NUM : QR_MODE_AN
+            let appended = bytes[segment.range].withUnsafeBufferPointer {
+                QRinput_append(input, mode, Int32($0.count), $0.baseAddress)
+            }
+            guard appended == 0 else { return nil }
+        }
+        return QRcode_encodeInput(input)
     }
 
     /// Whether the module at column `x`, row `y` is dark; outside the symbol it is light.

@@ -181,18 +181,37 @@ struct CodeSizeBenchmark: ParsableCommand {
                              expiryDate: CalendarDate(daysSinceEpoch: 22_000 + Int64(i) * 41), restrictions: cjk(64))
         }
         var values: [(String, Any)] = []
+        // What an issuer controls without touching the format (FORMAT §1): a short status URI
+        // (`dl-issue init --public-base-url https://dl.example` gives https://dl.example/s/N) and
+        // a shorter credential id (8 of the allowed 8–16 bytes).
+        let shortURI = "https://dl.example/s/1"
+        let shortID: [UInt8] = [0x9C, 0x41, 0xE7, 0x02, 0xB8, 0x5D, 0x13, 0xF6]
         for (name, licence) in [("minimal", minimal), ("typical", typical), ("largest", largest)] {
             let claims = factory.claims(licence: licence)
+            var short = factory.claims(licence: licence, uri: shortURI)
+            short.credentialID = shortID
             var bound = claims
             bound.holderKey = HolderKey(fixture.device.publicKey)!
+            var shortBound = short
+            shortBound.holderKey = bound.holderKey
             // The DL1 code, and a DL2 presentation of the same licence bound to a device (FORMAT §7).
-            let dl2 = try factory.presentation(credential: try factory.cose(bound, signer: fixture.pki.signer),
-                                               time: UInt64(BenchSupport.now), device: fixture.device)
-            for (prefix, text) in [(name, try factory.text(claims, signer: fixture.pki.signer)), ("dl2_\(name)", dl2)] {
+            let time = UInt64(BenchSupport.now)
+            let dl2 = try factory.presentation(credential: try factory.cose(bound, signer: fixture.pki.signer), time: time, device: fixture.device)
+            let dl2Short = try factory.presentation(credential: try factory.cose(shortBound, signer: fixture.pki.signer), time: time, device: fixture.device)
+            let texts = [(name, try factory.text(claims, signer: fixture.pki.signer)), ("dl2_\(name)", dl2),
+                         ("short_\(name)", try factory.text(short, signer: fixture.pki.signer)), ("short_dl2_\(name)", dl2Short)]
+            for (prefix, text) in texts {
                 values.append(("\(prefix)_chars", text.count))
                 for level in [QRCodeMatrix.ErrorCorrection.low, .medium, .quartile] {
                     let version = (try? QRCodeMatrix(encoding: text, errorCorrection: level).version).map(String.init) ?? "too-large"
+                    let heuristic = (try? QRCodeMatrix(encoding: text, errorCorrection: level, segmentation: .libqrencode).version)
+                        .map(String.init) ?? "too-large"
                     values.append(("\(prefix)_\(level.rawValue)", version))
+                    values.append(("\(prefix)_\(level.rawValue)_libqrencode", heuristic))
+                }
+                if let plan = QRSegments(Array(text.utf8), for: .medium) {
+                    values.append(("\(prefix)_numeric_segments", plan.segments.filter { $0.mode == .numeric }.count))
+                    values.append(("\(prefix)_bits_v10_26", plan.bits))
                 }
             }
         }
