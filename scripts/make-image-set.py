@@ -922,11 +922,13 @@ def gen_no_code(rng, src, level):
         q = int(rng.integers(85, 93))
         return img, "jpg", q, {"size": f"{width}x{height}", "quality": q}
     if level == "screen":
-        screen, _, _ = phone_screen(rng, src, "light" if rng.random() < 0.5 else "dark")
+        screen, _, (cx, cy, side) = phone_screen(rng, src, "light" if rng.random() < 0.5 else "dark")
         a = np.asarray(screen).copy()
-        # The app before its code is shown: the code's panel left blank.
+        # The app before its code is shown: the code's square (and a little around it) left blank.
         h, w = a.shape[:2]
-        a[int(0.25 * h):int(0.55 * h), int(0.12 * w):int(0.88 * w)] = a[int(0.25 * h), int(0.5 * w)]
+        half = side / 2 + 4
+        y0, y1, x0, x1 = max(0, int(cy - half)), min(h, int(cy + half) + 1), max(0, int(cx - half)), min(w, int(cx + half) + 1)
+        a[y0:y1, x0:x1] = a[max(0, y0 - 2), x0]
         return Image.fromarray(a), "png", None, {"size": f"{w}x{h}"}
     width, height = [(1600, 1200), (2016, 1512)][int(rng.integers(2))]
     canvas = background(rng, height, width)

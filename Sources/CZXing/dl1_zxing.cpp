@@ -20,7 +20,7 @@ void report(char *err, size_t errlen, const char *message) {
 extern "C" int dl1_zxing_read(const unsigned char *pixels, int width, int height, int stride, int options,
                               dl1_zxing_codes *out, char *err, size_t errlen) {
     if (out == nullptr) { report(err, errlen, "no place for the result"); return -1; }
-    *out = dl1_zxing_codes{0, 0, nullptr, nullptr, nullptr};
+    *out = dl1_zxing_codes{0, nullptr, nullptr, nullptr};
     if (pixels == nullptr || width <= 0 || height <= 0 || stride < width) {
         report(err, errlen, "the frame has no pixels or a bad size");
         return -1;
@@ -31,16 +31,13 @@ extern "C" int dl1_zxing_read(const unsigned char *pixels, int width, int height
         hints.setTryHarder((options & DL1_ZXING_TRY_HARDER) != 0);
         hints.setTryRotate((options & DL1_ZXING_TRY_ROTATE) != 0);
         hints.setTryDownscale((options & DL1_ZXING_TRY_DOWNSCALE) != 0);
-        hints.setReturnErrors(true);
         ZXing::ImageView view(pixels, width, height, ZXing::ImageFormat::Lum, stride);
         ZXing::Results results = ZXing::ReadBarcodes(view, hints);
 
         std::vector<const ZXing::Result *> valid;
         size_t total = 0;
         for (const auto &result : results) {
-            if (result.format() != ZXing::BarcodeFormat::QRCode) continue;
-            out->symbols_seen += 1;
-            if (!result.isValid()) continue;
+            if (result.format() != ZXing::BarcodeFormat::QRCode || !result.isValid()) continue;
             valid.push_back(&result);
             total += result.bytes().size();
         }
@@ -81,5 +78,5 @@ extern "C" void dl1_zxing_free(dl1_zxing_codes *codes) {
     std::free(codes->offsets);
     std::free(codes->lengths);
     std::free(codes->data);
-    *codes = dl1_zxing_codes{0, codes->symbols_seen, nullptr, nullptr, nullptr};
+    *codes = dl1_zxing_codes{0, nullptr, nullptr, nullptr};
 }

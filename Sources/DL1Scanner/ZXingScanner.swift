@@ -8,15 +8,11 @@ public struct ZXingScanner: Sendable {
     public struct Scan: Sendable, Equatable {
         /// The data of every QR code read, in zxing-cpp's order.
         public var codes: [[UInt8]]
-        /// QR symbols located (finder patterns and format read), whether or not their data
-        /// could be decoded: more than `codes.count` means a damaged or partly hidden code.
-        public var symbolsSeen: Int
         /// The message of a failure inside zxing-cpp, when there was one (then `codes` is empty).
         public var failure: String?
 
-        public init(codes: [[UInt8]], symbolsSeen: Int, failure: String?) {
+        public init(codes: [[UInt8]], failure: String?) {
             self.codes = codes
-            self.symbolsSeen = symbolsSeen
             self.failure = failure
         }
     }
@@ -54,7 +50,7 @@ public struct ZXingScanner: Sendable {
         defer { dl1_zxing_free(&found) }
         guard status == 0 else {
             let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            return Scan(codes: [], symbolsSeen: Int(found.symbols_seen), failure: text)
+            return Scan(codes: [], failure: text)
         }
         var codes: [[UInt8]] = []
         codes.reserveCapacity(found.count)
@@ -62,6 +58,6 @@ public struct ZXingScanner: Sendable {
             let offset = found.offsets[index], length = found.lengths[index]
             codes.append(Array(UnsafeBufferPointer(start: found.data + offset, count: length)))
         }
-        return Scan(codes: codes, symbolsSeen: Int(found.symbols_seen), failure: nil)
+        return Scan(codes: codes, failure: nil)
     }
 }

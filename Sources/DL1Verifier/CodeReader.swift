@@ -6,11 +6,12 @@ import DL1Scanner
 ///
 /// zbar stays the first reader. The order, and where the reader gives up, follow what each step
 /// reads and costs on the generated benchmark set (`scripts/bench-images` and `dl1-bench images`,
-/// which times every step on every image and so compares orders exactly): inversion rescues
-/// the most codes zbar misses, then zxing-cpp (codes at an angle, heavier blur; and cheap), then
-/// the adaptive threshold and sharpening. After those, a frame in which zxing-cpp located no QR
-/// symbol at all is given up on: the remaining steps (contrast stretch, the scale pyramid) read
-/// nothing there that an earlier step did not, and a picture without a code would pay for them.
+/// which runs and times every step on every image and so compares orders exactly): inversion
+/// rescues the most codes zbar misses, then zxing-cpp (codes at an angle, heavier blur; and
+/// cheap), then the adaptive threshold and sharpening. When those have read nothing, the
+/// reader gives up: the remaining steps (contrast stretch, doubling, the scale pyramid) read
+/// nothing on that set that an earlier step did not, and a picture without any code would pay
+/// for each of them. A reader with `givesUpAfter: nil` tries them all.
 public struct CodeReader: Sendable {
     /// One way of reading the frame: zbar on a helped version of it, or the second reader.
     public enum Step: String, Sendable, CaseIterable, Codable {
@@ -37,8 +38,9 @@ public struct CodeReader: Sendable {
 
     /// The steps tried, in order.
     public let steps: [Step]
-    /// When zxing-cpp has looked at the frame and located no QR symbol (no finder patterns with
-    /// a readable format), the reader stops after this step; nil: it never gives up early.
+    /// The reader stops after this step when no step so far has read a code, zxing-cpp included
+    /// (it must come earlier in `steps`: until zxing-cpp has looked at the frame, the reader
+    /// never gives up); nil: every step is tried.
     public let givesUpAfter: Step?
 
     /// Photos above this many pixels get the half-size step, and above twice it the
@@ -49,7 +51,7 @@ public struct CodeReader: Sendable {
     public static let smallImagePixels = 2_500_000
 
     /// A reader trying `steps` in order (by default all of them), giving up after `givesUpAfter`
-    /// when zxing-cpp saw no symbol.
+    /// once zxing-cpp has read nothing either.
     public init(steps: [Step] = Step.allCases, givesUpAfter: Step? = .sharpened) {
         self.steps = steps
         self.givesUpAfter = givesUpAfter
@@ -57,19 +59,22 @@ public struct CodeReader: Sendable {
 
     /// The codes found, and the step that found them.
     public func read(_ image: GreyImage) -> (codes: [[UInt8]], step: Step?) {
-        var nothingSeen = false
+        var tried: [Step] = []
+        return read(image, tried: &tried)
+    }
+
+    /// The codes found, and the step that found them; `tried` receives the steps run, in order
+    /// (steps that do not apply to the image's size are not run).
+    public func read(_ image: GreyImage, tried: inout [Step]) -> (codes: [[UInt8]], step: Step?) {
+        var zxingLooked = false
         for step in steps {
             if let candidate = Self.prepare(image, for: step) {
-                if step == .zxing {
-                    let scan = ZXingScanner().scan(candidate)
-                    if !scan.codes.isEmpty { return (scan.codes, step) }
-                    nothingSeen = scan.symbolsSeen == 0 && scan.failure == nil
-                } else {
-                    let codes = Self.scan(candidate, for: step)
-                    if !codes.isEmpty { return (codes, step) }
-                }
+                tried.append(step)
+                let codes = Self.scan(candidate, for: step)
+                if !codes.isEmpty { return (codes, step) }
+                zxingLooked = zxingLooked || step == .zxing
             }
-            if nothingSeen && step == givesUpAfter { break }
+            if zxingLooked && step == givesUpAfter { break }
         }
         return ([], nil)
     }
@@ -82,7 +87,7 @@ public struct CodeReader: Sendable {
         }
     }
 
-    /// The image a step hands to zbar, or nil when the step does not apply to this image.
+    /// The image a step hands to its reader, or nil when the step does not apply to this image.
     public static func prepare(_ image: GreyImage, for step: Step) -> GreyImage? {
         let pixels = image.width * image.height
         switch step {

@@ -17,12 +17,9 @@ enum {
     DL1_ZXING_TRY_DOWNSCALE = 4  /* smaller copies of large frames too */
 };
 
-/* The codes found in one frame. Each code's bytes are in data at offsets[i], lengths[i].
- * symbols_seen counts QR symbols whose finder patterns and format were found, decoded or
- * not (so a frame with a damaged code is told apart from one without any). */
+/* The codes read in one frame. Each code's bytes are in data at offsets[i], lengths[i]. */
 typedef struct {
     size_t count;
-    size_t symbols_seen;
     size_t *offsets;
     size_t *lengths;
     unsigned char *data;
