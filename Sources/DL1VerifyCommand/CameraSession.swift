@@ -14,8 +14,9 @@ struct CameraSession {
     let once: Bool
     /// Frames a code may be missing from before it counts as gone (about a second of video).
     var forgetAfter = 30
-    /// Each frame gets zbar as is, then inverted (dark-mode screens); the heavier steps are for photos.
-    var reader = CodeReader(steps: [.asIs, .inverted])
+    /// Each frame gets zbar as is, then inverted (dark-mode screens), then zxing-cpp (a code held
+    /// at an angle; cheap); the heavier steps are for photos.
+    var reader = CodeReader(steps: [.asIs, .inverted, .zxing])
 
     /// Runs until the source fails (or, with `once`, until the first code), adding each
     /// verdict to `outcome`. Returns the source's error, if it failed.
