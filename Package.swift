@@ -51,7 +51,9 @@ let package = Package(
         // libjpeg reports errors by longjmp, which Swift cannot do: a tiny C bridge.
         .target(name: "CJPEGBridge", dependencies: ["CJPEG"]),
         // zxing-cpp (Debian's libzxing-dev) is C++: a small shim gives it a C interface.
-        .target(name: "CZXing", linkerSettings: [.linkedLibrary("ZXing")]),
+        // DWARF 4: clang's default DWARF 5 debug info stops Debian 12's valgrind (3.19) from
+        // reading libdlverify.so at all, which the C library's valgrind tests need.
+        .target(name: "CZXing", cxxSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("ZXing")]),
 
         // Swift wrappers: the only modules that touch unsafe pointers.
         .target(name: "DL1Crypto", dependencies: ["CCrypto"]),
