@@ -54,25 +54,24 @@ public enum Base45 {
     /// The bytes a Base45 text encodes, checking every character and every group.
     public static func decode(_ text: some StringProtocol) throws(DecodingError) -> [UInt8] {
         let chars = Array(text.utf8)
-        var digits = [Int](repeating: 0, count: chars.count)
-        for (i, c) in chars.enumerated() {
-            let v = values[Int(c)]
-            guard v >= 0 else { throw .invalidCharacter(offset: i) }
-            digits[i] = Int(v)
-        }
+        // Every character first (so an invalid one is reported before a bad length or group),
+        // then the groups, reading each digit from the table again rather than from a copy.
+        let table = values
+        for (i, c) in chars.enumerated() where table[Int(c)] < 0 { throw .invalidCharacter(offset: i) }
         guard chars.count % 3 != 1 else { throw .invalidLength(chars.count) }
+        func digit(_ i: Int) -> Int { Int(table[Int(chars[i])]) }
         var out: [UInt8] = []
         out.reserveCapacity(chars.count / 3 * 2 + 1)
         var i = 0
-        while i + 3 <= digits.count {
-            let n = digits[i] + digits[i + 1] * 45 + digits[i + 2] * 45 * 45
+        while i + 3 <= chars.count {
+            let n = digit(i) + digit(i + 1) * 45 + digit(i + 2) * 45 * 45
             guard n <= 0xffff else { throw .groupOutOfRange(offset: i) }
             out.append(UInt8(n >> 8))
             out.append(UInt8(n & 0xff))
             i += 3
         }
-        if digits.count - i == 2 {
-            let n = digits[i] + digits[i + 1] * 45
+        if chars.count - i == 2 {
+            let n = digit(i) + digit(i + 1) * 45
             guard n <= 0xff else { throw .groupOutOfRange(offset: i) }
             out.append(UInt8(n))
         }

@@ -11,11 +11,16 @@ struct VerifyBenchmark: ParsableCommand {
 
     @Option(help: "Codes per measurement.") var codes = 100_000
     @Flag(help: "Skip the openssl reference (for profiling).") var noReference = false
+    @Flag(help: "Only the one-core DL1 loop, nothing else (for scripts/profile-verify under callgrind).") var loopOnly = false
 
     func run() throws {
         let fixture = try BenchSupport.fixture()
         precondition(fixture.verifier.verify(text: fixture.code).verdict == .valid)
         let one = BenchSupport.time { for _ in 0..<codes { _ = fixture.verifier.verify(text: fixture.code) } }
+        if loopOnly {
+            print("verify_one_core \(Double(codes) / one)")
+            return
+        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let perCore = codes / cores
         let all = BenchSupport.time {
