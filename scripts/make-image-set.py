@@ -698,8 +698,8 @@ def paste_curved(canvas, card, bend_deg, tilt_deg, roll_deg, centre, scale, ss=2
     pts = np.stack([px.ravel(), py.ravel()], axis=1) @ rot.T + centre
     x0, y0 = max(0, int(pts[:, 0].min()) - 2), max(0, int(pts[:, 1].min()) - 2)
     x1, y1 = min(canvas.shape[1], int(pts[:, 0].max()) + 3), min(canvas.shape[0], int(pts[:, 1].max()) + 3)
-    # Inverse: output pixel → unrolled (px, py) → for each output, solve theta by a fine search over the
-    # image row of y (the projection of a bent row is not a straight line when tilted), by Newton steps.
+    # Inverse: for each output pixel, undo the roll, then solve project(theta, y) = pixel for the card's
+    # (theta, y) by Newton steps (a bent, tilted card has no closed-form inverse).
     oy, ox = np.mgrid[y0 * ss:y1 * ss, x0 * ss:x1 * ss].astype(np.float64) / ss + 0.5 / ss
     rel = np.stack([ox - centre[0], oy - centre[1]], axis=-1) @ rot  # undo the roll
     qx, qy = rel[..., 0], rel[..., 1]

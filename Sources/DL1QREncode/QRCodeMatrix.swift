@@ -45,15 +45,25 @@ public struct QRCodeMatrix: Sendable, Hashable {
         let bytes = Array(text.utf8)
         let made: UnsafeMutablePointer<QRcode>?
         if segmentation == .optimal, QRSegments.isAlphanumeric(bytes) {
-            // One plan per class of count widths; the smallest symbol wins.
-            made = QRSegments.VersionClass.allCases.compactMap { QRSegments(bytes, for: $0) }
-                .compactMap { Self.encode(bytes, $0, errorCorrection) }
-                .reduce(nil as UnsafeMutablePointer<QRcode>?) { best, next in
-                    guard let best else { return next }
-                    if next.pointee.version < best.pointee.version { QRcode_free(best); return next }
-                    QRcode_free(next)
-                    return best
+            // One plan per class of count widths, each distinct plan made into a symbol (masking
+            // is the costly part, and for most texts the three plans are one); the smallest wins.
+            var plans: [QRSegments] = []
+            for versionClass in QRSegments.VersionClass.allCases {
+                if let plan = QRSegments(bytes, for: versionClass), !plans.contains(where: { $0.segments == plan.segments }) {
+                    plans.append(plan)
                 }
+            }
+            var best: UnsafeMutablePointer<QRcode>?
+            for plan in plans {
+                guard let symbol = Self.encode(bytes, plan, errorCorrection) else { continue }
+                if let current = best, current.pointee.version <= symbol.pointee.version {
+                    QRcode_free(symbol)
+                } else {
+                    if let current = best { QRcode_free(current) }
+                    best = symbol
+                }
+            }
+            made = best
         } else {
             made = QRcode_encodeString(text, 0, errorCorrection.level, QR_MODE_8, 1)
         }
