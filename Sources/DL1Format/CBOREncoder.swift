@@ -32,19 +32,14 @@ public enum CBOREncoder {
         case .negative(let n): head(1, n, into: &out)
         case .bytes(let b): head(2, UInt64(b.count), into: &out); out.append(contentsOf: b)
         case .text(let t):
-            let utf8 = Array(t.utf8)
-            head(3, UInt64(utf8.count), into: &out)
-            out.append(contentsOf: utf8)
+            head(3, UInt64(t.utf8.count), into: &out)
+            out.append(contentsOf: t.utf8)
         case .array(let items):
             head(4, UInt64(items.count), into: &out)
             for element in items { write(element, into: &out) }
         case .map(let entries):
             head(5, UInt64(entries.count), into: &out)
-            let encoded = entries.map { (key: encode($0.key), value: encode($0.value)) }
-            for entry in encoded.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-                out.append(contentsOf: entry.key)
-                out.append(contentsOf: entry.value)
-            }
+            writeSorted(entries, into: &out)
         case .tagged(let tag, let inner): head(6, tag, into: &out); write(inner, into: &out)
         case .bool(let b): out.append(b ? 0xf5 : 0xf4)
         case .null: out.append(0xf6)
@@ -52,6 +47,38 @@ public enum CBOREncoder {
         case .simple(let v):
             if v < 24 { out.append(0xe0 | v) } else { out.append(0xf8); out.append(v) }
         case .float(let d): writeFloat(d, into: &out)
+        }
+    }
+
+    /// Writes a map's entries in place, then puts them in the bytewise order of their encoded
+    /// keys. A map built in that order (as the format's own maps are) costs no copy; any other
+    /// is rearranged with one copy of its bytes.
+    static func writeSorted(_ entries: [CBORMapEntry], into out: inout [UInt8]) {
+        guard entries.count > 1 else {
+            for entry in entries { write(entry.key, into: &out); write(entry.value, into: &out) }
+            return
+        }
+        // Where each entry's key and value end, from the map's start.
+        var spans: [(start: Int, keyEnd: Int, end: Int)] = []
+        spans.reserveCapacity(entries.count)
+        var sorted = true
+        for entry in entries {
+            let start = out.count
+            write(entry.key, into: &out)
+            let keyEnd = out.count
+            write(entry.value, into: &out)
+            if let last = spans.last, sorted,
+               !out[last.start..<last.keyEnd].lexicographicallyPrecedes(out[start..<keyEnd]) {
+                sorted = false
+            }
+            spans.append((start, keyEnd, out.count))
+        }
+        guard !sorted else { return }
+        let region = Array(out[spans[0].start...])
+        let base = spans[0].start
+        out.removeSubrange(base...)
+        for span in spans.sorted(by: { region[$0.start - base..<$0.keyEnd - base].lexicographicallyPrecedes(region[$1.start - base..<$1.keyEnd - base]) }) {
+            out.append(contentsOf: region[span.start - base..<span.end - base])
         }
     }
 

@@ -35,15 +35,16 @@ public struct DL1Claims: Hashable, Sendable {
 
     /// The claims as a CBOR map (with cnf when bound).
     public var cbor: CBOR {
+        // In the encoder's order (unsigned keys before negative ones), so encoding copies nothing.
         var entries: [CBORMapEntry] = [
             .init(.int(Key.iss), .text(issuer)),
-            .init(.int(Key.iat), .int(issuedAt)),
             .init(.int(Key.exp), .int(expiresAt)),
+            .init(.int(Key.iat), .int(issuedAt)),
             .init(.int(Key.cti), .bytes(credentialID)),
-            .init(.int(Key.status), status.cbor),
-            .init(.int(Key.licence), licence.cbor),
         ]
         if let holderKey { entries.append(.init(.int(HolderKey.Key.cnf), holderKey.cnf)) }
+        entries.append(.init(.int(Key.status), status.cbor))
+        entries.append(.init(.int(Key.licence), licence.cbor))
         return .map(entries)
     }
 

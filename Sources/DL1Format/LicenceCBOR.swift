@@ -1,9 +1,10 @@
 extension Licence {
     /// The licence map of FORMAT §2, with integer keys.
     public var cbor: CBOR {
-        var entries: [CBORMapEntry] = [
-            .init(1, .text(documentNumber)),
-            .init(2, .text(familyName)),
+        // In key order, so encoding copies nothing.
+        var entries: [CBORMapEntry] = [.init(1, .text(documentNumber)), .init(2, .text(familyName))]
+        if let givenName { entries.append(.init(3, .text(givenName))) }
+        entries += [
             .init(4, birthDate.cbor),
             .init(5, issueDate.cbor),
             .init(6, expiryDate.cbor),
@@ -13,7 +14,6 @@ extension Licence {
             .init(10, .bytes(portraitHash)),
             .init(11, points.cbor),
         ]
-        if let givenName { entries.append(.init(3, .text(givenName))) }
         return .map(entries)
     }
 

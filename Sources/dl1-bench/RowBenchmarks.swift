@@ -63,6 +63,8 @@ struct IssuanceBenchmark: ParsableCommand {
     var folder: String?
     @Option(help: ArgumentHelp("Keep the registry in a fresh database on this PostgreSQL server (password: DL_REGISTRY_PASSWORD).", valueName: "URL"))
     var postgres: String?
+    @Flag(help: "Measure only sign + encode + registry commit (no output files), e.g. under a profiler.")
+    var coreOnly = false
 
     func run() throws {
         let folder = (self.folder.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory).appendingPathComponent("dl1-bench-\(UUID().uuidString)")
@@ -87,6 +89,9 @@ struct IssuanceBenchmark: ParsableCommand {
         var stages = IssuanceCore.Stages()
         let core = try BenchSupport.time {
             try IssuanceCore.issue(issuer, licence: licence, prefix: "C", count: credentials, group: group, stages: &stages)
+        }
+        guard !coreOnly else {
+            return report([("issue_core_per_s", Double(credentials) / core), ("core_reserve_s", stages.reserve), ("core_sign_s", stages.sign), ("core_mark_s", stages.mark)])
         }
         var summary = BatchSummary()
         let text = try BenchSupport.time {

@@ -1,4 +1,4 @@
-import DL1Format
+@testable import DL1Format
 import Testing
 
 @Suite("CBOR: the strict decoder")
@@ -58,6 +58,56 @@ struct CBORStrictDecoderTests {
         #expect(Hex.encode(CBOREncoder.encode(map)) == "a40a0218640420036162" + "01")
         #expect(Hex.encode(CBOREncoder.encode(.int(-65537))) == "3a00010000")
         #expect(Hex.encode(CBOREncoder.encode(.unsigned(65535))) == "19ffff")
+    }
+
+    @Test("maps are sorted wherever they sit: nested, after other items, built in order or not")
+    func sortedInPlace() throws {
+        // An unsorted map inside a sorted one, after an array element.
+        let inner = CBOR.map([.init("zz", 1), .init("a", .bytes([1, 2])), .init(-5, .null)])
+        let item = CBOR.array(["x", .map([.init(1, inner), .init(2, .map([.init(7, 0), .init(3, 0)]))])])
+        #expect(Hex.encode(CBOREncoder.encode(item)) == "826178a201a324f66161420102627a7a0102a203000700")
+        // Against the plain rule (encode every entry on its own, sort by key bytes) on random maps.
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: UInt64) -> UInt64 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (seed >> 33) % bound
+        }
+        func random(_ depth: Int) -> CBOR {
+            switch next(depth > 2 ? 4 : 6) {
+            case 0: return .unsigned(next(70_000))
+            case 1: return .negative(next(300))
+            case 2: return .text(String(repeating: "é", count: Int(next(4))))
+            case 3: return .bytes(Array(repeating: 7, count: Int(next(30))))
+            case 4: return .array((0..<next(4)).map { _ in random(depth + 1) })
+            default:
+                var keys = Set<CBOR>()
+                return .map((0..<next(6)).compactMap { _ in
+                    let key = random(3)
+                    return keys.insert(key).inserted ? CBORMapEntry(key, random(depth + 1)) : nil
+                })
+            }
+        }
+        func reference(_ item: CBOR) -> [UInt8] {
+            guard case .map(let entries) = item else {
+                if case .array(let items) = item {
+                    var out: [UInt8] = []
+                    CBOREncoder.head(4, UInt64(items.count), into: &out)
+                    for element in items { out += reference(element) }
+                    return out
+                }
+                return CBOREncoder.encode(item)
+            }
+            var out: [UInt8] = []
+            CBOREncoder.head(5, UInt64(entries.count), into: &out)
+            for entry in entries.map({ (reference($0.key), reference($0.value)) }).sorted(by: { $0.0.lexicographicallyPrecedes($1.0) }) {
+                out += entry.0 + entry.1
+            }
+            return out
+        }
+        for _ in 0..<500 {
+            let item = random(0)
+            #expect(CBOREncoder.encode(item) == reference(item))
+        }
     }
 
     @Test("dates are tag 100 day counts: 100(7305) is 1990-01-01")
