@@ -48,8 +48,20 @@ public struct DL1Claims: Hashable, Sendable {
         return .map(entries)
     }
 
-    /// The deterministic encoding of the claims, i.e. the COSE payload.
-    public var encoded: [UInt8] { CBOREncoder.encode(cbor) }
+    /// The deterministic encoding of the claims, i.e. the COSE payload: the bytes of
+    /// `CBOREncoder.encode(cbor)`, written without the tree.
+    public var encoded: [UInt8] {
+        var writer = CBORWriter(capacity: 400)
+        writer.mapHeader(holderKey == nil ? 6 : 7)
+        writer.int(Key.iss); writer.text(issuer)
+        writer.int(Key.exp); writer.int(expiresAt)
+        writer.int(Key.iat); writer.int(issuedAt)
+        writer.int(Key.cti); writer.byteString(credentialID)
+        if let holderKey { writer.int(HolderKey.Key.cnf); holderKey.writeCnf(into: &writer) }
+        writer.int(Key.status); status.write(into: &writer)
+        writer.int(Key.licence); licence.write(into: &writer)
+        return writer.bytes
+    }
 
     /// Decodes a payload, checking every required claim and its type. `bound`: the claims of a
     /// bound credential, whose cnf is required (and read); otherwise cnf is ignored like any
@@ -101,6 +113,14 @@ public struct StatusReference: Hashable, Sendable {
     /// The status claim's CBOR.
     public var cbor: CBOR {
         .map([.init("status_list", .map([.init("idx", .unsigned(index)), .init("uri", .text(uri))]))])
+    }
+
+    func write(into writer: inout CBORWriter) {
+        writer.mapHeader(1)
+        writer.text("status_list")
+        writer.mapHeader(2)
+        writer.text("idx"); writer.unsigned(index)
+        writer.text("uri"); writer.text(uri)
     }
 
     /// Reads the status claim.

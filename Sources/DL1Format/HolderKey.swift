@@ -38,6 +38,16 @@ public struct HolderKey: Hashable, Sendable {
         ]))])
     }
 
+    func writeCnf(into writer: inout CBORWriter) {
+        writer.mapHeader(1)
+        writer.int(Key.coseKey)
+        writer.mapHeader(4)
+        writer.int(Key.kty); writer.int(Key.ec2)
+        writer.int(Key.crv); writer.int(Key.p256)
+        writer.int(Key.x); writer.byteString(x)
+        writer.int(Key.y); writer.bool(yIsOdd)
+    }
+
     /// Reads a cnf claim's value, exactly as FORMAT §7.1 shapes it: any other label, type or
     /// length is refused.
     public init(cnf: CBOR) throws(ClaimsError) {

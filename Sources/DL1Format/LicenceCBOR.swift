@@ -17,6 +17,30 @@ extension Licence {
         return .map(entries)
     }
 
+    /// The licence map's deterministic encoding (as the registry keeps it): the bytes of
+    /// `CBOREncoder.encode(cbor)`, written without the tree.
+    public var encoded: [UInt8] {
+        var writer = CBORWriter(capacity: 256)
+        write(into: &writer)
+        return writer.bytes
+    }
+
+    func write(into writer: inout CBORWriter) {
+        writer.mapHeader(givenName == nil ? 10 : 11)
+        writer.int(1); writer.text(documentNumber)
+        writer.int(2); writer.text(familyName)
+        if let givenName { writer.int(3); writer.text(givenName) }
+        writer.int(4); writer.date(birthDate)
+        writer.int(5); writer.date(issueDate)
+        writer.int(6); writer.date(expiryDate)
+        writer.int(7); writer.text(issuingCountry)
+        writer.int(8); writer.text(issuingAuthority)
+        writer.int(9); writer.arrayHeader(privileges.count)
+        for privilege in privileges { privilege.write(into: &writer) }
+        writer.int(10); writer.byteString(portraitHash)
+        writer.int(11); points.write(into: &writer)
+    }
+
     /// Reads the licence map, naming the first missing or mistyped key. Unknown keys are ignored.
     public init(cbor: CBOR) throws(ClaimsError) {
         guard case .map = cbor else { throw ClaimsError("the licence (claim -65537) is not a map") }
@@ -61,6 +85,14 @@ extension DrivingPrivilege {
         return .map(entries)
     }
 
+    func write(into writer: inout CBORWriter) {
+        writer.mapHeader(2 + (expiryDate == nil ? 0 : 1) + (restrictions == nil ? 0 : 1))
+        writer.int(1); writer.text(category)
+        writer.int(2); writer.date(issueDate)
+        if let expiryDate { writer.int(3); writer.date(expiryDate) }
+        if let restrictions { writer.int(4); writer.text(restrictions) }
+    }
+
     /// Reads a privilege map; nil when a required entry is missing or mistyped.
     public init?(cbor: CBOR) {
         guard case .map = cbor, let category = cbor[intKey: 1]?.textString,
@@ -83,6 +115,13 @@ extension Points {
     /// `{1: remaining, 2: maximum, 3: cycle end}`.
     public var cbor: CBOR {
         .map([.init(1, .unsigned(remaining)), .init(2, .unsigned(maximum)), .init(3, cycleEnd.cbor)])
+    }
+
+    func write(into writer: inout CBORWriter) {
+        writer.mapHeader(3)
+        writer.int(1); writer.unsigned(remaining)
+        writer.int(2); writer.unsigned(maximum)
+        writer.int(3); writer.date(cycleEnd)
     }
 
     /// Reads a points map; nil when an entry is missing or mistyped.

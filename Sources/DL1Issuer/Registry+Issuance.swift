@@ -85,7 +85,7 @@ extension Registry {
                         try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
                                           detail: "replaced by \(Hex.encode(cti))")
                     }
-                    rows.append([cti, credential.documentNumber, list.id, Int64(index), "pending", CBOREncoder.encode(credential.licence.cbor),
+                    rows.append([cti, credential.documentNumber, list.id, Int64(index), "pending", credential.licence.encoded,
                                  credential.signerKid, credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey,
                                  owner, ownerStart, credential.holderKey?.compressedPoint])
                     events.append([cti, credential.documentNumber, credential.eventKind, credential.issuedAt,

@@ -56,7 +56,7 @@ extension Registry {
             }
             if let status { try db.execute(sql: "UPDATE credential SET status = ? WHERE cti = ?", arguments: [status.rawValue, cti]) }
             if let licence {
-                try db.execute(sql: "UPDATE credential SET licence = ? WHERE cti = ?", arguments: [CBOREncoder.encode(licence.cbor), cti])
+                try db.execute(sql: "UPDATE credential SET licence = ? WHERE cti = ?", arguments: [licence.encoded, cti])
             }
             if let signerKid {
                 try db.execute(sql: "UPDATE credential SET signer_kid = ? WHERE cti = ?", arguments: [signerKid, cti])
