@@ -61,6 +61,10 @@ public enum Zlib {
         return out
     }
 
+    /// Compresses a code's bytes (a COSE_Sign1 or a DL2 presentation, a few hundred bytes) the
+    /// cheap way that loses nothing on them: see ``FixedDeflate``.
+    public static func compressCode(_ bytes: [UInt8]) -> [UInt8] { FixedDeflate.zlib(bytes) }
+
     /// Inflates one zlib stream that must span all of `bytes`, refusing output beyond `limit`.
     ///
     /// Exactly `limit` bytes are allowed; one more is not. Memory use is bounded by `limit`

@@ -25,6 +25,6 @@ public enum Presenter {
             throw HolderError(.deviceKey, "the device key could not sign: \(error)")
         }
         let presentation = Presentation(credential: credential.coseBytes, time: t, holderSignature: signature)
-        return Presentation.prefix + Base45.encode(Zlib.compress(presentation.encoded))
+        return Presentation.prefix + Base45.encode(Zlib.compressCode(presentation.encoded))
     }
 }

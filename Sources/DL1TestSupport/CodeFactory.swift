@@ -60,7 +60,7 @@ public struct CodeFactory: Sendable {
 
     /// A code's text for `claims` signed by `signer`, built with `knobs`.
     public func text(_ claims: DL1Claims, signer: TestPKI.KeyPair, knobs: Knobs = Knobs()) throws -> String {
-        var compressed = Zlib.compress(try cose(claims, signer: signer, knobs: knobs))
+        var compressed = Zlib.compressCode(try cose(claims, signer: signer, knobs: knobs))
         if let alter = knobs.alterZlib { compressed = alter(compressed) }
         return knobs.prefix + Base45.encode(compressed)
     }
@@ -86,7 +86,7 @@ public struct CodeFactory: Sendable {
     public func presentation(credential: [UInt8], time: UInt64, device: any RawSigner, signedTime: UInt64? = nil) throws -> String {
         let signature = try device.sign(Presentation.toBeSigned(credential: credential, time: signedTime ?? time))
         let presentation = Presentation(credential: credential, time: time, holderSignature: signature)
-        return Presentation.prefix + Base45.encode(Zlib.compress(presentation.encoded))
+        return Presentation.prefix + Base45.encode(Zlib.compressCode(presentation.encoded))
     }
 
     /// A DL2 text whose presentation is the given CBOR item (to break its shape on purpose).

@@ -90,6 +90,6 @@ public struct DecodedCode: Sendable {
 
     /// The text of a code whose COSE_Sign1 bytes are `coseBytes`: `"DL1:" + Base45(zlib(cose))`.
     public static func text(coseBytes: [UInt8]) -> String {
-        prefix + Base45.encode(Zlib.compress(coseBytes))
+        prefix + Base45.encode(Zlib.compressCode(coseBytes))
     }
 }

@@ -28,4 +28,32 @@ struct ZlibTests {
         #expect(throws: Zlib.Failure.self) { try Zlib.decompress(flipped, limit: 100) }
         #expect(throws: Zlib.Failure.self) { try Zlib.decompress([0x00, 0x01, 0x02], limit: 100) }
     }
+
+    @Test("a code's compression (fixed codes, LZ77) inflates back through zlib, whatever the bytes")
+    func codeCompression() throws {
+        var seed: UInt64 = 42
+        func random(_ count: Int) -> [UInt8] {
+            (0..<count).map { _ in
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: seed >> 56)
+            }
+        }
+        let period = random(30_000)
+        let inputs: [[UInt8]] = [
+            [], [0], [255, 1], [1, 2, 3], Array(0...255), Array(repeating: 0x41, count: 4), random(371), random(40_000),
+            // Runs (distance 1, the longest length 258, every length's extra bits), text with repeats,
+            // and a period near the 32 KiB window (the longest distances, and one beyond).
+            [UInt8](repeating: 0, count: 70_000), (3...300).flatMap { [UInt8](repeating: UInt8($0 % 251), count: $0) },
+            Array(String(repeating: "category C1 2020-05-01; category C2 2021-06-30; ", count: 40).utf8),
+            period + period + Array(period.prefix(5000)), random(40) + Array(random(32_770).suffix(32_768)) + random(40),
+        ]
+        for input in inputs {
+            let compressed = Zlib.compressCode(input)
+            #expect(try Zlib.decompress(compressed, limit: 200_000) == input, "\(input.count) bytes")
+        }
+        // Repeats are found. 70,000 zeros: block header (3 bits), one literal (8), 271 matches of
+        // 258 at distance 1 (13 bits each), one of 81 (16), end of block (7): 3,557 bits, 445
+        // bytes, between the zlib header and the Adler-32.
+        #expect(Zlib.compressCode([UInt8](repeating: 0, count: 70_000)).count == 2 + 445 + 4)
+    }
 }

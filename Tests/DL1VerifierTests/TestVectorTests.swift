@@ -1,3 +1,4 @@
+import DL1Compression
 import DL1Format
 import DL1Verifier
 import Foundation
@@ -25,6 +26,22 @@ struct TestVectorTests {
         #expect(result.check?.rawValue == vector.expected.check)
         #expect(result.layer?.rawValue == vector.expected.layer)
         #expect(result.condition?.rawValue == vector.expected.condition)
+    }
+
+    @Test("a code's compression is within a byte of zlib's level 9 on every published code, and never larger in total")
+    func compressionSize() throws {
+        let document = try #require(TestVectors.document)
+        var ours = 0, zlib = 0
+        for vector in document.vectors where vector.code.hasPrefix("DL1:") || vector.code.hasPrefix("DL2:") {
+            guard let packed = try? Base45.decode(String(vector.code.dropFirst(4))),
+                  let bytes = try? Zlib.decompress(packed, limit: Zlib.codeLimit) else { continue }
+            let size = Zlib.compressCode(bytes).count, reference = Zlib.compress(bytes).count
+            #expect(size <= reference + 1, "\(vector.name): \(size) bytes against zlib's \(reference)")
+            ours += size
+            zlib += reference
+        }
+        #expect(zlib > 10_000)
+        #expect(ours <= zlib)
     }
 
     @Test("each image gives its expected verdict", arguments: TestVectors.document?.images.map(\.file) ?? [])
