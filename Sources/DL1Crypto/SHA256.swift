@@ -27,6 +27,18 @@ public enum SecureRandom {
         return out
     }
 
+    /// One uniformly random integer in `0..<bound` for each bound, from one call to the
+    /// generator (plus one per rare rejection): drawing a group's status indices one call each
+    /// cost more than the rest of choosing them.
+    public static func uniform(_ upperBounds: [UInt64]) -> [UInt64] {
+        let pool = bytes(8 * upperBounds.count)
+        return upperBounds.enumerated().map { k, upperBound in
+            precondition(upperBound > 0)
+            let value = pool[8 * k..<8 * k + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return value < UInt64.max - UInt64.max % upperBound ? value % upperBound : uniform(upperBound)
+        }
+    }
+
     /// A uniformly random integer in `0..<upperBound`.
     public static func uniform(_ upperBound: UInt64) -> UInt64 {
         precondition(upperBound > 0)

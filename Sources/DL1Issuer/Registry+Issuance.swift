@@ -76,8 +76,10 @@ extension Registry {
                 var rows: [[any SQLBindable]] = [], events: [[any SQLBindable]] = []
                 rows.reserveCapacity(group.count)
                 let owner = Int64(ProcessProbe.current.pid), ownerStart = ProcessProbe.current.start
-                for (credential, index) in zip(group, indices) {
-                    let cti = SecureRandom.bytes(16)
+                // Every cti of the group from one call to the generator.
+                let random = SecureRandom.bytes(16 * group.count)
+                for (k, (credential, index)) in zip(group, indices).enumerated() {
+                    let cti = Array(random[16 * k..<16 * k + 16])
                     // The old credential stops being live before the new one is recorded: the
                     // database keeps at most one live credential per document number.
                     if let old = credential.supersedes {

@@ -192,7 +192,7 @@ public final class Registry: Sendable {
         let free = try freeCount(db, list: list)
         guard count <= free else { throw IssuerError(.statusListFull, "status list \(list.name) has \(free) free indices, not \(count)") }
         let tail = free - count
-        let positions = (0..<count).map { k in Int(SecureRandom.uniform(UInt64(free - k))) }
+        let positions = SecureRandom.uniform((0..<count).map { k in UInt64(free - k) }).map { Int($0) }
         var pool: [Int: Int] = [:]
         let lookups = Array(Set(positions.filter { $0 < tail }))
         try db.each(sql: "SELECT pos, idx FROM index_pool WHERE list_id = ? AND pos >= ?", arguments: [list.id, tail]) { row in

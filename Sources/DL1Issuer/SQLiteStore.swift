@@ -118,13 +118,15 @@ final class SQLiteStore: RegistryStore {
             }
         }
 
+        /// GRDB's arguments, made from concrete `DatabaseValue`s (its initializer for optional
+        /// existentials cost more per value than SQLite's own work for the row).
         static func arguments(_ values: [any SQLBindable]) -> StatementArguments {
-            StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+            StatementArguments(values.map { value -> DatabaseValue in
                 switch value.sqlValue {
-                case .integer(let v): v
-                case .text(let v): v
-                case .blob(let v): Data(v)
-                case .null: nil
+                case .integer(let v): v.databaseValue
+                case .text(let v): v.databaseValue
+                case .blob(let v): Data(v).databaseValue
+                case .null: .null
                 }
             })
         }
