@@ -72,26 +72,26 @@ enum FixedDeflate {
         static let maxDistance = 32_768, minLength = 3, maxLength = 258
 
         let input: [UInt8]
+        /// The hash of the three bytes at each position (all but the last two), computed once.
+        let hashes: [Int]
         /// The latest position of each hash, and each position's previous one with the same hash.
         var head: [Int32]
         var previous: [Int32]
 
         init(_ input: [UInt8]) {
             self.input = input
+            hashes = input.count < Self.minLength ? [] : (0...input.count - Self.minLength).map { i in
+                let key = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                return Int((key &* 2_654_435_761) >> (32 - Self.hashBits))
+            }
             head = [Int32](repeating: -1, count: 1 << Int(Self.hashBits))
             previous = [Int32](repeating: -1, count: input.count)
         }
 
         @inline(__always)
-        func hash(_ i: Int) -> Int {
-            let key = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-            return Int((key &* 2_654_435_761) >> (32 - Self.hashBits))
-        }
-
-        @inline(__always)
         mutating func insert(_ i: Int) {
-            guard i + Self.minLength <= input.count else { return }
-            let h = hash(i)
+            guard i < hashes.count else { return }
+            let h = hashes[i]
             previous[i] = head[h]
             head[h] = Int32(i)
         }
@@ -101,7 +101,7 @@ enum FixedDeflate {
             let limit = min(Self.maxLength, input.count - i)
             guard limit >= Self.minLength else { return .none }
             var best = Match.none
-            var candidate = Int(head[hash(i)])
+            var candidate = Int(head[hashes[i]])
             var chain = Self.maxChain
             while candidate >= 0, chain > 0, i - candidate <= Self.maxDistance {
                 chain -= 1

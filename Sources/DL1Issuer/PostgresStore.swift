@@ -195,7 +195,6 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
 
     /// Runs one statement and returns its rows and the number of rows it changed.
     fileprivate func run(_ sql: String, _ arguments: [any SQLBindable]) throws -> (rows: [PostgresRow], changed: Int) {
-        guard let connection else { throw IssuerError(.registryUnreachable, "the connection to the registry \(address) is closed") }
         var binds = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument.sqlValue {
@@ -205,8 +204,75 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
             case .null: binds.appendNull()
             }
         }
+        return try run(sql, binds: binds)
+    }
+
+    fileprivate func run(_ sql: String, binds: PostgresBindings) throws -> (rows: [PostgresRow], changed: Int) {
+        guard let connection else { throw IssuerError(.registryUnreachable, "the connection to the registry \(address) is closed") }
         let result = try connection.query(PostgresQuery(unsafeSQL: Self.numberedPlaceholders(sql), binds: binds), logger: logger).wait()
         return (Array(result.rows), result.metadata.rows ?? 0)
+    }
+
+    /// One column of rows to insert, as the array PostgreSQL's `unnest` takes apart.
+    enum ColumnArray {
+        case integers([Int64]), texts([String]), blobs([ByteBuffer])
+        /// Every value NULL: the column is left out (it takes its default, NULL).
+        case null
+
+        /// The column's values, or nil when it mixes types or has a NULL that the array cannot
+        /// stand for: an integer, or a text or blob equal to the empty value that stands for NULL
+        /// (`NULLIF(…, '')`).
+        init?(_ values: [SQLValue]) {
+            switch values.first(where: { $0 != .null }) {
+            case nil, .null?: self = .null
+            case .integer?:
+                var out: [Int64] = []
+                out.reserveCapacity(values.count)
+                for value in values { guard case .integer(let v) = value else { return nil }; out.append(v) }
+                self = .integers(out)
+            case .text?:
+                var out: [String] = []
+                out.reserveCapacity(values.count)
+                for value in values {
+                    switch value {
+                    case .text(let v) where !v.isEmpty: out.append(v)
+                    case .null: out.append("")
+                    default: return nil
+                    }
+                }
+                self = .texts(out)
+            case .blob?:
+                var out: [ByteBuffer] = []
+                out.reserveCapacity(values.count)
+                for value in values {
+                    switch value {
+                    case .blob(let v) where !v.isEmpty: out.append(ByteBuffer(bytes: v))
+                    case .null: out.append(ByteBuffer())
+                    default: return nil
+                    }
+                }
+                self = .blobs(out)
+            }
+        }
+
+        /// `(array type, expression)` for column `name` of the unnested rows.
+        func sql(_ name: String) -> (type: String, value: String)? {
+            switch self {
+            case .integers: ("int8[]", name)
+            case .texts: ("text[]", "NULLIF(\(name), '')")
+            case .blobs: ("bytea[]", "NULLIF(\(name), ''::bytea)")
+            case .null: nil
+            }
+        }
+
+        func bind(into binds: inout PostgresBindings) {
+            switch self {
+            case .integers(let v): binds.append(v)
+            case .texts(let v): binds.append(v)
+            case .blobs(let v): binds.append(v)
+            case .null: break
+            }
+        }
     }
 
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, … (none of the registry's SQL has a `?`
@@ -243,6 +309,47 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
             for row in rows {
                 try body(SQLRow(columns: columns, values: try row.map(Self.value)))
             }
+        }
+
+        /// Sends each column as one array and lets the server `unnest` them: a statement of a
+        /// dozen parameters however many rows, where multi-row VALUES bound (and the server
+        /// parsed) one parameter per value. Rows whose values an array cannot carry go as VALUES.
+        func insertRows(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String) throws {
+            guard rows.count > 1 else { return try insertRowsAsValues(into: table, columns: columns, rows: rows, suffix: suffix) }
+            var arrays: [(name: String, array: PostgresStore.ColumnArray)] = []
+            for (c, name) in columns.enumerated() {
+                guard let array = PostgresStore.ColumnArray(rows.map { $0[c].sqlValue }) else {
+                    return try insertRowsAsValues(into: table, columns: columns, rows: rows, suffix: suffix)
+                }
+                arrays.append((name, array))
+            }
+            let present = arrays.compactMap { column in column.array.sql("u.\(column.name)").map { (column.name, $0.type, $0.value) } }
+            var binds = PostgresBindings(capacity: present.count)
+            for column in arrays { column.array.bind(into: &binds) }
+            try store.run("""
+                INSERT INTO \(table) (\(present.map(\.0).joined(separator: ", ")))
+                SELECT \(present.map(\.2).joined(separator: ", "))
+                FROM unnest(\(present.map { "?::\($0.1)" }.joined(separator: ", "))) AS u(\(present.map(\.0).joined(separator: ", ")))
+                """ + (suffix.isEmpty ? "" : " " + suffix), binds: binds)
+        }
+
+        /// `{ROWS}` as `(SELECT … FROM unnest(arrays))`: one array per column, as in
+        /// ``insertRows(into:columns:rows:suffix:)``; rows an array cannot carry go as VALUES.
+        func execute(sql: String, rows: [[any SQLBindable]]) throws -> Int {
+            guard rows.count > 1, let width = rows.first?.count else { return try executeWithValues(sql: sql, rows: rows) }
+            var names: [String] = [], types: [String] = [], values: [String] = []
+            var binds = PostgresBindings(capacity: width)
+            for c in 0..<width {
+                guard let array = PostgresStore.ColumnArray(rows.map { $0[c].sqlValue }), let column = array.sql("u.c\(c + 1)") else {
+                    return try executeWithValues(sql: sql, rows: rows)
+                }
+                names.append("c\(c + 1)")
+                types.append("?::" + column.type)
+                values.append("\(column.value) AS column\(c + 1)")
+                array.bind(into: &binds)
+            }
+            let relation = "(SELECT \(values.joined(separator: ", ")) FROM unnest(\(types.joined(separator: ", "))) AS u(\(names.joined(separator: ", "))))"
+            return try store.run(sql.replacingOccurrences(of: "{ROWS}", with: relation), binds: binds).changed
         }
 
         static func value(_ cell: PostgresCell) throws -> SQLValue {

@@ -153,16 +153,11 @@ extension Registry {
     public func markWritten(_ entries: [(cti: [UInt8], output: String)]) throws(IssuerError) {
         guard !entries.isEmpty else { return }
         try transaction { db in
-            var start = 0
-            while start < entries.count {
-                let chunk = entries[start..<min(entries.count, start + 1000)]
-                start += chunk.count
-                try db.execute(sql: """
-                    UPDATE credential SET state = 'written', output = v.column2
-                    FROM (VALUES \(Array(repeating: "(?, ?)", count: chunk.count).joined(separator: ", "))) AS v
-                    WHERE credential.cti = v.column1 AND credential.state = 'pending'
-                    """, arguments: chunk.flatMap { [$0.cti, $0.output] as [any SQLBindable] })
-            }
+            try db.execute(sql: """
+                UPDATE credential SET state = 'written', output = v.column2
+                FROM {ROWS} AS v
+                WHERE credential.cti = v.column1 AND credential.state = 'pending'
+                """, rows: entries.map { [$0.cti, $0.output] })
         }
     }
 

@@ -127,6 +127,14 @@ protocol SQLSession {
     func execute(sql: String, arguments: [any SQLBindable]) throws -> Int
     /// Runs a query and calls `body` with each row as it arrives (nothing else is held in memory).
     func each(sql: String, arguments: [any SQLBindable], _ body: (SQLRow) throws -> Void) throws
+    /// Inserts `rows` into `table` (each row's values in `columns` order); `suffix` follows the
+    /// statement (an ON CONFLICT clause). By default, multi-row INSERTs
+    /// (``insertRowsAsValues(into:columns:rows:suffix:)``).
+    func insertRows(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String) throws
+    /// Runs `sql` with `{ROWS}` in it standing for a relation of `rows`, whose columns are named
+    /// column1, column2, … By default a VALUES list (``executeWithValues(sql:rows:)``).
+    @discardableResult
+    func execute(sql: String, rows: [[any SQLBindable]]) throws -> Int
 }
 
 extension SQLSession {
@@ -202,10 +210,39 @@ extension SQLSession {
     /// The most parameters one statement binds (SQLite allows 32,766; PostgreSQL 65,535).
     static var parameterLimit: Int { 30_000 }
 
+    func insertRows(into table: String, columns: [String], rows: [[any SQLBindable]]) throws {
+        try insertRows(into: table, columns: columns, rows: rows, suffix: "")
+    }
+
+    func insertRows(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String) throws {
+        try insertRowsAsValues(into: table, columns: columns, rows: rows, suffix: suffix)
+    }
+
+    @discardableResult
+    func execute(sql: String, rows: [[any SQLBindable]]) throws -> Int {
+        try executeWithValues(sql: sql, rows: rows)
+    }
+
+    /// Runs `sql` with `{ROWS}` replaced by `(VALUES (?, …), …)`, a chunk of rows at a time as
+    /// the parameter limit allows; returns the rows changed in all.
+    func executeWithValues(sql: String, rows: [[any SQLBindable]]) throws -> Int {
+        guard let width = rows.first?.count, width > 0 else { return 0 }
+        let perStatement = Swift.max(1, Swift.min(1000, Self.parameterLimit / width))
+        let placeholders = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        var start = 0, changed = 0
+        while start < rows.count {
+            let chunk = rows[start..<Swift.min(rows.count, start + perStatement)]
+            start += chunk.count
+            let relation = "(VALUES " + Array(repeating: placeholders, count: chunk.count).joined(separator: ", ") + ")"
+            changed += try execute(sql: sql.replacingOccurrences(of: "{ROWS}", with: relation), arguments: chunk.flatMap { $0 })
+        }
+        return changed
+    }
+
     /// Inserts `rows` into `table` with multi-row INSERTs (each row's values in `columns`
     /// order), as few statements as the parameter limit allows; `suffix` follows each statement
     /// (an ON CONFLICT clause).
-    func insertRows(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String = "") throws {
+    func insertRowsAsValues(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String) throws {
         let perStatement = Swift.max(1, Swift.min(1000, Self.parameterLimit / Swift.max(1, columns.count)))
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         var start = 0
