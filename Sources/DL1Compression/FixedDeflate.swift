@@ -24,7 +24,7 @@ enum FixedDeflate {
             let match = matcher.longest(at: i)
             matcher.insert(i)
             // Lazy matching, as zlib's slower levels do: a longer match one byte on wins.
-            guard match.length > 0, i + 1 == input.count || matcher.longest(at: i + 1).length <= match.length else {
+            guard match.length > 0, matcher.longest(at: i + 1).length <= match.length else {
                 out.literal(input[i])
                 i += 1
                 continue

@@ -62,8 +62,11 @@ public enum Zlib {
     }
 
     /// Compresses a code's bytes (a COSE_Sign1 or a DL2 presentation, a few hundred bytes) the
-    /// cheap way that loses nothing on them: see ``FixedDeflate``.
-    public static func compressCode(_ bytes: [UInt8]) -> [UInt8] { FixedDeflate.zlib(bytes) }
+    /// cheap way that loses nothing on them: see ``FixedDeflate``. Anything larger than a code
+    /// may be (``codeLimit``) goes through zlib's own deflate.
+    public static func compressCode(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.count <= codeLimit ? FixedDeflate.zlib(bytes) : compress(bytes)
+    }
 
     /// Inflates one zlib stream that must span all of `bytes`, refusing output beyond `limit`.
     ///

@@ -213,10 +213,52 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
         return (Array(result.rows), result.metadata.rows ?? 0)
     }
 
+    /// The columns of `rows` as arrays, with the SQL that unnests them (`u.c1`, `u.c2`, … from
+    /// `unnest(?::type[], …) AS u(c1, c2, …)`); nil when VALUES must carry the rows (one row, a
+    /// row of another width, or a value no array can stand for).
+    static func unnestColumns(_ rows: [[any SQLBindable]], width: Int, nullColumns: Bool = true) -> (from: String, values: [String], binds: PostgresBindings)? {
+        guard rows.count > 1, width > 0, rows.allSatisfy({ $0.count == width }) else { return nil }
+        var names: [String] = [], arrays: [String] = [], values: [String] = []
+        var binds = PostgresBindings(capacity: width)
+        for c in 0..<width {
+            guard let array = ColumnArray(rows.map { $0[c].sqlValue }) else { return nil }
+            if case .null = array, !nullColumns { return nil }
+            let column = array.sql("u.c\(c + 1)")
+            if let type = column.type {
+                names.append("c\(c + 1)")
+                arrays.append("?::" + type)
+            }
+            values.append(column.value)
+            array.bind(into: &binds)
+        }
+        // A relation of NULLs only still needs one array to give it its rows.
+        if names.isEmpty {
+            names.append("c0")
+            arrays.append("?::int8[]")
+            binds.append([Int64](repeating: 0, count: rows.count))
+        }
+        return ("unnest(\(arrays.joined(separator: ", "))) AS u(\(names.joined(separator: ", ")))", values, binds)
+    }
+
+    /// `INSERT INTO table (columns) SELECT … FROM unnest(…) suffix`, or nil (see ``unnestColumns(_:width:nullColumns:)``).
+    static func unnestInsert(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String) -> (sql: String, binds: PostgresBindings)? {
+        guard let unnested = unnestColumns(rows, width: columns.count) else { return nil }
+        return ("INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT \(unnested.values.joined(separator: ", ")) FROM \(unnested.from)"
+                + (suffix.isEmpty ? "" : " " + suffix), unnested.binds)
+    }
+
+    /// `(SELECT … AS column1, … FROM unnest(…))`, or nil (see ``unnestColumns(_:width:nullColumns:)``;
+    /// also for a column of NULLs only, which a sub-select would type as text).
+    static func unnestRelation(_ rows: [[any SQLBindable]]) -> (sql: String, binds: PostgresBindings)? {
+        guard let width = rows.first?.count, let unnested = unnestColumns(rows, width: width, nullColumns: false) else { return nil }
+        let values = unnested.values.enumerated().map { "\($1) AS column\($0 + 1)" }
+        return ("(SELECT \(values.joined(separator: ", ")) FROM \(unnested.from))", unnested.binds)
+    }
+
     /// One column of rows to insert, as the array PostgreSQL's `unnest` takes apart.
     enum ColumnArray {
         case integers([Int64]), texts([String]), blobs([ByteBuffer])
-        /// Every value NULL: the column is left out (it takes its default, NULL).
+        /// Every value NULL: the column is written as an untyped NULL (as VALUES would write it).
         case null
 
         /// The column's values, or nil when it mixes types or has a NULL that the array cannot
@@ -255,13 +297,14 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
             }
         }
 
-        /// `(array type, expression)` for column `name` of the unnested rows.
-        func sql(_ name: String) -> (type: String, value: String)? {
+        /// `(array type, expression)` for column `name` of the unnested rows (no array for a
+        /// column of NULLs).
+        func sql(_ name: String) -> (type: String?, value: String) {
             switch self {
             case .integers: ("int8[]", name)
             case .texts: ("text[]", "NULLIF(\(name), '')")
             case .blobs: ("bytea[]", "NULLIF(\(name), ''::bytea)")
-            case .null: nil
+            case .null: (nil, "NULL")
             }
         }
 
@@ -315,40 +358,16 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
         /// dozen parameters however many rows, where multi-row VALUES bound (and the server
         /// parsed) one parameter per value. Rows whose values an array cannot carry go as VALUES.
         func insertRows(into table: String, columns: [String], rows: [[any SQLBindable]], suffix: String) throws {
-            guard rows.count > 1 else { return try insertRowsAsValues(into: table, columns: columns, rows: rows, suffix: suffix) }
-            var arrays: [(name: String, array: PostgresStore.ColumnArray)] = []
-            for (c, name) in columns.enumerated() {
-                guard let array = PostgresStore.ColumnArray(rows.map { $0[c].sqlValue }) else {
-                    return try insertRowsAsValues(into: table, columns: columns, rows: rows, suffix: suffix)
-                }
-                arrays.append((name, array))
+            guard let (sql, binds) = PostgresStore.unnestInsert(into: table, columns: columns, rows: rows, suffix: suffix) else {
+                return try insertRowsAsValues(into: table, columns: columns, rows: rows, suffix: suffix)
             }
-            let present = arrays.compactMap { column in column.array.sql("u.\(column.name)").map { (column.name, $0.type, $0.value) } }
-            var binds = PostgresBindings(capacity: present.count)
-            for column in arrays { column.array.bind(into: &binds) }
-            try store.run("""
-                INSERT INTO \(table) (\(present.map(\.0).joined(separator: ", ")))
-                SELECT \(present.map(\.2).joined(separator: ", "))
-                FROM unnest(\(present.map { "?::\($0.1)" }.joined(separator: ", "))) AS u(\(present.map(\.0).joined(separator: ", ")))
-                """ + (suffix.isEmpty ? "" : " " + suffix), binds: binds)
+            _ = try store.run(sql, binds: binds)
         }
 
         /// `{ROWS}` as `(SELECT … FROM unnest(arrays))`: one array per column, as in
         /// ``insertRows(into:columns:rows:suffix:)``; rows an array cannot carry go as VALUES.
         func execute(sql: String, rows: [[any SQLBindable]]) throws -> Int {
-            guard rows.count > 1, let width = rows.first?.count else { return try executeWithValues(sql: sql, rows: rows) }
-            var names: [String] = [], types: [String] = [], values: [String] = []
-            var binds = PostgresBindings(capacity: width)
-            for c in 0..<width {
-                guard let array = PostgresStore.ColumnArray(rows.map { $0[c].sqlValue }), let column = array.sql("u.c\(c + 1)") else {
-                    return try executeWithValues(sql: sql, rows: rows)
-                }
-                names.append("c\(c + 1)")
-                types.append("?::" + column.type)
-                values.append("\(column.value) AS column\(c + 1)")
-                array.bind(into: &binds)
-            }
-            let relation = "(SELECT \(values.joined(separator: ", ")) FROM unnest(\(types.joined(separator: ", "))) AS u(\(names.joined(separator: ", "))))"
+            guard let (relation, binds) = PostgresStore.unnestRelation(rows) else { return try executeWithValues(sql: sql, rows: rows) }
             return try store.run(sql.replacingOccurrences(of: "{ROWS}", with: relation), binds: binds).changed
         }
 

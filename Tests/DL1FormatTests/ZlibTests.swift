@@ -38,22 +38,26 @@ struct ZlibTests {
                 return UInt8(truncatingIfNeeded: seed >> 56)
             }
         }
-        let period = random(30_000)
+        let period = random(30_000), window = random(32_768), beyond = random(32_769)
         let inputs: [[UInt8]] = [
             [], [0], [255, 1], [1, 2, 3], Array(0...255), Array(repeating: 0x41, count: 4), random(371), random(40_000),
             // Runs (distance 1, the longest length 258, every length's extra bits), text with repeats,
-            // and a period near the 32 KiB window (the longest distances, and one beyond).
-            [UInt8](repeating: 0, count: 70_000), (3...300).flatMap { [UInt8](repeating: UInt8($0 % 251), count: $0) },
+            // a period of 30,000, one of exactly the window (distance 32,768: the largest a
+            // stream may hold) and one a byte beyond it (which must not be matched), each within a code's 64 KiB.
+            [UInt8](repeating: 0, count: Zlib.codeLimit), (3...300).flatMap { [UInt8](repeating: UInt8($0 % 251), count: $0) },
             Array(String(repeating: "category C1 2020-05-01; category C2 2021-06-30; ", count: 40).utf8),
-            period + period + Array(period.prefix(5000)), random(40) + Array(random(32_770).suffix(32_768)) + random(40),
+            period + period + Array(period.prefix(5000)), window + window, beyond + Array(beyond.prefix(32_767)),
         ]
         for input in inputs {
             let compressed = Zlib.compressCode(input)
             #expect(try Zlib.decompress(compressed, limit: 200_000) == input, "\(input.count) bytes")
         }
-        // Repeats are found. 70,000 zeros: block header (3 bits), one literal (8), 271 matches of
-        // 258 at distance 1 (13 bits each), one of 81 (16), end of block (7): 3,557 bits, 445
+        // A repeat at exactly the window's distance is used; one a byte farther cannot be.
+        #expect(Zlib.compressCode(window + window).count < 32_768 * 9 / 8 + 100)
+        #expect(Zlib.compressCode(beyond + Array(beyond.prefix(32_767))).count > 60_000)
+        // Repeats are found. 65,536 zeros: block header (3 bits), one literal (8), 254 matches of
+        // 258 at distance 1 (13 bits each), one of 3 (12), end of block (7): 3,332 bits, 417
         // bytes, between the zlib header and the Adler-32.
-        #expect(Zlib.compressCode([UInt8](repeating: 0, count: 70_000)).count == 2 + 445 + 4)
+        #expect(Zlib.compressCode([UInt8](repeating: 0, count: Zlib.codeLimit)).count == 2 + 417 + 4)
     }
 }
