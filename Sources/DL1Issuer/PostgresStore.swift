@@ -273,28 +273,27 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
                 for value in values { guard case .integer(let v) = value else { return nil }; out.append(v) }
                 self = .integers(out)
             case .text?:
-                var out: [String] = []
-                out.reserveCapacity(values.count)
-                for value in values {
-                    switch value {
-                    case .text(let v) where !v.isEmpty: out.append(v)
-                    case .null: out.append("")
-                    default: return nil
-                    }
-                }
+                guard let out = Self.array(values, null: "", { if case .text(let v) = $0, !v.isEmpty { v } else { nil } }) else { return nil }
                 self = .texts(out)
             case .blob?:
-                var out: [ByteBuffer] = []
-                out.reserveCapacity(values.count)
-                for value in values {
-                    switch value {
-                    case .blob(let v) where !v.isEmpty: out.append(ByteBuffer(bytes: v))
-                    case .null: out.append(ByteBuffer())
-                    default: return nil
-                    }
+                guard let out = Self.array(values, null: ByteBuffer(), { if case .blob(let v) = $0, !v.isEmpty { ByteBuffer(bytes: v) } else { nil } }) else {
+                    return nil
                 }
                 self = .blobs(out)
             }
+        }
+
+        /// `values` as `T`, each NULL as `null`; nil when a value is not a `T` (`value` gives nil),
+        /// which includes one equal to the stand-in for NULL.
+        private static func array<T>(_ values: [SQLValue], null: T, _ value: (SQLValue) -> T?) -> [T]? {
+            var out: [T] = []
+            out.reserveCapacity(values.count)
+            for item in values {
+                if case .null = item { out.append(null); continue }
+                guard let typed = value(item) else { return nil }
+                out.append(typed)
+            }
+            return out
         }
 
         /// `(array type, expression)` for column `name` of the unnested rows (no array for a
