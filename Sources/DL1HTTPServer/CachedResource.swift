@@ -27,8 +27,9 @@ public struct CachedResource: Sendable {
         self.lastModified = lastModified
         self.maxAge = maxAge
         body = ByteBuffer(bytes: bytes)
-        let common: HTTPFields = [.eTag: etag, .lastModified: HTTPDate.format(lastModified),
+        var common: HTTPFields = [.eTag: etag, .lastModified: HTTPDate.format(lastModified),
                                   .cacheControl: maxAge.map { "public, max-age=\(max(0, $0))" } ?? "no-cache"]
+        ServiceHeaders.addCommon(to: &common)
         notModifiedHeaders = common
         var full = common
         full[.contentType] = contentType
@@ -38,12 +39,17 @@ public struct CachedResource: Sendable {
     /// 200 with the bytes, or 304 when the request's `If-None-Match` names this version. At
     /// `now`, `max-age` is the lesser of the resource's and the time left before its expiry.
     public func response(to request: Request, now: Int64) -> Response {
-        var headers = request.headers[.ifNoneMatch].map { Self.matches($0, etag) } == true ? notModifiedHeaders : fullHeaders
+        answer(ifNoneMatch: request.headers[.ifNoneMatch], now: now).response
+    }
+
+    /// The same answer, from the request's `If-None-Match` alone.
+    public func answer(ifNoneMatch: String?, now: Int64) -> DirectAnswer {
+        var headers = ifNoneMatch.map { Self.matches($0, etag) } == true ? notModifiedHeaders : fullHeaders
         if let expiresAt, let maxAge, expiresAt - now < maxAge {
             headers[.cacheControl] = "public, max-age=\(max(0, expiresAt - now))"
         }
-        if headers[.contentType] == nil { return Response(status: .notModified, headers: headers) }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        if headers[.contentType] == nil { return DirectAnswer(status: .notModified, headers: headers) }
+        return DirectAnswer(status: .ok, headers: headers, body: body)
     }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag

@@ -6,13 +6,24 @@ import Logging
 
 extension Problem {
     /// The problem as an HTTP response (`application/problem+json`, never cached).
-    public func response(headers extra: HTTPFields = [:]) -> Response {
+    public func response(headers extra: HTTPFields = [:]) -> Response { answer(headers: extra).response }
+
+    /// The same, as a ``DirectAnswer``.
+    public func answer(headers extra: HTTPFields = [:]) -> DirectAnswer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(self)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: ServiceMediaType.problem, .cacheControl: "no-store"]
         headers.append(contentsOf: extra)
-        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return DirectAnswer(status: .init(code: status), headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+/// The headers every answer of the project's services carries: no MIME sniffing, no referrer.
+public enum ServiceHeaders {
+    public static func addCommon(to headers: inout HTTPFields) {
+        headers[contentTypeOptionsField] = "nosniff"
+        headers[referrerPolicyField] = "no-referrer"
     }
 }
 
@@ -35,8 +46,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
             response = Problem(.internalError, status: 500, detail: "the request could not be completed").response()
         }
-        response.headers[contentTypeOptionsField] = "nosniff"
-        response.headers[referrerPolicyField] = "no-referrer"
+        ServiceHeaders.addCommon(to: &response.headers)
         return response
     }
 

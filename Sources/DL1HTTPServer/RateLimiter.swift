@@ -51,10 +51,16 @@ public struct RateLimitMiddleware: RouterMiddleware {
     public init(_ limiter: RateLimiter) { self.limiter = limiter }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let wait = limiter.take(context.clientKey, now: DispatchTime.now().uptimeNanoseconds) {
-            return Problem(.rateLimited, status: 429, detail: "too many requests from this client: try again in \(wait) s")
-                .response(headers: [.retryAfter: "\(wait)"])
-        }
+        if let refusal = limiter.refusal(for: context.clientKey) { return refusal.response }
         return try await next(request, context)
+    }
+}
+
+extension RateLimiter {
+    /// Takes one token for `client` now: nil when allowed, else the 429 answer with `Retry-After`.
+    public func refusal(for client: String) -> DirectAnswer? {
+        guard let wait = take(client, now: DispatchTime.now().uptimeNanoseconds) else { return nil }
+        return Problem(.rateLimited, status: 429, detail: "too many requests from this client: try again in \(wait) s")
+            .answer(headers: [.retryAfter: "\(wait)"])
     }
 }

@@ -11,11 +11,12 @@ import ServiceLifecycle
 /// benchmarks, until stopped.
 public enum ServiceRunner {
     /// Builds the application and blocks until it has stopped; the error that stopped it, if any.
-    public static func runUntilSignalled(router: Router<ServiceRequestContext>, address: ListenAddress, tls: TLSFiles?,
+    public static func runUntilSignalled(router: Router<ServiceRequestContext>, direct: DirectRoutes? = nil, address: ListenAddress, tls: TLSFiles?,
                                          services: [any Service], logger: Logger,
                                          onRunning: @escaping @Sendable (ListenAddress) async -> Void) throws(ServiceSetupError) -> (any Error)? {
-        let application = try makeServiceApplication(router: router, address: address, tls: tls, services: services, logger: logger,
-                                                     onRunning: onRunning)
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let application = try makeServiceApplication(router: router, direct: direct, address: address, tls: tls, services: services,
+                                                     logger: logger, onRunning: onRunning)
         let done = DispatchSemaphore(value: 0)
         let outcome = Outcome()
         Task {
@@ -63,11 +64,12 @@ public final class RunningService: Sendable {
     /// Starts the service and returns once it listens. With an `executor`, the server's tasks
     /// (connections, requests, services) run there rather than on the shared concurrency pool,
     /// so that a test process whose pool is busy with blocking work still answers.
-    public static func start(router: Router<ServiceRequestContext>, address: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0),
+    public static func start(router: Router<ServiceRequestContext>, direct: DirectRoutes? = nil,
+                             address: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0),
                              tls: TLSFiles? = nil, services: [any Service] = [], logger: Logger,
                              executor: (any TaskExecutor)? = nil) async throws -> RunningService {
         let (stream, continuation) = AsyncStream.makeStream(of: ListenAddress.self)
-        let application = try makeServiceApplication(router: router, address: address, tls: tls, services: services, logger: logger) {
+        let application = try makeServiceApplication(router: router, direct: direct, address: address, tls: tls, services: services, logger: logger) {
             continuation.yield($0)
             continuation.finish()
         }

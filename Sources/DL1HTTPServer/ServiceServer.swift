@@ -91,8 +91,9 @@ public enum ServiceLimits {
 
 /// Builds a service's application: HTTP/1.1, or HTTP/1.1 over TLS when `tls` is given, with
 /// bounded headers and an idle timeout, running `services` beside the server and calling
-/// `onRunning` with the bound address once it listens.
-public func makeServiceApplication(router: Router<ServiceRequestContext>, address: ListenAddress, tls: TLSFiles?,
+/// `onRunning` with the bound address once it listens. `direct` names the requests answered on
+/// the event loop, before the router (see ``DirectRoutes``).
+public func makeServiceApplication(router: Router<ServiceRequestContext>, direct: DirectRoutes? = nil, address: ListenAddress, tls: TLSFiles?,
                                    services: [any Service], logger: Logger,
                                    onRunning: @escaping @Sendable (ListenAddress) async -> Void = { _ in }) throws(ServiceSetupError)
     -> some ApplicationProtocol {
@@ -100,14 +101,17 @@ public func makeServiceApplication(router: Router<ServiceRequestContext>, addres
         idleTimeout: ServiceLimits.idleTimeout,
         httpDecoderConfiguration: .init(maxHeaderFieldSize: ServiceLimits.maxHeaderBytes, maxHeaderListSize: ServiceLimits.maxHeaderBytes,
                                         maxHeaderFieldCount: ServiceLimits.maxHeaderCount))
+    let plain: HTTPServerBuilder = direct.map { routes in
+        HTTPServerBuilder { responder in DirectHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: http1), routes: routes) }
+    } ?? .http1(configuration: http1)
     let server: HTTPServerBuilder
     if let tls {
         let configuration = try tls.configuration()
-        do { server = try .tls(.http1(configuration: http1), tlsConfiguration: configuration) } catch {
+        do { server = try .tls(plain, tlsConfiguration: configuration) } catch {
             throw ServiceSetupError(.tlsFilesUnusable, "the TLS certificate and key cannot be used together: \(error)")
         }
     } else {
-        server = .http1(configuration: http1)
+        server = plain
     }
     return Application(router: router, server: server,
                        configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),

@@ -87,8 +87,8 @@ public struct ServeCommand: ConsoleCommand {
                 let scheme = tls == nil ? "http" : "https"
                 let authority = issuer.settings.authorityCode
                 let publicNote = publicBaseUrl.map { " (public: \($0))" } ?? ""
-                stopped = try ServiceRunner.runUntilSignalled(router: service.router(), address: address, tls: tls, services: service.services,
-                                                              logger: logger) { bound in
+                stopped = try ServiceRunner.runUntilSignalled(router: service.router(), direct: service.directRoutes(), address: address, tls: tls,
+                                                              services: service.services, logger: logger) { bound in
                     console.out("Serving \(authority) on \(scheme)://\(bound)\(publicNote)")
                 }
             } catch {

@@ -131,6 +131,27 @@ public final class IssueService: Sendable {
         return router
     }
 
+    /// The published status lists and bundle answered on the event loop (see ``DirectRoutes``):
+    /// the requests a service gets most, from every handheld and cache, each a lookup and a
+    /// copy of bytes made at publication. The same answers as the router's routes for them.
+    public func directRoutes() -> DirectRoutes {
+        DirectRoutes { head in
+            guard head.method == .get, let path = head.path, let resource = self.published(at: path) else { return nil }
+            return DirectRoutes.Handler { request in
+                Self.counted(resource.answer(ifNoneMatch: request.head.headerFields[.ifNoneMatch], now: self.clock()))
+            }
+        }
+    }
+
+    /// The bundle or status list the router answers a GET of `path` with; nil for anything
+    /// else (the service's other paths, a query, an escape: the router decides those).
+    func published(at path: String) -> CachedResource? {
+        guard !path.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "%") }) else { return nil }
+        if path == ServicePath.bundle { return state.snapshot.bundle }
+        guard !path.hasPrefix("/v1/") else { return nil }
+        return state.snapshot.statusLists[path]
+    }
+
     static let served = Counter(label: "dl1_published_responses_total", dimensions: [("status", "200")])
     static let notModified = Counter(label: "dl1_published_responses_total", dimensions: [("status", "304")])
 
@@ -138,6 +159,11 @@ public final class IssueService: Sendable {
     static func counted(_ response: Response) -> Response {
         (response.status == .notModified ? notModified : served).increment()
         return response
+    }
+
+    static func counted(_ answer: DirectAnswer) -> DirectAnswer {
+        (answer.status == .notModified ? notModified : served).increment()
+        return answer
     }
 
     static let notReady = Problem(.unavailable, status: 503, detail: "nothing is published yet: the first publication has not completed")

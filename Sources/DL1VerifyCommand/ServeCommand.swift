@@ -93,7 +93,8 @@ public struct ServeCommand: ConsoleCommand {
             let tls = tlsCert.map { TLSFiles(certificateChain: $0, privateKey: tlsKey!) }
             let scheme = tls == nil ? "http" : "https"
             let profile = options.profile.rawValue
-            stopped = try ServiceRunner.runUntilSignalled(router: service.router(), address: address, tls: tls, services: service.services,
+            stopped = try ServiceRunner.runUntilSignalled(router: service.router(), direct: service.directRoutes(), address: address, tls: tls,
+                                                          services: service.services,
                                                           logger: logger) { bound in
                 console.out("Serving the \(profile) counter on \(scheme)://\(bound)/")
             }

@@ -5,6 +5,7 @@ import DL1ServiceAPI
 import DL1Verifier
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import NIOPosix
@@ -154,71 +155,145 @@ public final class CounterService: Sendable {
         }
         // Counted into pre-made counters (by status, by verdict): a verification is cheap enough
         // that looking metrics up by name on every request would cost a sizeable share of it.
-        let api = router.group().add(middleware: CounterMetrics.Middleware()).add(middleware: RateLimitMiddleware(limiter))
-        api.post(.init(stringLiteral: CounterPath.verify)) { request, context in
+        router.post(.init(stringLiteral: CounterPath.verify)) { request, context in
             try await self.verify(request, context: context)
         }
         return router
     }
 
+    /// The requests answered on the event loop (see ``DirectRoutes``): a code's text as JSON
+    /// (the bulk of the API's calls, and microseconds of work). Photos, and every call when CORS
+    /// is on, go through the router.
+    public func directRoutes() -> DirectRoutes? {
+        guard options.allowedOrigin == nil else { return nil }
+        let handler = DirectRoutes.Handler(maxBodyBytes: Self.maxJSONBytes) { self.verifyText($0) }
+        return DirectRoutes { head in
+            guard head.method == .post, let path = head.path, path.utf8.starts(with: CounterPath.verify.utf8),
+                  path.utf8.count == CounterPath.verify.utf8.count || path.utf8.dropFirst(CounterPath.verify.utf8.count).first == UInt8(ascii: "?"),
+                  VerifyQuery.mediaType(head.headerFields[.contentType]) == "application/json" else { return nil }
+            return handler
+        }
+    }
+
+    /// `POST /v1/verify` with a code's text as JSON, its body read: the whole call, from the
+    /// rate limit to the counted answer. The router's route and the event-loop path both use it.
+    func verifyText(_ request: DirectRequest) -> DirectAnswer {
+        finish(limiter.refusal(for: request.clientKey) ?? answering { () throws(Problem) in
+            try answerText(admit(request.head), body: request.body)
+        })
+    }
+
     /// `POST /v1/verify`: a code's text as JSON, or a photo's bytes.
     func verify(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        if let tokens = options.apiTokens, !tokens.accepts(authorization: request.headers[.authorization]) {
-            return Problem(.unauthorized, status: 401, detail: request.headers[.authorization] == nil
-                           ? "this service needs an API token: send 'Authorization: Bearer <token>'" : "the API token is not one this service accepts")
-                .response(headers: [.wwwAuthenticate: "Bearer realm=\"dl-verify\""])
+        let media = VerifyQuery.mediaType(request.headers[.contentType])
+        if media == "application/json" {
+            var body = request
+            guard let buffer = try? await body.collectBody(upTo: Self.maxJSONBytes) else {
+                return finish(answering { () throws(Problem) in throw Problem(.bodyTooLarge, status: 413, detail: "the request body is larger than \(Self.maxJSONBytes) bytes") })
+                    .response
+            }
+            return verifyText(DirectRequest(head: request.head, body: buffer, remoteAddress: context.remoteAddress)).response
         }
-        let query = request.uri.queryParameters
-        let language = try VerifyQuery.language(query["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage])
-        var asked = try VerifyQuery.request(query)
-        let snapshot = data.snapshot
-        let verifier = snapshot.loaded.verifier
-        var outcomes: [(VerificationResult, JSONValue)] = []
-        switch VerifyQuery.mediaType(request.headers[.contentType]) {
-        case "application/json":
-            let body = try await request.decodeJSON(VerifyRequest.self, context: context, limit: Self.maxJSONBytes)
-            try body.apply(to: &asked)
-            let result = verifier.verify(text: body.text, request: asked, at: verifierOptions.clock())
-            outcomes = [(result, result.json(source: "text"))]
-            Self.count(result, input: "text")
-        case "image/png", "image/jpeg":
-            let tooLarge = Problem(.bodyTooLarge, status: 413, detail: "the image is larger than \(Self.size(options.maxImageBytes))")
-            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > options.maxImageBytes { throw tooLarge }
-            // A slot before the body is read: photos in memory are bounded by the slots.
-            guard imageSlots.take() else {
-                return Problem(.busy, status: 503, detail: "too many images are being verified: try again in a moment").response(headers: [.retryAfter: "1"])
-            }
-            defer { imageSlots.give() }
-            let bytes = [UInt8](try await request.collectBody(upTo: options.maxImageBytes, within: options.bodyDeadline, tooLarge: tooLarge)
-                .readableBytesView)
-            let now = verifierOptions.clock()
-            let asking = asked
-            let scan: ImageVerification
-            do {
-                scan = try await pool.runIfActive { () throws(ImageError) -> ImageVerification in
-                    try verifier.verify(imageBytes: bytes, request: asking, at: now)
-                }
-            } catch let error as ImageError {
-                throw Problem(.imageUnreadable, status: 422, detail: "the body is not a readable PNG or JPEG image: \(error)")
-            }
-            guard !scan.foundNoCode else {
-                CounterMetrics.noCode.increment()
-                throw Problem(.noCode, status: 422, detail: "no QR code was found in the image (\(scan.width)×\(scan.height) pixels)")
-            }
-            outcomes = scan.results.enumerated().map { i, result in
-                Self.count(result, input: "image")
-                return (result, result.json(source: scan.results.count > 1 ? "image#\(i + 1)" : "image", read: scan))
-            }
-        case let other:
+        if let refusal = limiter.refusal(for: context.clientKey) { return finish(refusal).response }
+        let answer: DirectAnswer
+        do {
+            answer = try await verifyImage(request, media: media, call: admit(request.head))
+        } catch let problem as Problem {
+            answer = answering { () throws(Problem) in throw problem }
+        } catch {
+            CounterMetrics.count(status: 500)
+            throw error
+        }
+        return finish(answer).response
+    }
+
+    /// What the checks every call takes first let through: the language of the reasons and the
+    /// query's options.
+    struct Call {
+        let language: Language
+        let asked: Verifier.Request
+    }
+
+    /// The API token (401), then the query (400).
+    func admit(_ head: HTTPRequest) throws(Problem) -> Call {
+        if let tokens = options.apiTokens, !tokens.accepts(authorization: head.headerFields[.authorization]) {
+            throw Problem(.unauthorized, status: 401, detail: head.headerFields[.authorization] == nil
+                          ? "this service needs an API token: send 'Authorization: Bearer <token>'" : "the API token is not one this service accepts")
+        }
+        let query = URI(head.path ?? "/").queryParameters
+        return Call(language: try VerifyQuery.language(query["lang"].map(String.init), acceptLanguage: head.headerFields[.acceptLanguage]),
+                    asked: try VerifyQuery.request(query))
+    }
+
+    /// An answer, or the problem document of a refusal (with its challenge on 401).
+    func answering(_ make: () throws(Problem) -> DirectAnswer) -> DirectAnswer {
+        do { return try make() } catch {
+            return error.answer(headers: error.status == 401 ? [.wwwAuthenticate: "Bearer realm=\"dl-verify\""] : [:])
+        }
+    }
+
+    /// An answer counted by status, with the headers every answer carries.
+    func finish(_ answer: DirectAnswer) -> DirectAnswer {
+        var answer = answer
+        CounterMetrics.count(status: answer.status.code)
+        ServiceHeaders.addCommon(to: &answer.headers)
+        return answer
+    }
+
+    /// The JSON body's code verified.
+    func answerText(_ call: Call, body: ByteBuffer) throws(Problem) -> DirectAnswer {
+        let request = try VerifyRequest(body: body.readableBytesView)
+        var asked = call.asked
+        try request.apply(to: &asked)
+        let result = data.snapshot.loaded.verifier.verify(text: request.text, request: asked, at: verifierOptions.clock())
+        Self.count(result, input: "text")
+        return answer([(result, result.json(source: "text"))], language: call.language)
+    }
+
+    /// A photo's codes verified (its body read here, once a reading slot is free).
+    func verifyImage(_ request: Request, media: String?, call: Call) async throws -> DirectAnswer {
+        guard media == "image/png" || media == "image/jpeg" else {
             throw Problem(.unsupportedMediaType, status: 415,
-                          detail: "send application/json ({\"text\": ...}), image/png or image/jpeg, not \(other ?? "an untyped body")")
+                          detail: "send application/json ({\"text\": ...}), image/png or image/jpeg, not \(media ?? "an untyped body")")
         }
+        let verifier = data.snapshot.loaded.verifier
+        let tooLarge = Problem(.bodyTooLarge, status: 413, detail: "the image is larger than \(Self.size(options.maxImageBytes))")
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > options.maxImageBytes { throw tooLarge }
+        // A slot before the body is read: photos in memory are bounded by the slots.
+        guard imageSlots.take() else {
+            return Problem(.busy, status: 503, detail: "too many images are being verified: try again in a moment").answer(headers: [.retryAfter: "1"])
+        }
+        defer { imageSlots.give() }
+        let bytes = [UInt8](try await request.collectBody(upTo: options.maxImageBytes, within: options.bodyDeadline, tooLarge: tooLarge)
+            .readableBytesView)
+        let now = verifierOptions.clock()
+        let asking = call.asked
+        let scan: ImageVerification
+        do {
+            scan = try await pool.runIfActive { () throws(ImageError) -> ImageVerification in
+                try verifier.verify(imageBytes: bytes, request: asking, at: now)
+            }
+        } catch let error as ImageError {
+            throw Problem(.imageUnreadable, status: 422, detail: "the body is not a readable PNG or JPEG image: \(error)")
+        }
+        guard !scan.foundNoCode else {
+            CounterMetrics.noCode.increment()
+            throw Problem(.noCode, status: 422, detail: "no QR code was found in the image (\(scan.width)×\(scan.height) pixels)")
+        }
+        return answer(scan.results.enumerated().map { i, result in
+            Self.count(result, input: "image")
+            return (result, result.json(source: scan.results.count > 1 ? "image#\(i + 1)" : "image", read: scan))
+        }, language: call.language)
+    }
+
+    /// The answer: each result as the profile allows, and the reasons in the asked language.
+    func answer(_ outcomes: [(VerificationResult, JSONValue)], language: Language) -> DirectAnswer {
         let answer = JSONValue.object([
             ("results", .array(outcomes.map { options.profile.filter($0.1) })),
             ("language", .string(language.rawValue)),
             ("reasons", .array(outcomes.map { .string($0.0.reason(in: language)) })),
         ])
-        return jsonAnswer(answer)
+        return DirectAnswer(status: .ok, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"], body: ByteBuffer(bytes: answer.bytes))
     }
 
     static func size(_ bytes: Int) -> String {
@@ -249,19 +324,9 @@ enum CounterMetrics {
     })
     static let otherStatus = Counter(label: "dl1_verify_requests_total", dimensions: [("status", "other")])
 
-    /// Counts each API answer by status (errors included: the problem middleware runs outside).
-    struct Middleware: RouterMiddleware {
-        typealias Context = ServiceRequestContext
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-            let response: Response
-            do { response = try await next(request, context) } catch {
-                let status = (error as? Problem)?.status ?? (error as? HTTPError)?.status.code ?? 500
-                (statuses[status] ?? otherStatus).increment()
-                throw error
-            }
-            (statuses[response.status.code] ?? otherStatus).increment()
-            return response
-        }
+    /// Counts an API answer by status.
+    static func count(status: Int) {
+        (statuses[status] ?? otherStatus).increment()
     }
 }
 

@@ -1,11 +1,12 @@
 import DL1Crypto
 import DL1Format
+import DL1HTTPServer
 import DL1ServiceAPI
 import DL1Verifier
 
 /// The JSON body of `POST /v1/verify`: a code's text (`DL1:` or a `DL2:` presentation) and the
 /// CLI's optional inputs.
-public struct VerifyRequest: Codable, Sendable, Hashable {
+public struct VerifyRequest: Encodable, Sendable, Hashable {
     public var text: String
     /// A category the holder must hold today (as `--category`).
     public var category: String?
@@ -16,34 +17,51 @@ public struct VerifyRequest: Codable, Sendable, Hashable {
     /// Whether only a DL2 presentation by the holder's device is accepted (as `--require-holder-binding`).
     public var requireHolderBinding: Bool?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case text, category, portrait
         case portraitSHA256 = "portrait_sha256"
         case requireHolderBinding = "require_holder_binding"
     }
 
-    /// Strict: a member this API does not know is refused, so that a misspelt option (say
-    /// `categroy`) cannot silently turn a check off.
-    public init(from decoder: any Decoder) throws {
-        let known = Set(["text", "category", "portrait", "portrait_sha256", "require_holder_binding"])
-        let all = try decoder.container(keyedBy: AnyKey.self)
-        if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
-            throw DecodingError.dataCorrupted(.init(codingPath: [unknown], debugDescription:
-                "unknown member '\(TextSafety.sanitized(String(unknown.stringValue.prefix(40))))' (known: \(known.sorted().joined(separator: ", ")))"))
+    /// Reads a body. Strict: a member this API does not know, or one given twice, is refused, so
+    /// that a misspelt option (say `categroy`) cannot silently turn a check off. A `null` optional
+    /// member is as if absent.
+    public init(body: some Collection<UInt8>) throws(Problem) {
+        let json: JSONInput
+        do { json = try JSONInput.parse(body) } catch {
+            throw Problem(.malformedRequest, status: 400, detail: "the body is not JSON (expected \(error))")
         }
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        text = try container.decode(String.self, forKey: .text)
-        category = try container.decodeIfPresent(String.self, forKey: .category)
-        portraitSHA256 = try container.decodeIfPresent(String.self, forKey: .portraitSHA256)
-        portrait = try container.decodeIfPresent(String.self, forKey: .portrait)
-        requireHolderBinding = try container.decodeIfPresent(Bool.self, forKey: .requireHolderBinding)
-    }
-
-    struct AnyKey: CodingKey {
-        let stringValue: String
-        init(stringValue: String) { self.stringValue = stringValue }
-        var intValue: Int? { nil }
-        init?(intValue: Int) { nil }
+        guard case .object(let members) = json else { throw Problem(.malformedRequest, status: 400, detail: "the body must be a JSON object") }
+        var values: [CodingKeys: JSONInput] = [:]
+        for (name, value) in members {
+            guard let key = CodingKeys(rawValue: name) else {
+                let known = CodingKeys.allCases.map(\.rawValue).sorted().joined(separator: ", ")
+                throw Problem(.malformedRequest, status: 400,
+                              detail: "the body has an unknown member '\(TextSafety.sanitized(String(name.prefix(40))))' (known: \(known))")
+            }
+            guard values.updateValue(value, forKey: key) == nil else {
+                throw Problem(.malformedRequest, status: 400, detail: "the member '\(name)' is given twice")
+            }
+        }
+        func string(_ key: CodingKeys) throws(Problem) -> String? {
+            switch values[key] {
+            case nil, .null?: return nil
+            case .string(let value)?: return value
+            default: throw Problem(.malformedRequest, status: 400, detail: "the member '\(key.rawValue)' has the wrong type")
+            }
+        }
+        guard let text = try string(.text) else {
+            throw Problem(.malformedRequest, status: 400, detail: values[.text] == nil ? "the member 'text' is missing" : "the member 'text' has the wrong type")
+        }
+        self.text = text
+        category = try string(.category)
+        portraitSHA256 = try string(.portraitSHA256)
+        portrait = try string(.portrait)
+        switch values[.requireHolderBinding] {
+        case nil, .null?: requireHolderBinding = nil
+        case .bool(let value)?: requireHolderBinding = value
+        default: throw Problem(.malformedRequest, status: 400, detail: "the member 'require_holder_binding' has the wrong type")
+        }
     }
 
     public init(text: String, category: String? = nil, portraitSHA256: String? = nil, portrait: String? = nil, requireHolderBinding: Bool? = nil) {
@@ -135,6 +153,9 @@ enum VerifyQuery {
 
     /// The media type of a `Content-Type`, lower-cased, without parameters.
     static func mediaType(_ header: String?) -> String? {
-        header?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let header else { return nil }
+        let type = header.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let trimmed = type.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+        return String(decoding: trimmed.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

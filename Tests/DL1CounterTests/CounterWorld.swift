@@ -46,7 +46,9 @@ final class CounterWorld: @unchecked Sendable {
     }
 
     /// A started counter; `configure` adjusts the options (rate limits are off unless it sets them).
-    static func start(profile: CounterProfile = .police, logger: Logger = CounterWorld.logger,
+    /// `direct`: codes' text answered on the event loop, as `dl-verify serve` does; false: every
+    /// request through the router.
+    static func start(profile: CounterProfile = .police, logger: Logger = CounterWorld.logger, direct: Bool = true,
                       configure: (inout CounterOptions) -> Void = { _ in }) async throws -> CounterWorld {
         let folder = Fixture.temporaryFolder()
         try writeTrust(to: folder.appendingPathComponent("trust"))
@@ -59,8 +61,8 @@ final class CounterWorld: @unchecked Sendable {
         let sources = VerificationSources(trust: folder.appendingPathComponent("trust").path,
                                           statusFiles: [folder.appendingPathComponent("status.cwt").path])
         let service = try CounterService(sources: sources, options: options, verifierOptions: .init(clock: { Fixture.now }), logger: logger)
-        let running = try await RunningService.start(router: service.router(), services: service.services, logger: logger,
-                                                     executor: ThreadExecutor.shared)
+        let running = try await RunningService.start(router: service.router(), direct: direct ? service.directRoutes() : nil,
+                                                     services: service.services, logger: logger, executor: ThreadExecutor.shared)
         return CounterWorld(folder: folder, service: service, running: running)
     }
 

@@ -37,7 +37,9 @@ final class ServiceWorld: @unchecked Sendable {
     }
 
     /// A started service; `configure` adjusts the options (rate limits are off unless it sets them).
-    static func start(engine: TestEngine = .sqlite, tls: TLSFiles? = nil, caFile: String? = nil,
+    /// `direct`: published resources answered on the event loop, as `dl-issue serve` does;
+    /// false: every request through the router.
+    static func start(engine: TestEngine = .sqlite, tls: TLSFiles? = nil, caFile: String? = nil, direct: Bool = true,
                       configure: (inout IssueServiceOptions) -> Void = { _ in }) async throws -> ServiceWorld {
         let world = try IssuerWorld.make(engine: engine)
         var options = IssueServiceOptions()
@@ -46,8 +48,8 @@ final class ServiceWorld: @unchecked Sendable {
         configure(&options)
         let service = try IssueService(issuer: world.issuer, options: options, logger: logger)
         try service.publishNow()
-        let running = try await RunningService.start(router: service.router(), tls: tls, services: service.services, logger: logger,
-                                                     executor: ThreadExecutor.shared)
+        let running = try await RunningService.start(router: service.router(), direct: direct ? service.directRoutes() : nil, tls: tls,
+                                                     services: service.services, logger: logger, executor: ThreadExecutor.shared)
         let client = try ServiceClient(baseURL: running.baseURL(tls: tls != nil), caFile: caFile)
         return ServiceWorld(world: world, service: service, running: running, client: client)
     }
