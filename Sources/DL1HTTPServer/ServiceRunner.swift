@@ -14,7 +14,6 @@ public enum ServiceRunner {
     public static func runUntilSignalled(router: Router<ServiceRequestContext>, direct: DirectRoutes? = nil, address: ListenAddress, tls: TLSFiles?,
                                          services: [any Service], logger: Logger,
                                          onRunning: @escaping @Sendable (ListenAddress) async -> Void) throws(ServiceSetupError) -> (any Error)? {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let application = try makeServiceApplication(router: router, direct: direct, address: address, tls: tls, services: services,
                                                      logger: logger, onRunning: onRunning)
         let done = DispatchSemaphore(value: 0)

@@ -5,8 +5,11 @@ import DL1Issuer
 import DL1IssuerTestSupport
 import DL1ServiceAPI
 @testable import DL1ServiceClient
+import DL1TestSupport
 import DL1Verifier
+import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import NIOHTTP1
 import Testing
 
@@ -47,6 +50,37 @@ struct PublicationTests {
         let clock = s.clock
         let verifier = Verifier(trustStore: s.world.trust, statusTokens: [try StatusListToken(bytes: after.body)], options: .init(clock: { clock.now }))
         #expect(verifier.verify(text: code.text).verdict == .revoked)
+    }
+
+    @Test("Published resources are answered alike on the event-loop path and through the router")
+    func directParity() async throws {
+        let s = try await ServiceWorld.start(direct: true)
+        defer { Task { await s.stop() } }
+        _ = try s.issuer.issue(IssuerWorld.licence(), lifetime: .seconds(86_400), output: nil)
+        try s.service.publishNow()
+        // The same service behind a second server that routes every request.
+        let routed = try await RunningService.start(router: s.service.router(), logger: ServiceWorld.logger, executor: ThreadExecutor.shared)
+        defer { Task { await routed.stop() } }
+        let etag = try #require(try await s.raw(.GET, "/CN-31/status/1").headers.first(name: "ETag"))
+        let requests: [(HTTPMethod, String, [(String, String)])] = [
+            (.GET, "/CN-31/status/1", []), (.GET, "/CN-31/status/1", [("If-None-Match", etag)]), (.GET, "/CN-31/status/1", [("If-None-Match", "\"x\"")]),
+            (.GET, ServicePath.bundle, []), (.GET, "/CN-31/status/2", []), (.GET, "/CN-31/status/1?x=1", []), (.HEAD, "/CN-31/status/1", []),
+            (.GET, ServicePath.trust, []), (.GET, ServicePath.health, []),
+        ]
+        #expect(s.service.directRoutes().route(HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/CN-31/status/1")) != nil)
+        #expect(s.service.directRoutes().route(HTTPRequest(method: .get, scheme: nil, authority: nil, path: ServicePath.bundle)) != nil)
+        for (method, path, headers) in requests {
+            let a = try await s.raw(method, path, headers: headers)
+            var request = HTTPClientRequest(url: routed.baseURL() + path)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            let response = try await s.client.client.execute(request, timeout: .seconds(30))
+            let body = Array(try await response.body.collect(upTo: 1 << 24).readableBytesView)
+            #expect(a.status == response.status.code && a.body == body, "\(method) \(path): \(a.status) / \(response.status.code)")
+            let fields = { (h: HTTPHeaders) -> [String] in h.filter { $0.name.lowercased() != "date" }.map { $0.name.lowercased() + ": " + $0.value }.sorted() }
+            #expect(fields(a.headers) == fields(response.headers), "\(method) \(path)")
+            #expect(a.headers.first(name: "Date") != nil)
+        }
     }
 
     @Test("Tokens are re-signed before they go stale even when nothing changed")
