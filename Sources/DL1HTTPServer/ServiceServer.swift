@@ -119,5 +119,6 @@ public func makeServiceApplication(router: Router<ServiceRequestContext>, direct
                        onServerRunning: { channel in
                            await onRunning(ListenAddress(host: address.host, port: channel.localAddress?.port ?? address.port))
                        },
+                       eventLoopGroupProvider: .shared(ServiceEventLoops.group),
                        logger: logger)
 }
