@@ -19,8 +19,9 @@ public enum ServiceEventLoops {
     static func allowedCPUs(procStatus: String) -> Int? {
         guard let line = procStatus.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
         var count = 0
-        for range in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
-            let ends = range.split(separator: "-").map { Int($0) }
+        for range in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+            .split(separator: ",", omittingEmptySubsequences: false) {
+            let ends = range.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
             switch ends.count {
             case 1:
                 guard ends[0] != nil else { return nil }
