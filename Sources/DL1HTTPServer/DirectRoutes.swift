@@ -51,8 +51,8 @@ public struct DirectRequest: Sendable {
 /// A request still goes to the router, whatever `route` says, when the connection has a routed
 /// request in progress (answers leave in the order of the requests), when the connection cannot
 /// take more output (a client that does not read its answers meets the router's backpressure),
-/// when it asks to close the connection, or when its body is chunked or longer than the
-/// handler's bound.
+/// when it or an earlier request asks to close the connection, or when its body is chunked or
+/// longer than the handler's bound.
 public struct DirectRoutes: Sendable {
     public struct Handler: Sendable {
         /// The longest body this handler takes (by `Content-Length`).
@@ -80,6 +80,7 @@ struct DirectHTTP1Channel: ServerChildChannel {
         base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let state = try channel.pipeline.syncOperations.handler(type: HTTPConnectionStateHandler.self)
             try channel.pipeline.syncOperations.addHandler(DirectRouteHandler(routes: routes), position: .after(state))
+            try channel.pipeline.syncOperations.addHandler(FlushBeforeClose(), position: .before(state))
             return value
         }
     }
@@ -101,8 +102,17 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var routed = 0
     /// Where the parts of the request being read go.
     private var reading: Reading = .idle
-    /// Whether a flush of this connection's answers is already on its way.
+    /// Whether a flush of this connection's answers is already on its way, and how many bytes
+    /// of answers wait for it.
     private var flushScheduled = false
+    private var unflushed = 0
+    /// A request asked to close the connection: nothing after it is answered here.
+    private var closing = false
+
+    /// Answers waiting for the round's flush past this many bytes are flushed at once: with TLS
+    /// the connection's writability only changes when its output is flushed, and a client that
+    /// pipelines requests without reading must meet the router's backpressure.
+    static let maxUnflushedBytes = 64 * 1024
 
     private enum Reading {
         case idle
@@ -118,9 +128,10 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), reading) {
         case (.head(let head), _):
-            if routed == 0, context.channel.isWritable, let handler = direct(head) {
+            if routed == 0, !closing, context.channel.isWritable, let handler = direct(head) {
                 reading = .direct(head, handler, ByteBuffer())
             } else {
+                if Self.asksToClose(head) { closing = true }
                 routed += 1
                 reading = .routed
                 context.fireChannelRead(data)
@@ -142,7 +153,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
             var headers: HTTPFields = [.connection: "close"]
             headers[.contentLength] = "0"
             context.write(wrapOutboundOut(.head(HTTPResponse(status: .contentTooLarge, headerFields: headers))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         case (.body, .overflowed):
             break
         case (.end, .routed):
@@ -160,12 +171,16 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The handler for a request the direct path may take.
     private func direct(_ head: HTTPRequest) -> DirectRoutes.Handler? {
-        if let connection = head.headerFields[.connection], connection.lowercased().contains("close") { return nil }
+        if Self.asksToClose(head) { return nil }
         if head.headerFields[.transferEncoding] != nil { return nil }
         guard let handler = routes.route(head) else { return nil }
         let length = head.headerFields[.contentLength].map { Int($0) } ?? 0
         guard let length, length <= handler.maxBodyBytes else { return nil }
         return handler
+    }
+
+    static func asksToClose(_ head: HTTPRequest) -> Bool {
+        head.headerFields[.connection].map { $0.lowercased().contains("close") } ?? false
     }
 
     /// Head, body (none for HEAD, 204 and 304) and end, flushed once.
@@ -179,7 +194,13 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
         }
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
-        flushSoon(context)
+        unflushed += answer.body.readableBytes + 512
+        if unflushed >= Self.maxUnflushedBytes {
+            unflushed = 0
+            context.flush()
+        } else {
+            flushSoon(context)
+        }
     }
 
     /// Flushes once the event loop has answered the other connections that were ready with
@@ -190,8 +211,22 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false
+            self.unflushed = 0
             context.flush()
         }
+    }
+}
+
+/// Flushes what is written before the connection closes: Hummingbird's connection-state
+/// handler closes an idle connection at graceful shutdown, and direct answers written but
+/// waiting for their round's flush must leave first.
+final class FlushBeforeClose: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        context.flush()
+        context.close(mode: mode, promise: promise)
     }
 }
 

@@ -36,7 +36,7 @@ extension Request {
 }
 
 /// A body already read, as `T` from JSON: 400 naming what is missing or of the wrong type.
-public func decodeJSONBody<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(Problem) -> T {
+func decodeJSONBody<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(Problem) -> T {
     do {
         return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
     } catch let error as DecodingError {

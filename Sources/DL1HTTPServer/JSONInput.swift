@@ -24,6 +24,8 @@ public indirect enum JSONInput: Sendable, Equatable {
     /// Parses a whole JSON text: one value, whitespace around it, nothing else.
     public static func parse(_ bytes: some Collection<UInt8>) throws(SyntaxError) -> JSONInput {
         var reader = Reader(bytes: Array(bytes))
+        // A UTF-8 byte order mark may be ignored (RFC 8259 §8.1), as JSONDecoder does.
+        if reader.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.at = 3 }
         reader.skipSpace()
         let value = try reader.value(depth: 0)
         reader.skipSpace()

@@ -54,6 +54,8 @@ public final class CounterService: Sendable {
     /// The largest JSON body: a code's text (a version-40 QR code holds under 4.3 KB) and
     /// optionally a portrait to compare (``maxPortraitBytes``), base64.
     public static let maxJSONBytes = 1024 * 1024
+    /// The largest JSON body verified on the event loop (a code's text and options).
+    static let maxDirectJSONBytes = 64 * 1024
     public static let maxPortraitBytes = 700 * 1024
 
     /// A service over the data `sources` name, loaded now: a failure here stops the start.
@@ -162,11 +164,13 @@ public final class CounterService: Sendable {
     }
 
     /// The requests answered on the event loop (see ``DirectRoutes``): a code's text as JSON
-    /// (the bulk of the API's calls, and microseconds of work). Photos, and every call when CORS
-    /// is on, go through the router.
+    /// (the bulk of the API's calls, and microseconds of work). Photos, bodies over 64 KiB (a
+    /// portrait to hash), and every call when CORS is on, go through the router.
     public func directRoutes() -> DirectRoutes? {
         guard options.allowedOrigin == nil else { return nil }
-        let handler = DirectRoutes.Handler(maxBodyBytes: Self.maxJSONBytes) { self.verifyText($0) }
+        // A body with a portrait (up to 1 MiB of base64 to decode and hash) goes to the router:
+        // the event loop keeps to the few kilobytes of a code's text.
+        let handler = DirectRoutes.Handler(maxBodyBytes: Self.maxDirectJSONBytes) { self.verifyText($0) }
         return DirectRoutes { head in
             guard head.method == .post, let path = head.path, path.utf8.starts(with: CounterPath.verify.utf8),
                   path.utf8.count == CounterPath.verify.utf8.count || path.utf8.dropFirst(CounterPath.verify.utf8.count).first == UInt8(ascii: "?"),
@@ -175,8 +179,9 @@ public final class CounterService: Sendable {
         }
     }
 
-    /// `POST /v1/verify` with a code's text as JSON, its body read: the whole call, from the
-    /// rate limit to the counted answer. The router's route and the event-loop path both use it.
+    /// `POST /v1/verify` with a code's text as JSON, its body read, on the event loop: the rate
+    /// limit, the token and query (``admit(_:)``), the code's answer, counted (``finish(_:)``).
+    /// The router's route takes the same steps, reading the body after the checks.
     func verifyText(_ request: DirectRequest) -> DirectAnswer {
         finish(limiter.refusal(for: request.clientKey) ?? answering { () throws(Problem) in
             try answerText(admit(request.head), body: request.body)
@@ -185,19 +190,20 @@ public final class CounterService: Sendable {
 
     /// `POST /v1/verify`: a code's text as JSON, or a photo's bytes.
     func verify(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let media = VerifyQuery.mediaType(request.headers[.contentType])
-        if media == "application/json" {
-            var body = request
-            guard let buffer = try? await body.collectBody(upTo: Self.maxJSONBytes) else {
-                return finish(answering { () throws(Problem) in throw Problem(.bodyTooLarge, status: 413, detail: "the request body is larger than \(Self.maxJSONBytes) bytes") })
-                    .response
-            }
-            return verifyText(DirectRequest(head: request.head, body: buffer, remoteAddress: context.remoteAddress)).response
-        }
         if let refusal = limiter.refusal(for: context.clientKey) { return finish(refusal).response }
         let answer: DirectAnswer
         do {
-            answer = try await verifyImage(request, media: media, call: admit(request.head))
+            let call = try admit(request.head)
+            let media = VerifyQuery.mediaType(request.headers[.contentType])
+            if media == "application/json" {
+                var body = request
+                guard let buffer = try? await body.collectBody(upTo: Self.maxJSONBytes) else {
+                    throw Problem(.bodyTooLarge, status: 413, detail: "the request body is larger than \(Self.maxJSONBytes) bytes")
+                }
+                answer = try answerText(call, body: buffer)
+            } else {
+                answer = try await verifyImage(request, media: media, call: call)
+            }
         } catch let problem as Problem {
             answer = answering { () throws(Problem) in throw problem }
         } catch {

@@ -156,6 +156,7 @@ enum VerifyQuery {
         guard let header else { return nil }
         let type = header.utf8.prefix { $0 != UInt8(ascii: ";") }
         let trimmed = type.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+        guard !trimmed.isEmpty else { return nil }
         return String(decoding: trimmed.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

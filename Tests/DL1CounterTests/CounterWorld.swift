@@ -8,6 +8,7 @@ import DL1TestSupport
 import DL1Verifier
 @testable import DL1VerifyServer
 import Foundation
+import Synchronization
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -38,7 +39,12 @@ final class CounterWorld: @unchecked Sendable {
     var trustFolder: URL { folder.appendingPathComponent("trust") }
     var statusFile: URL { folder.appendingPathComponent("status.cwt") }
 
-    private init(folder: URL, service: CounterService, running: RunningService) {
+    /// Requests the event-loop path took.
+    var directAnswers: Int { probe.count.load(ordering: .relaxed) }
+    private let probe: DirectProbe
+
+    private init(folder: URL, service: CounterService, running: RunningService, probe: DirectProbe) {
+        self.probe = probe
         self.folder = folder
         self.service = service
         self.running = running
@@ -61,9 +67,10 @@ final class CounterWorld: @unchecked Sendable {
         let sources = VerificationSources(trust: folder.appendingPathComponent("trust").path,
                                           statusFiles: [folder.appendingPathComponent("status.cwt").path])
         let service = try CounterService(sources: sources, options: options, verifierOptions: .init(clock: { Fixture.now }), logger: logger)
-        let running = try await RunningService.start(router: service.router(), direct: direct ? service.directRoutes() : nil,
+        let probe = DirectProbe()
+        let running = try await RunningService.start(router: service.router(), direct: direct ? service.directRoutes().map(probe.counting) : nil,
                                                      services: service.services, logger: logger, executor: ThreadExecutor.shared)
-        return CounterWorld(folder: folder, service: service, running: running)
+        return CounterWorld(folder: folder, service: service, running: running, probe: probe)
     }
 
     static func writeTrust(to folder: URL) throws {
@@ -145,5 +152,17 @@ final class CounterWorld: @unchecked Sendable {
 
     static func jpeg(_ text: String) throws -> [UInt8] {
         try JPEGCodec.encode(QRRenderer(matrix: QRCodeMatrix(encoding: text)).image(scale: 4), quality: 90)
+    }
+}
+
+/// Counts the requests a service's event-loop path takes.
+final class DirectProbe: Sendable {
+    let count = Atomic<Int>(0)
+    func counting(_ routes: DirectRoutes) -> DirectRoutes {
+        DirectRoutes { head in
+            let handler = routes.route(head)
+            if handler != nil { self.count.add(1, ordering: .relaxed) }
+            return handler
+        }
     }
 }

@@ -18,6 +18,8 @@ struct DirectRouteHandlerTests {
             }
         case (.get, "/fixed"?), (.head, "/fixed"?):
             return DirectRoutes.Handler { _ in DirectAnswer(status: .ok, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "fixed")) }
+        case (.get, "/big"?):
+            return DirectRoutes.Handler { _ in DirectAnswer(status: .ok, headers: [:], body: ByteBuffer(repeating: 0x61, count: 40 * 1024)) }
         case (.get, "/unchanged"?):
             return DirectRoutes.Handler { _ in DirectAnswer(status: .notModified, headers: [.eTag: "\"1\""]) }
         default:
@@ -129,7 +131,7 @@ struct DirectRouteHandlerTests {
         #expect(try Self.answers(channel).map(\.1) == ["fixed"])
     }
 
-    @Test("More body than the request declared (only a broken decoder could send it) is answered 413 and the connection closed")
+    @Test("More body than the handler takes, despite a Content-Length within its bound (a broken decoder), is answered 413 and the connection closed")
     func overflow() throws {
         let channel = try Self.channel()
         try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/echo", headerFields: [.contentLength: "3"])))
@@ -139,5 +141,38 @@ struct DirectRouteHandlerTests {
         #expect(try Self.answers(channel).map(\.0.status) == [.contentTooLarge])
         #expect(!channel.isActive)
         #expect(try Self.routed(channel).isEmpty)
+    }
+
+    @Test("Answers past 64 KiB are flushed at once, not at the end of the round (a client that does not read meets backpressure)")
+    func unflushedBound() throws {
+        let channel = try Self.channel()
+        try Self.send(channel, .get, "/big")
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        try Self.send(channel, .get, "/big")
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) != nil, "80 KiB of answers waited for the round")
+    }
+
+    @Test("Answers written but not yet flushed leave before the connection closes (graceful shutdown)")
+    func flushBeforeClose() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(FlushBeforeClose())
+        try channel.pipeline.syncOperations.addHandler(DirectRouteHandler(routes: Self.routes))
+        try Self.send(channel, .get, "/fixed")
+        channel.close(promise: nil)
+        var parts: [HTTPResponsePart] = []
+        while let part = try channel.readOutbound(as: HTTPResponsePart.self) { parts.append(part) }
+        #expect(parts.count == 3, "\(parts)")
+    }
+
+    @Test("After a request that asks to close the connection, nothing more is answered directly")
+    func afterClose() throws {
+        let channel = try Self.channel()
+        try Self.send(channel, .get, "/fixed", headers: [.connection: "close"])
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try Self.answers(channel)
+        try Self.send(channel, .get, "/fixed")
+        #expect(try Self.routed(channel) == ["GET /fixed", "GET /fixed"])
+        #expect(try Self.answers(channel).isEmpty)
     }
 }

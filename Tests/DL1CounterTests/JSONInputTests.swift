@@ -19,6 +19,8 @@ struct JSONInputTests {
         }
         #expect(try JSONInput.parse(Array(#"{"s":"\ud83d\ude00 \u4e2d"}"#.utf8)) == .object([("s", .string("😀 中"))]))
         #expect(try JSONInput.parse(Array(#"{"a":1,"a":2}"#.utf8)) == .object([("a", .number("1")), ("a", .number("2"))]))
+        // A UTF-8 byte order mark is ignored (RFC 8259 §8.1), as JSONDecoder ignored it.
+        #expect(try JSONInput.parse([0xEF, 0xBB, 0xBF] + Array(#"{"a":true}"#.utf8)) == .object([("a", .bool(true))]))
     }
 
     @Test("Every malformed text is refused with the offset and what was expected")
