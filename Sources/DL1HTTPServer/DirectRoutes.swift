@@ -37,7 +37,7 @@ public struct DirectRequest: Sendable {
     }
 
     /// What identifies the client for rate limits (as ``ServiceRequestContext/clientKey``).
-    public var clientKey: String { remoteAddress?.ipAddress ?? "unknown" }
+    public var clientKey: String { ServiceRequestContext.clientKey(remoteAddress) }
 }
 
 /// Requests a service answers on the connection's event loop, without a task, a router or
@@ -115,8 +115,8 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     static let maxUnflushedBytes = 64 * 1024
 
     private enum Reading {
+        /// Parts go to the router (between requests, or a routed request's).
         case idle
-        case routed
         case direct(HTTPRequest, DirectRoutes.Handler, ByteBuffer)
         /// More body than the handler's bound (the decoder holds a client to its Content-Length,
         /// so only a bug gets here): answered 413 at the end, then the connection is closed.
@@ -133,7 +133,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
             } else {
                 if Self.asksToClose(head) { closing = true }
                 routed += 1
-                reading = .routed
+                reading = .idle
                 context.fireChannelRead(data)
             }
         case (.body(var chunk), .direct(let head, let handler, var body)):
@@ -156,9 +156,6 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         case (.body, .overflowed):
             break
-        case (.end, .routed):
-            reading = .idle
-            context.fireChannelRead(data)
         default:
             context.fireChannelRead(data)
         }

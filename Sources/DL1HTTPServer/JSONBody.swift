@@ -16,7 +16,13 @@ extension Request {
         do { buffer = try await request.collectBody(upTo: limit) } catch {
             throw Problem(.bodyTooLarge, status: 413, detail: "the request body is larger than \(limit) bytes")
         }
-        return try decodeJSONBody(T.self, from: buffer)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw Problem(.malformedRequest, status: 400, detail: Self.explain(error))
+        } catch {
+            throw Problem(.malformedRequest, status: 400, detail: "the body is not JSON")
+        }
     }
 
     static func explain(_ error: DecodingError) -> String {
@@ -32,17 +38,6 @@ extension Request {
             return context.codingPath.isEmpty ? "the body is not JSON" : "the member '\(path(context))' has an invalid value"
         @unknown default: return "the body is not the expected JSON"
         }
-    }
-}
-
-/// A body already read, as `T` from JSON: 400 naming what is missing or of the wrong type.
-func decodeJSONBody<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(Problem) -> T {
-    do {
-        return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-    } catch let error as DecodingError {
-        throw Problem(.malformedRequest, status: 400, detail: Request.explain(error))
-    } catch {
-        throw Problem(.malformedRequest, status: 400, detail: "the body is not JSON")
     }
 }
 

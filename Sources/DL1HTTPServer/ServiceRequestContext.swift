@@ -17,5 +17,7 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     public var maxUploadSize: Int { Self.maxBodyBytes }
 
     /// What identifies the client for rate limits: its IP address without the port.
-    public var clientKey: String { remoteAddress?.ipAddress ?? "unknown" }
+    public var clientKey: String { Self.clientKey(remoteAddress) }
+
+    static func clientKey(_ address: SocketAddress?) -> String { address?.ipAddress ?? "unknown" }
 }

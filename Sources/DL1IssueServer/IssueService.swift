@@ -88,7 +88,7 @@ public final class IssueService: Sendable {
         }
         router.get(.init(stringLiteral: ServicePath.bundle)) { request, _ in
             guard let bundle = self.state.snapshot.bundle else { throw Self.notReady }
-            return Self.counted(bundle.response(to: request, now: self.clock()))
+            return Self.counted(bundle.answer(ifNoneMatch: request.headers[.ifNoneMatch], now: self.clock())).response
         }
         router.get(.init(stringLiteral: ServicePath.trust)) { _, _ in
             var response = jsonResponse(self.state.snapshot.listing)
@@ -126,7 +126,7 @@ public final class IssueService: Sendable {
             guard let list = self.state.snapshot.statusLists[request.uri.path] else {
                 throw Problem(.notFound, status: 404, detail: "nothing is published at this path")
             }
-            return Self.counted(list.response(to: request, now: self.clock()))
+            return Self.counted(list.answer(ifNoneMatch: request.headers[.ifNoneMatch], now: self.clock())).response
         }
         return router
     }
@@ -156,11 +156,6 @@ public final class IssueService: Sendable {
     static let notModified = Counter(label: "dl1_published_responses_total", dimensions: [("status", "304")])
 
     /// Counts a published resource's answer.
-    static func counted(_ response: Response) -> Response {
-        (response.status == .notModified ? notModified : served).increment()
-        return response
-    }
-
     static func counted(_ answer: DirectAnswer) -> DirectAnswer {
         (answer.status == .notModified ? notModified : served).increment()
         return answer

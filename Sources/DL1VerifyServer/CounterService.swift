@@ -145,11 +145,11 @@ public final class CounterService: Sendable {
                 ("stale_status_lists", .int(Int64(stale))),
                 ("oldest_status_age_seconds", lists.map(\.issuedAt).min().map { .int(now.saturatingSubtracting($0)) } ?? .null),
                 ("last_reload_error", failure.map { .string($0) } ?? .null),
-            ]))
+            ])).response
         }
         router.getAndHead(ServicePath.trust) { _, _ in
             jsonAnswer(CounterTrust.listing(self.data.snapshot, profile: self.options.profile, leeway: self.verifierOptions.leeway,
-                                                   now: self.verifierOptions.clock()))
+                                                   now: self.verifierOptions.clock())).response
         }
         router.getAndHead(ServicePath.metrics) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4", .cacheControl: "no-store"],
@@ -299,7 +299,7 @@ public final class CounterService: Sendable {
             ("language", .string(language.rawValue)),
             ("reasons", .array(outcomes.map { .string($0.0.reason(in: language)) })),
         ])
-        return DirectAnswer(status: .ok, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"], body: ByteBuffer(bytes: answer.bytes))
+        return jsonAnswer(answer)
     }
 
     static func size(_ bytes: Int) -> String {
@@ -312,9 +312,8 @@ public final class CounterService: Sendable {
 }
 
 /// A JSON answer, never cached.
-func jsonAnswer(_ value: JSONValue) -> Response {
-    Response(status: .ok, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"],
-             body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
+func jsonAnswer(_ value: JSONValue) -> DirectAnswer {
+    DirectAnswer(status: .ok, headers: [.contentType: ServiceMediaType.json, .cacheControl: "no-store"], body: ByteBuffer(bytes: value.bytes))
 }
 
 /// The counter's metrics, made once.
