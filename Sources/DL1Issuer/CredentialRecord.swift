@@ -32,8 +32,13 @@ public struct CredentialRecord: Sendable, Hashable {
     /// Whether this is a licence's live credential: not superseded, revoked or abandoned.
     public var isActive: Bool { state != .abandoned && (status == .valid || status == .suspended) }
 
-    static let columns = "c.cti, c.document_number, c.idx, c.status, c.state, c.licence, c.signer_kid, c.iat, c.exp, c.created_at, c.batch_key, c.superseded_by, c.holder_key, l.id AS list_id, l.name, l.uri, l.capacity, l.bits"
-    static let from = "credential c JOIN status_list l ON l.id = c.list_id"
+    /// A credential's state as the registry keeps it: the row's own `state` ('written' or
+    /// 'abandoned'), unless a row in `pending_credential` says its code is not known to be out
+    /// yet (schema version 7: marking a code written deletes that narrow row instead of
+    /// rewriting the wide credential row and its indexes). Needs ``from``'s `p`.
+    static let state = "CASE WHEN p.cti IS NULL THEN c.state ELSE 'pending' END AS state"
+    static let columns = "c.cti, c.document_number, c.idx, c.status, \(state), c.licence, c.signer_kid, c.iat, c.exp, c.created_at, c.batch_key, c.superseded_by, c.holder_key, l.id AS list_id, l.name, l.uri, l.capacity, l.bits"
+    static let from = "credential c JOIN status_list l ON l.id = c.list_id LEFT JOIN pending_credential p ON p.cti = c.cti"
 
     init(row: SQLRow) throws {
         credentialID = try row["cti"]

@@ -95,7 +95,7 @@ extension Issuer {
                             lifetime: CodeLifetime, summary: inout BatchSummary) throws(IssuerError) {
         let iat = clock()
         var fresh: [(row: BatchRow, licence: Licence, exp: Int64, kid: [UInt8])] = []
-        var toMark: [(cti: [UInt8], output: String)] = []
+        var toMark: [[UInt8]] = []
         let earlier = try registry.credentials(batchKeys: group.compactMap { row in
             if case .success = row.licence { return row.key } else { return nil }
         })
@@ -119,12 +119,12 @@ extension Issuer {
                     // Its code may never have been written: make a fresh one (new iat/exp) of the same credential.
                     do {
                         let exp = try expiry(for: lifetime, licence: existing.licence, iat: iat)
-                        let code = try makeCode(credentialID: existing.credentialID, list: existing.list, index: existing.index,
+                        _ = try makeCode(credentialID: existing.credentialID, list: existing.list, index: existing.index,
                                                 licence: existing.licence, holderKey: existing.holderKey, iat: iat, exp: exp, output: request)
                         try registry.update(existing.credentialID, expected: [.valid],
                                             signerKid: try signer(for: try authority(of: existing.licence).code).kid, codeTimes: (iat, exp),
                                             events: [("refreshed", "batch line \(row.line): code written again")], at: iat)
-                        toMark.append((existing.credentialID, code.destination))
+                        toMark.append(existing.credentialID)
                         summary.completed += 1
                     } catch { summary.failures.append((row.line, error.description)) }
                 }
@@ -171,8 +171,8 @@ extension Issuer {
         }
         for ((item, reservation), result) in zip(jobs, made.results) {
             switch result {
-            case .success(let code)?:
-                toMark.append((reservation.credentialID, code.destination))
+            case .success?:
+                toMark.append(reservation.credentialID)
                 summary.issued += 1
             case .failure(let error)?:
                 registry.discardPending(reservation.credentialID, at: clock())

@@ -150,7 +150,7 @@ extension Issuer {
             throw error
         }
         do { try deliver(issued) } catch { throw IssuerError("the code was made but could not be delivered (\(error)); its credential stays pending") }
-        try registry.markWritten(reservation.credentialID, output: issued.destination)
+        try registry.markWritten([reservation.credentialID])
         return issued
     }
 

@@ -80,6 +80,12 @@ extension PostgresStore {
         ]),
         (6, "enrolment codes and applications", [Registry.enrolmentCodeTable(blob: "BYTEA", integer: "BIGINT"),
                                                  Registry.applicationTable(blob: "BYTEA", integer: "BIGINT")]),
+        (7, "pending credentials", Registry.pendingCredentialMigration(blob: "BYTEA", integer: "BIGINT", options: "") + [
+            // Pending is no longer a credential row's state, and seq orders rows without
+            // needing an index of its own: two fewer index entries per credential.
+            "DROP INDEX credential_pending",
+            "ALTER TABLE credential DROP CONSTRAINT credential_seq_key",
+        ]),
     ]
 
     func schemaStatus() throws -> RegistrySchemaStatus {

@@ -34,7 +34,7 @@ public enum RegistryLocation: Sendable, Hashable, CustomStringConvertible {
 
 extension Registry {
     /// The schema version this software writes (one per migration).
-    public static let schemaVersion = 6
+    public static let schemaVersion = 7
 
     /// Creates a new registry at `location`, which must not hold one yet, with a fresh identity.
     /// Creating a registry happens here and nowhere else (an issuer's `create`).

@@ -73,8 +73,9 @@ extension Registry {
                 let group = rest.prefix(free)
                 rest = rest.dropFirst(group.count)
                 let indices = try Self.freeIndices(db, list: list, count: group.count)
-                var rows: [[any SQLBindable]] = [], events: [[any SQLBindable]] = []
+                var rows: [[any SQLBindable]] = [], pending: [[any SQLBindable]] = [], events: [[any SQLBindable]] = []
                 rows.reserveCapacity(group.count)
+                pending.reserveCapacity(group.count)
                 let owner = Int64(ProcessProbe.current.pid), ownerStart = ProcessProbe.current.start
                 // Every cti of the group from one call to the generator.
                 let random = SecureRandom.bytes(16 * group.count)
@@ -87,15 +88,19 @@ extension Registry {
                         try Self.addEvent(db, cti: old, number: credential.documentNumber, kind: "superseded", at: credential.issuedAt,
                                           detail: "replaced by \(Hex.encode(cti))")
                     }
-                    rows.append([cti, credential.documentNumber, list.id, Int64(index), "pending", credential.licence.encoded,
+                    // The row is as it will stay once the code is out; the narrow pending row
+                    // says it is not out yet (``markWritten(_:)`` deletes it).
+                    rows.append([cti, credential.documentNumber, list.id, Int64(index), "written", credential.licence.encoded,
                                  credential.signerKid, credential.issuedAt, credential.expiresAt, credential.issuedAt, credential.batchKey,
-                                 owner, ownerStart, credential.holderKey?.compressedPoint])
+                                 credential.holderKey?.compressedPoint])
+                    pending.append([cti, credential.issuedAt, owner, ownerStart])
                     events.append([cti, credential.documentNumber, credential.eventKind, credential.issuedAt,
                                    [credential.eventDetail, "status list \(list.name) index \(index)"].compactMap { $0 }.joined(separator: "; ")])
                     reservations.append(Reservation(credentialID: cti, list: list, index: index))
                 }
                 try db.insertRows(into: "credential", columns: ["cti", "document_number", "list_id", "idx", "state", "licence", "signer_kid", "iat", "exp",
-                                                                "created_at", "batch_key", "owner_pid", "owner_start", "holder_key"], rows: rows)
+                                                                "created_at", "batch_key", "holder_key"], rows: rows)
+                try db.insertRows(into: "pending_credential", columns: ["cti", "created_at", "owner_pid", "owner_start"], rows: pending)
                 try db.insertRows(into: "event", columns: ["cti", "document_number", "kind", "at", "detail"], rows: events)
             }
             var latest: [[UInt8]: Int64] = [:]
@@ -114,8 +119,9 @@ extension Registry {
         }
         var live: [String: [SQLRow]] = [:]
         try db.eachIn(sql: """
-            SELECT document_number, cti, status, state, owner_pid, owner_start, batch_key, created_at FROM credential
-            WHERE document_number IN {IN} AND state != 'abandoned' AND status IN \(Status.live)
+            SELECT c.document_number, c.cti, c.status, \(CredentialRecord.state), p.owner_pid, p.owner_start, c.batch_key, c.created_at
+            FROM credential c LEFT JOIN pending_credential p ON p.cti = c.cti
+            WHERE c.document_number IN {IN} AND c.state != 'abandoned' AND c.status IN \(Status.live)
             """, values: credentials.map(\.documentNumber)) { row in live[try row["document_number"], default: []].append(row) }
         for credential in credentials {
             try checkReplaceable(credential, live: live[credential.documentNumber] ?? [])
@@ -149,21 +155,14 @@ extension Registry {
         }
     }
 
-    /// Marks pending credentials as written, with where each code went.
-    public func markWritten(_ entries: [(cti: [UInt8], output: String)]) throws(IssuerError) {
-        guard !entries.isEmpty else { return }
+    /// Marks pending credentials as written: their codes are out. Only the narrow pending rows
+    /// go; the credential rows and their indexes are not touched.
+    public func markWritten(_ credentialIDs: [[UInt8]]) throws(IssuerError) {
+        guard !credentialIDs.isEmpty else { return }
         try transaction { db in
-            try db.execute(sql: """
-                UPDATE credential SET state = 'written', output = v.column2
-                FROM {ROWS} AS v
-                WHERE credential.cti = v.column1 AND credential.state = 'pending'
-                """, rows: entries.map { [$0.cti, $0.output] })
+            try db.execute(sql: "DELETE FROM pending_credential WHERE cti IN (SELECT v.column1 FROM {ROWS} AS v)",
+                           rows: credentialIDs.map { [$0] })
         }
-    }
-
-    /// Marks one pending credential as written.
-    public func markWritten(_ cti: [UInt8], output: String) throws(IssuerError) {
-        try markWritten([(cti, output)])
     }
 
     /// Removes a pending credential whose code was never produced (a clean failure), restoring
@@ -173,11 +172,13 @@ extension Registry {
     public func discardPending(_ cti: [UInt8], at now: Int64) -> Bool {
         do {
             try transaction { db in
-                guard let row = try db.row(sql: "SELECT list_id, idx FROM credential WHERE cti = ? AND state = 'pending'", arguments: [cti]) else { return }
+                guard let row = try db.row(sql: "SELECT c.list_id, c.idx FROM credential c JOIN pending_credential p ON p.cti = c.cti WHERE c.cti = ?",
+                                           arguments: [cti]) else { return }
                 // The pending record goes first (the database allows one live credential per
                 // number), then the credential it was to replace is the live one again; a
                 // publication may already have shown it SUPERSEDED, so the history says it was
                 // restored (never deleted).
+                try db.execute(sql: "DELETE FROM pending_credential WHERE cti = ?", arguments: [cti])
                 try db.execute(sql: "DELETE FROM credential WHERE cti = ?", arguments: [cti])
                 for old in try db.rows(sql: "SELECT cti, document_number FROM credential WHERE superseded_by = ?", arguments: [cti]) {
                     try db.execute(sql: "UPDATE credential SET status = \(Status.valid), superseded_by = NULL WHERE cti = ?", arguments: [try old["cti"] as [UInt8]])
@@ -192,6 +193,27 @@ extension Registry {
         }
     }
 
+    /// Schema version 7, the same on both engines: a credential whose code is not known to be
+    /// out yet has a row in a narrow table of its own, which marking it written deletes. Before,
+    /// the credential row's own state went from 'pending' to 'written': an UPDATE of a wide row
+    /// whose every index (PostgreSQL keeps a new entry in each for a new row version) was written
+    /// again, as costly as recording the credential. The process that recorded it moves there
+    /// too (only a pending credential has one). `options` ends the CREATE TABLE (SQLite:
+    /// WITHOUT ROWID).
+    static func pendingCredentialMigration(blob: String, integer: String, options: String) -> [String] {
+        [
+            """
+            CREATE TABLE pending_credential (
+                cti \(blob) PRIMARY KEY NOT NULL REFERENCES credential(cti) ON DELETE CASCADE,
+                created_at \(integer) NOT NULL,
+                owner_pid \(integer),
+                owner_start \(integer))\(options)
+            """,
+            "INSERT INTO pending_credential (cti, created_at, owner_pid, owner_start) SELECT cti, created_at, owner_pid, owner_start FROM credential WHERE state = 'pending'",
+            "UPDATE credential SET state = 'written', owner_pid = NULL, owner_start = NULL WHERE state = 'pending'",
+        ]
+    }
+
     /// A credential left pending by an interrupted run.
     public struct Pending: Sendable, Hashable {
         public let credentialID: [UInt8]
@@ -202,7 +224,10 @@ extension Registry {
     /// Credentials still pending.
     public func pending() throws(IssuerError) -> [Pending] {
         try read { db in
-            try db.rows(sql: "SELECT cti, document_number, created_at FROM credential WHERE state = 'pending' AND batch_key IS NULL ORDER BY created_at")
+            try db.rows(sql: """
+                SELECT c.cti, c.document_number, p.created_at FROM pending_credential p JOIN credential c ON c.cti = p.cti
+                WHERE c.batch_key IS NULL ORDER BY p.created_at
+                """)
                 .map { Pending(credentialID: try $0["cti"], documentNumber: try $0["document_number"], createdAt: try $0["created_at"]) }
         }
     }
@@ -212,10 +237,13 @@ extension Registry {
     /// published. Returns how many were changed.
     public func abandonPending(before cutoff: Int64, at now: Int64) throws(IssuerError) -> Int {
         try transaction { db in
-            let rows = try db.rows(sql: "SELECT cti, document_number FROM credential WHERE state = 'pending' AND batch_key IS NULL AND created_at < ?",
-                                   arguments: [cutoff])
+            let rows = try db.rows(sql: """
+                SELECT c.cti, c.document_number FROM pending_credential p JOIN credential c ON c.cti = p.cti
+                WHERE c.batch_key IS NULL AND p.created_at < ?
+                """, arguments: [cutoff])
             for row in rows {
                 let cti: [UInt8] = try row["cti"], number: String = try row["document_number"]
+                try db.execute(sql: "DELETE FROM pending_credential WHERE cti = ?", arguments: [cti])
                 try db.execute(sql: "UPDATE credential SET state = 'abandoned', status = \(Status.invalid) WHERE cti = ?", arguments: [cti])
                 try Self.addEvent(db, cti: cti, number: number, kind: "abandoned", at: now,
                                   detail: "pending credential from an interrupted run revoked")

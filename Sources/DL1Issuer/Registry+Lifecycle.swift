@@ -138,7 +138,7 @@ extension Registry {
         try read { db in
             try db.rows(sql: """
                 SELECT \(CredentialRecord.columns) FROM \(CredentialRecord.from)
-                WHERE c.signer_kid = ? AND c.status IN \(Status.live) AND c.state = 'written' ORDER BY c.document_number
+                WHERE c.signer_kid = ? AND c.status IN \(Status.live) AND c.state = 'written' AND p.cti IS NULL ORDER BY c.document_number
                 """, arguments: [kid]).map(CredentialRecord.init(row:))
         }
     }

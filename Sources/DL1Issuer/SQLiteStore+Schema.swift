@@ -120,6 +120,11 @@ extension SQLiteStore {
             try db.execute(sql: Registry.enrolmentCodeTable(blob: "BLOB", integer: "INTEGER"))
             try db.execute(sql: Registry.applicationTable(blob: "BLOB", integer: "INTEGER"))
         }
+        migrator.registerMigration("v7: pending credentials") { db in
+            for statement in Registry.pendingCredentialMigration(blob: "BLOB", integer: "INTEGER", options: " WITHOUT ROWID") {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 

@@ -25,13 +25,13 @@ enum IssuanceCore {
             }
             var reservations: [Registry.Reservation] = []
             stages.reserve += try BenchSupport.time { reservations = try issuer.registry.reserve(batch: batch, settings: issuer.settings) }
-            var written: [(cti: [UInt8], output: String)] = []
+            var written: [[UInt8]] = []
             stages.sign += try BenchSupport.time {
                 for (credential, reservation) in zip(batch, reservations) {
                     _ = try issuer.sign(DL1Claims(issuer: issuer.settings.authorityCode, issuedAt: credential.issuedAt, expiresAt: credential.expiresAt,
                                                   credentialID: reservation.credentialID,
                                                   status: StatusReference(index: reservation.index, uri: reservation.list.uri), licence: credential.licence))
-                    written.append((reservation.credentialID, "bench"))
+                    written.append(reservation.credentialID)
                 }
             }
             stages.mark += try BenchSupport.time { try issuer.registry.markWritten(written) }

@@ -496,7 +496,7 @@ struct RegistrySafetyTests {
         func setOwner(_ pid: Int32) throws {
             let start = ProcessProbe.startTime(pid) ?? 0
             try w.issuer.registry.transaction { db in
-                try db.execute(sql: "UPDATE credential SET owner_pid = ?, owner_start = ? WHERE cti = ?",
+                try db.execute(sql: "UPDATE pending_credential SET owner_pid = ?, owner_start = ? WHERE cti = ?",
                                arguments: [Int64(pid), start, reservation.credentialID])
             }
         }
