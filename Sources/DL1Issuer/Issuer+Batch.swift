@@ -53,28 +53,24 @@ extension Issuer {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         catch { throw IssuerError("cannot create the folder \(folder.path) (is a part of the path a file, or not writable?)") }
         FileWriter.removeStaleTemporaries(in: folder)
-        var summary = BatchSummary()
-        // One licence per document number in one input: a later row with a number already seen
-        // is reported as the duplicate it is (on every run, so a re-run says the same).
-        var firstLine: [String: Int] = [:]
-        var rows = rows
-        for (i, row) in rows.enumerated() {
-            guard case .success(let licence) = row.licence else { continue }
-            if let first = firstLine[licence.documentNumber] {
-                rows[i] = BatchRow(line: row.line, key: row.key, licence: .failure(IssuerError(.duplicateInBatch,
-                    "document \(licence.documentNumber) appears again in this input (first on line \(first)): one licence per document number")))
-            } else {
-                firstLine[licence.documentNumber] = row.line
-            }
+        let destination = BatchDestination { [self] licence, bound in
+            batchOutput(for: licence, folder: folder, format: bound ? .text : format, ecc: errorCorrection, scale: scale)
         }
-        var start = 0
-        while start < rows.count {
-            let group = Array(rows[start..<min(rows.count, start + max(1, groupSize))])
-            start += group.count
-            try issueGroup(group, folder: folder, format: format, ecc: errorCorrection, scale: scale, lifetime: lifetime, summary: &summary)
-            progress(summary)
+        return try runBatch(rows, lifetime: lifetime, groupSize: groupSize, destination: destination, progress: progress) { codes throws(IssuerError) in
+            // Every file of the group reaches the disk before the group is recorded written.
+            if !codes.isEmpty { try FileWriter.syncFileSystem(of: folder) }
         }
-        return summary
+    }
+
+    /// Issues every good row as ``issueBatch(_:into:format:errorCorrection:scale:lifetime:groupSize:progress:)``
+    /// does, but hands each group's codes (in input order) to `deliver` instead of writing files:
+    /// they are recorded written once `deliver` returns, and stay pending if it throws (the
+    /// batch then stops with that error). A re-run gives again the codes of rows an interrupted
+    /// run left pending, and skips rows already delivered.
+    public func issueCodes(_ rows: [BatchRow], lifetime: CodeLifetime, groupSize: Int = 500,
+                           progress: (BatchSummary) -> Void = { _ in },
+                           deliver: ([IssuedCode]) throws(IssuerError) -> Void) throws(IssuerError) -> BatchSummary {
+        try runBatch(rows, lifetime: lifetime, groupSize: groupSize, destination: BatchDestination { _, _ in nil }, progress: progress, deliver: deliver)
     }
 
     /// The output file of a licence inside a folder, named after its document number.
@@ -91,42 +87,94 @@ extension Issuer {
         return request
     }
 
-    private func issueGroup(_ group: [BatchRow], folder: URL, format: OutputRequest.Format, ecc: QRCodeMatrixECC, scale: Int,
-                            lifetime: CodeLifetime, summary: inout BatchSummary) throws(IssuerError) {
-        let iat = clock()
-        var fresh: [(row: BatchRow, licence: Licence, exp: Int64, kid: [UInt8])] = []
-        var toMark: [[UInt8]] = []
+    /// The batch pipeline: for each group, plan and reserve (registry) → sign, encode and write
+    /// (every core) → deliver → record written (registry). The registry's steps run on a worker
+    /// thread of their own, in order, so that while a group is signed the next one is already
+    /// being reserved and the one before is being recorded written: with a database server the
+    /// signing cores do not wait for it. At most two groups are pending at any moment; a crash
+    /// leaves them pending, and a re-run finds them by their batch keys.
+    private func runBatch(_ rows: [BatchRow], lifetime: CodeLifetime, groupSize: Int, destination: BatchDestination,
+                          progress: (BatchSummary) -> Void, deliver: ([IssuedCode]) throws(IssuerError) -> Void) throws(IssuerError) -> BatchSummary {
+        let rows = Self.refusingRepeatedNumbers(rows)
+        let size = max(1, groupSize)
+        let groups = stride(from: 0, to: rows.count, by: size).map { Array(rows[$0..<min(rows.count, $0 + size)]) }
+        var summary = BatchSummary()
+        guard !groups.isEmpty else { return summary }
+        let worker = RegistryWorker()
+        var next = worker.run { [self] () throws(IssuerError) in try planGroup(groups[0], lifetime: lifetime, destination: destination) }
+        var recorded: [RegistryWorker.Job<BatchSummary>] = []
+        do throws(IssuerError) {
+            for index in groups.indices {
+                let plan = try next.wait()
+                if index + 1 < groups.count {
+                    next = worker.run { [self] () throws(IssuerError) in try planGroup(groups[index + 1], lifetime: lifetime, destination: destination) }
+                }
+                let made = makeGroup(plan, destination: destination)
+                summary.add(plan.outcome)
+                summary.add(made.outcome)
+                try deliver(made.codes)
+                recorded.append(worker.run { [self] () throws(IssuerError) in try recordGroup(plan, made) })
+                progress(summary)
+            }
+        } catch {
+            // What is queued still runs (a reserved group stays pending: the next run finds it).
+            _ = try? next.wait()
+            for job in recorded { _ = try? job.wait() }
+            throw error
+        }
+        for job in recorded { summary.add(try job.wait()) }
+        summary.failures.sort { $0.line < $1.line }
+        return summary
+    }
+
+    /// A later row whose number an earlier row of the same input already has is refused as the
+    /// duplicate it is (on every run, so a re-run says the same).
+    private static func refusingRepeatedNumbers(_ rows: [BatchRow]) -> [BatchRow] {
+        var firstLine: [String: Int] = [:]
+        var rows = rows
+        for (i, row) in rows.enumerated() {
+            guard case .success(let licence) = row.licence else { continue }
+            if let first = firstLine[licence.documentNumber] {
+                rows[i] = BatchRow(line: row.line, key: row.key, licence: .failure(IssuerError(.duplicateInBatch,
+                    "document \(licence.documentNumber) appears again in this input (first on line \(first)): one licence per document number")))
+            } else {
+                firstLine[licence.documentNumber] = row.line
+            }
+        }
+        return rows
+    }
+
+    /// Plans a group on the registry's worker: rows an earlier run issued are skipped or made
+    /// again, bad rows are reported, and the fresh ones are reserved in one transaction (one
+    /// per row when the group is refused, so that the others go through).
+    private func planGroup(_ group: [BatchRow], lifetime: CodeLifetime, destination: BatchDestination) throws(IssuerError) -> PlannedGroup {
+        var plan = PlannedGroup(iat: clock())
+        let iat = plan.iat
         let earlier = try registry.credentials(batchKeys: group.compactMap { row in
             if case .success = row.licence { return row.key } else { return nil }
         })
+        var fresh: [(row: BatchRow, licence: Licence, exp: Int64, kid: [UInt8])] = []
         for row in group {
             let licence: Licence
             switch row.licence {
-            case .failure(let error): summary.failures.append((row.line, error.description)); continue
+            case .failure(let error): plan.outcome.failures.append((row.line, error.description)); continue
             case .success(let l): licence = l
             }
-            let existing = earlier[row.key]
-            // A bound credential's code is text for its holder's device, whatever the format asked.
-            let bound = existing.map { $0.holderKey != nil } ?? (row.holderKey != nil)
-            let request = batchOutput(for: licence, folder: folder, format: bound ? .text : format, ecc: ecc, scale: scale)
-            if let existing {
-                // Issued by an earlier run: never again. Write its code if it may be missing.
-                if existing.state == .written, FileManager.default.fileExists(atPath: request.file!.path) {
-                    summary.alreadyDone += 1
+            if let existing = earlier[row.key] {
+                // Issued by an earlier run: never again. Its code is made again (same
+                // credential, new iat and exp) when it may not have reached its destination.
+                let file = destination.output(licence, existing.holderKey != nil)?.file
+                if existing.state == .written, file.map({ FileManager.default.fileExists(atPath: $0.path) }) ?? true {
+                    plan.outcome.alreadyDone += 1
                 } else if !existing.isActive || existing.status != .valid {
-                    summary.failures.append((row.line, "its credential \(Hex.encode(existing.credentialID)) is \(existing.state == .abandoned ? "abandoned" : existing.status.description) since this batch issued it: no code written"))
+                    plan.outcome.failures.append((row.line, "its credential \(Hex.encode(existing.credentialID)) is \(existing.state == .abandoned ? "abandoned" : existing.status.description) since this batch issued it: no code written"))
                 } else {
-                    // Its code may never have been written: make a fresh one (new iat/exp) of the same credential.
                     do {
                         let exp = try expiry(for: lifetime, licence: existing.licence, iat: iat)
-                        _ = try makeCode(credentialID: existing.credentialID, list: existing.list, index: existing.index,
-                                                licence: existing.licence, holderKey: existing.holderKey, iat: iat, exp: exp, output: request)
-                        try registry.update(existing.credentialID, expected: [.valid],
-                                            signerKid: try signer(for: try authority(of: existing.licence).code).kid, codeTimes: (iat, exp),
-                                            events: [("refreshed", "batch line \(row.line): code written again")], at: iat)
-                        toMark.append(existing.credentialID)
-                        summary.completed += 1
-                    } catch { summary.failures.append((row.line, error.description)) }
+                        let kid = try signer(for: try authority(of: existing.licence).code).kid
+                        plan.jobs.append(.init(line: row.line, credentialID: existing.credentialID, list: existing.list, index: existing.index,
+                                               licence: existing.licence, holderKey: existing.holderKey, exp: exp, again: kid))
+                    } catch { plan.outcome.failures.append((row.line, error.description)) }
                 }
                 continue
             }
@@ -135,13 +183,10 @@ extension Issuer {
                 let signer = try signer(for: try authority(of: licence).code)
                 try checkSigner(signer, at: iat)
                 fresh.append((row, licence, try expiry(for: lifetime, licence: licence, iat: iat), signer.kid))
-            } catch { summary.failures.append((row.line, error.description)) }
+            } catch { plan.outcome.failures.append((row.line, error.description)) }
         }
-        // One transaction for the group; if a row is refused (e.g. its number already has an
-        // active credential), fall back to one transaction per row so the others go through.
         let candidates = fresh.map { item in
-            Registry.NewCredential(documentNumber: item.licence.documentNumber, licence: item.licence,
-                                   signerKid: item.kid,
+            Registry.NewCredential(documentNumber: item.licence.documentNumber, licence: item.licence, signerKid: item.kid,
                                    issuedAt: iat, expiresAt: item.exp, eventKind: "issued",
                                    eventDetail: "batch line \(item.row.line)" + (item.row.holderKey.map { "; bound to device \(String($0.thumbprint.prefix(16)))" } ?? ""),
                                    batchKey: item.row.key, holderKey: item.row.holderKey)
@@ -151,39 +196,145 @@ extension Issuer {
             reservations = []
             for (item, candidate) in zip(fresh, candidates) {
                 do { reservations.append(try registry.reserve(candidate, settings: settings)) } catch {
-                    summary.failures.append((item.row.line, error.description))
+                    plan.outcome.failures.append((item.row.line, error.description))
                     reservations.append(nil)
                 }
             }
         }
-        // Sign, encode and write the group's codes on every core (each row its own file);
-        // the results are then taken in input order.
-        let jobs = zip(fresh, reservations).compactMap { item, reservation in reservation.map { (item, $0) } }
-        let made = ParallelResults<IssuedCode>(count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
-            let (item, reservation) = jobs[i]
+        for (item, reservation) in zip(fresh, reservations) {
+            guard let reservation else { continue }
+            plan.jobs.append(.init(line: item.row.line, credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
+                                   licence: item.licence, holderKey: item.row.holderKey, exp: item.exp, again: nil))
+        }
+        plan.jobs.sort { $0.line < $1.line }
+        return plan
+    }
+
+    /// Signs, encodes and writes a group's codes on every core (each row its own output); the
+    /// results are then taken in input order.
+    private func makeGroup(_ plan: PlannedGroup, destination: BatchDestination) -> MadeGroup {
+        let made = ParallelResults<IssuedCode>(count: plan.jobs.count)
+        DispatchQueue.concurrentPerform(iterations: plan.jobs.count) { i in
+            let job = plan.jobs[i]
             made.set(i, Result { () throws(IssuerError) -> IssuedCode in
-                try makeCode(credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
-                             licence: item.licence, holderKey: item.row.holderKey, iat: iat, exp: item.exp,
-                             output: batchOutput(for: item.licence, folder: folder, format: item.row.holderKey == nil ? format : .text,
-                                                 ecc: ecc, scale: scale))
+                try makeCode(credentialID: job.credentialID, list: job.list, index: job.index, licence: job.licence, holderKey: job.holderKey,
+                             iat: plan.iat, exp: job.exp, output: destination.output(job.licence, job.holderKey != nil))
             })
         }
-        for ((item, reservation), result) in zip(jobs, made.results) {
+        var group = MadeGroup()
+        for (job, result) in zip(plan.jobs, made.results) {
             switch result {
-            case .success?:
-                toMark.append(reservation.credentialID)
-                summary.issued += 1
+            case .success(let code)?:
+                group.codes.append(code)
+                group.written.append(job)
+                if job.again == nil { group.outcome.issued += 1 }
             case .failure(let error)?:
-                registry.discardPending(reservation.credentialID, at: clock())
-                summary.failures.append((item.row.line, error.description))
+                group.outcome.failures.append((job.line, error.description))
+                if job.again == nil { group.unmade.append(job.credentialID) }
             case nil:
-                registry.discardPending(reservation.credentialID, at: clock())
-                summary.failures.append((item.row.line, "internal error: the code was not made"))
+                group.outcome.failures.append((job.line, "internal error: the code was not made"))
+                if job.again == nil { group.unmade.append(job.credentialID) }
             }
         }
-        if !toMark.isEmpty { try FileWriter.syncFileSystem(of: folder) }
-        try registry.markWritten(toMark)
+        return group
+    }
+
+    /// Records a delivered group on the registry's worker: codes made again carry their new
+    /// times, the group's codes are marked written, and pending records of codes that could
+    /// not be made are removed.
+    private func recordGroup(_ plan: PlannedGroup, _ made: MadeGroup) throws(IssuerError) -> BatchSummary {
+        var outcome = BatchSummary()
+        var written: [[UInt8]] = []
+        for job in made.written {
+            if let kid = job.again {
+                do {
+                    try registry.update(job.credentialID, expected: [.valid], signerKid: kid, codeTimes: (plan.iat, job.exp),
+                                        events: [("refreshed", "batch line \(job.line): code written again")], at: plan.iat)
+                    outcome.completed += 1
+                } catch {
+                    outcome.failures.append((job.line, error.description))
+                    continue
+                }
+            }
+            written.append(job.credentialID)
+        }
+        try registry.markWritten(written)
+        for cti in made.unmade { registry.discardPending(cti, at: clock()) }
+        return outcome
+    }
+}
+
+/// Where a batch puts a licence's code: a file request, or nil for codes handed back in memory.
+struct BatchDestination: Sendable {
+    let output: @Sendable (_ licence: Licence, _ bound: Bool) -> OutputRequest?
+    init(_ output: @escaping @Sendable (_ licence: Licence, _ bound: Bool) -> OutputRequest?) { self.output = output }
+}
+
+/// A group planned and reserved: its codes to make, and what was decided without making any.
+struct PlannedGroup: Sendable {
+    /// One code to make: for a credential just reserved, or (`again`: the signer's kid) again
+    /// for one an interrupted run left pending.
+    struct Job: Sendable {
+        let line: Int
+        let credentialID: [UInt8]
+        let list: Registry.ListInfo
+        let index: UInt64
+        let licence: Licence
+        let holderKey: HolderKey?
+        let exp: Int64
+        let again: [UInt8]?
+    }
+
+    let iat: Int64
+    var jobs: [Job] = []
+    var outcome = BatchSummary()
+}
+
+/// A group's codes once made, in input order.
+struct MadeGroup: Sendable {
+    var codes: [IssuedCode] = []
+    var written: [PlannedGroup.Job] = []
+    /// Reserved credentials whose code could not be made.
+    var unmade: [[UInt8]] = []
+    var outcome = BatchSummary()
+}
+
+extension BatchSummary {
+    mutating func add(_ other: BatchSummary) {
+        issued += other.issued
+        alreadyDone += other.alreadyDone
+        completed += other.completed
+        failures += other.failures
+    }
+}
+
+/// Runs registry work one job at a time, in order, on a thread of its own.
+final class RegistryWorker: Sendable {
+    /// A job's result, once it has run.
+    final class Job<Value: Sendable>: @unchecked Sendable {
+        // `done` is signalled once `result` is set; `result` is never written again.
+        private let done = DispatchSemaphore(value: 0)
+        fileprivate var result: Result<Value, IssuerError>?
+
+        fileprivate func finish(_ result: Result<Value, IssuerError>) {
+            self.result = result
+            done.signal()
+        }
+
+        /// Waits for the job and returns its value (or throws its error); may be called again.
+        func wait() throws(IssuerError) -> Value {
+            done.wait()
+            done.signal()
+            return try result!.get()
+        }
+    }
+
+    private let queue = DispatchQueue(label: "dl1.registry-worker")
+
+    func run<Value: Sendable>(_ body: @escaping @Sendable () throws(IssuerError) -> Value) -> Job<Value> {
+        let job = Job<Value>()
+        queue.async { job.finish(Result(catching: body)) }
+        return job
     }
 }
 

@@ -100,15 +100,26 @@ extension Issuer {
     /// A printable, non-blank text of at most `max` characters: no control characters and no
     /// bidirectional overrides, which could make a verifier's screen show something else.
     static func checkText(_ text: String, _ what: String, max: Int) throws(IssuerError) {
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= max else {
+        // One pass over the scalars (a batch checks three texts per licence): blank, unsafe,
+        // replacement characters, and how many there are.
+        var scalars = 0, blank = true, unsafe = false, replaced = false
+        for scalar in text.unicodeScalars {
+            scalars += 1
+            // Blank as CharacterSet.whitespaces has it: space separators (Zs) and tab.
+            if blank, scalar != "\t", scalar.properties.generalCategory != .spaceSeparator { blank = false }
+            if TextSafety.isUnsafe(scalar) { unsafe = true }
+            if scalar == "\u{FFFD}" { replaced = true }
+        }
+        // Characters never outnumber scalars: count them only when the scalars are too many.
+        guard !blank, scalars <= max || text.count <= max else {
             throw IssuerError("\(what) must be 1 to \(max) characters and not blank")
         }
-        guard TextSafety.isPrintable(text) else {
+        guard !unsafe else {
             throw IssuerError("\(what) contains control or bidirectional-override characters")
         }
         // U+FFFD is what bytes that are not UTF-8 become on the way in (a command-line
         // argument, say): never sign a replacement character as someone's name.
-        guard !text.unicodeScalars.contains("\u{FFFD}") else {
+        guard !replaced else {
             throw IssuerError(.invalidText, "\(what) is not valid UTF-8 text (it holds bytes that arrived as U+FFFD replacement characters)")
         }
     }

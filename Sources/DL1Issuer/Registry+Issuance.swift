@@ -198,13 +198,15 @@ extension Registry {
     /// the credential row's own state went from 'pending' to 'written': an UPDATE of a wide row
     /// whose every index (PostgreSQL keeps a new entry in each for a new row version) was written
     /// again, as costly as recording the credential. The process that recorded it moves there
-    /// too (only a pending credential has one). `options` ends the CREATE TABLE (SQLite:
-    /// WITHOUT ROWID).
+    /// too (only a pending credential has one). No foreign key: on PostgreSQL its check locks
+    /// the credential row for every pending row (a third of the pending insert's cost); the
+    /// registry deletes a pending row with its credential, and `check` reports any left alone.
+    /// `options` ends the CREATE TABLE (SQLite: WITHOUT ROWID).
     static func pendingCredentialMigration(blob: String, integer: String, options: String) -> [String] {
         [
             """
             CREATE TABLE pending_credential (
-                cti \(blob) PRIMARY KEY NOT NULL REFERENCES credential(cti) ON DELETE CASCADE,
+                cti \(blob) PRIMARY KEY NOT NULL,
                 created_at \(integer) NOT NULL,
                 owner_pid \(integer),
                 owner_start \(integer))\(options)

@@ -155,7 +155,8 @@ extension Registry {
 
     /// SQLite's integrity check and the registry's own rules: one active credential per
     /// document number, no index given twice (between credentials, retired indices and the
-    /// free pool), every supersession with its successor, every credential with its history.
+    /// free pool), every supersession with its successor, every credential with its history,
+    /// every pending record with its credential.
     /// Empty when all is well. Memory: one bit per list entry while a list is checked.
     public func check() throws(IssuerError) -> [Finding] {
         try read { db in
@@ -186,6 +187,8 @@ extension Registry {
             for row in try db.rows(sql: "SELECT cti, document_number FROM credential WHERE superseded_by IS NOT NULL AND status != \(Status.superseded)") {
                 findings.append(Finding(rule: "successor-of-unsuperseded", detail: "credential \(Hex.encode(try row["cti"] as [UInt8])) of document \(try row["document_number"] as String) names a successor but is not SUPERSEDED"))
             }
+            let strays: Int = try db.value(sql: "SELECT COUNT(*) FROM pending_credential p WHERE NOT EXISTS (SELECT 1 FROM credential c WHERE c.cti = p.cti)") ?? 0
+            if strays > 0 { findings.append(Finding(rule: "pending-without-credential", detail: "\(strays) pending record(s) name no credential")) }
             let orphans: Int = try db.value(sql: "SELECT COUNT(*) FROM credential c WHERE NOT EXISTS (SELECT 1 FROM event e WHERE e.cti = c.cti)") ?? 0
             if orphans > 0 { findings.append(Finding(rule: "credential-without-history", detail: "\(orphans) credential(s) have no event")) }
             return findings

@@ -111,8 +111,7 @@ struct ScaleWorker: ParsableCommand {
         licence.issueDate = CalendarDate(iso8601: "2020-05-01")!
         licence.issuingAuthority = issuer.settings.authorityName
         licence.issuingCountry = issuer.settings.country
-        var stages = IssuanceCore.Stages()
-        try IssuanceCore.issue(issuer, licence: licence, prefix: prefix, count: issue, group: group, stages: &stages)
+        try IssuanceCore.issue(issuer, licence: licence, prefix: prefix, count: issue, group: group)
         guard change > 0, of > 0, let record else { return }
         var generator = SplitMix(seed: UInt64(seed))
         var chosen = Set<Int>()

@@ -42,6 +42,13 @@ struct PendingCredentialTests {
         #expect(try registry.pending().isEmpty)
         let left: Int = try registry.read { db in try db.value(sql: "SELECT COUNT(*) FROM pending_credential") } ?? -1
         #expect(left == 0)
+        #expect(try registry.check().isEmpty)
+        // A pending record whose credential is gone (there is no foreign key) is reported.
+        try registry.transaction { db in
+            try db.execute(sql: "INSERT INTO pending_credential (cti, created_at) VALUES (?, ?)", arguments: [[UInt8](repeating: 9, count: 16), Fixture.now])
+        }
+        #expect(try registry.check().map(\.description) == ["pending-without-credential: 1 pending record(s) name no credential"])
+        try registry.transaction { db in try db.execute(sql: "DELETE FROM pending_credential") }
         // The number of the abandoned credential can be issued again; the written one cannot.
         _ = try w.issuer.issue(IssuerWorld.licence("A1"), lifetime: .seconds(3600), output: nil)
         do { _ = try w.issuer.issue(IssuerWorld.licence("W1"), lifetime: .seconds(3600), output: nil); Issue.record("must be refused") } catch {
