@@ -3,7 +3,10 @@
 /// The value is a plain tree: decoding builds it from bytes (``CBORDecoder``), encoding writes it
 /// back with core deterministic encoding (``CBOREncoder``). Maps keep their entries in the order
 /// they were read, so that a decoded item can be shown as received; the encoder sorts them.
-public indirect enum CBOR: Hashable, Sendable {
+///
+/// Only a tag's content is boxed (`indirect`): arrays and maps already hold their items in an
+/// array's storage, so integers, strings and the rest live inline, with no allocation per item.
+public enum CBOR: Hashable, Sendable {
     /// Major type 0: an unsigned integer.
     case unsigned(UInt64)
     /// Major type 1: the negative integer `-1 - n`.
@@ -17,7 +20,7 @@ public indirect enum CBOR: Hashable, Sendable {
     /// Major type 5: a map, as its ordered list of entries.
     case map([CBORMapEntry])
     /// Major type 6: a tagged item.
-    case tagged(UInt64, CBOR)
+    indirect case tagged(UInt64, CBOR)
     /// Major type 7: `false` or `true`.
     case bool(Bool)
     /// Major type 7: `null`.

@@ -102,8 +102,9 @@ public struct CBORDecoder: Sendable {
                 return .bytes(take(n))
             case 3:
                 let n = try length(info, start: start, unit: 1)
-                let raw = take(n)
-                guard let text = String(validating: raw, as: UTF8.self) else { throw CBORError(.invalidUTF8, at: start) }
+                // Validated straight from the input, without a copy of the bytes first.
+                guard let text = String(validating: data[position..<position + n], as: UTF8.self) else { throw CBORError(.invalidUTF8, at: start) }
+                position += n
                 return .text(text)
             case 4:
                 let n = try length(info, start: start, unit: 1)
