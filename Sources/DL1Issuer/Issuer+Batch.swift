@@ -91,8 +91,10 @@ extension Issuer {
     /// (every core) → deliver → record written (registry). The registry's steps run on a worker
     /// thread of their own, in order, so that while a group is signed the next one is already
     /// being reserved and the one before is being recorded written: with a database server the
-    /// signing cores do not wait for it. At most two groups are pending at any moment; a crash
-    /// leaves them pending, and a re-run finds them by their batch keys.
+    /// signing cores do not wait for it. Once a registry step fails the worker runs no other, and
+    /// the batch stops with that error at the next group. At most two groups are pending at any
+    /// moment (the one being made and the next, reserved); a crash leaves them pending, and a
+    /// re-run finds them by their batch keys. Nothing runs on the worker once this returns.
     private func runBatch(_ rows: [BatchRow], lifetime: CodeLifetime, groupSize: Int, destination: BatchDestination,
                           progress: (BatchSummary) -> Void, deliver: ([IssuedCode]) throws(IssuerError) -> Void) throws(IssuerError) -> BatchSummary {
         let rows = Self.refusingRepeatedNumbers(rows)
@@ -101,28 +103,25 @@ extension Issuer {
         var summary = BatchSummary()
         guard !groups.isEmpty else { return summary }
         let worker = RegistryWorker()
+        // Whatever way this returns, the worker has finished everything queued.
+        defer { worker.finish() }
         var next = worker.run { [self] () throws(IssuerError) in try planGroup(groups[0], lifetime: lifetime, destination: destination) }
-        var recorded: [RegistryWorker.Job<BatchSummary>] = []
-        do throws(IssuerError) {
-            for index in groups.indices {
-                let plan = try next.wait()
-                if index + 1 < groups.count {
-                    next = worker.run { [self] () throws(IssuerError) in try planGroup(groups[index + 1], lifetime: lifetime, destination: destination) }
-                }
-                let made = makeGroup(plan, destination: destination)
-                summary.add(plan.outcome)
-                summary.add(made.outcome)
-                try deliver(made.codes)
-                recorded.append(worker.run { [self] () throws(IssuerError) in try recordGroup(plan, made) })
-                progress(summary)
+        var recorded: RegistryWorker.Job<Void>?
+        for index in groups.indices {
+            // Throws the first failure of any registry step so far (a failed record included).
+            let plan = try next.wait()
+            if index + 1 < groups.count {
+                next = worker.run { [self] () throws(IssuerError) in try planGroup(groups[index + 1], lifetime: lifetime, destination: destination) }
             }
-        } catch {
-            // What is queued still runs (a reserved group stays pending: the next run finds it).
-            _ = try? next.wait()
-            for job in recorded { _ = try? job.wait() }
-            throw error
+            let made = makeGroup(plan, destination: destination)
+            summary.add(plan.outcome)
+            summary.add(made.outcome)
+            try deliver(made.codes)
+            recorded = worker.run { [self] () throws(IssuerError) in try recordGroup(made) }
+            progress(summary)
         }
-        for job in recorded { summary.add(try job.wait()) }
+        // The worker stops at its first failure, so the last record's outcome is every one's.
+        try recorded?.wait()
         summary.failures.sort { $0.line < $1.line }
         return summary
     }
@@ -169,11 +168,16 @@ extension Issuer {
                 } else if !existing.isActive || existing.status != .valid {
                     plan.outcome.failures.append((row.line, "its credential \(Hex.encode(existing.credentialID)) is \(existing.state == .abandoned ? "abandoned" : existing.status.description) since this batch issued it: no code written"))
                 } else {
+                    // The registry learns of the new code (its times, its signer, the event)
+                    // before the code exists, as for a new credential; still VALID is checked here.
                     do {
                         let exp = try expiry(for: lifetime, licence: existing.licence, iat: iat)
-                        let kid = try signer(for: try authority(of: existing.licence).code).kid
+                        let signer = try signer(for: try authority(of: existing.licence).code)
+                        try checkSigner(signer, at: iat)
+                        try registry.update(existing.credentialID, expected: [.valid], signerKid: signer.kid, codeTimes: (iat, exp),
+                                            events: [("refreshed", "batch line \(row.line): code written again")], at: iat)
                         plan.jobs.append(.init(line: row.line, credentialID: existing.credentialID, list: existing.list, index: existing.index,
-                                               licence: existing.licence, holderKey: existing.holderKey, exp: exp, again: kid))
+                                               licence: existing.licence, holderKey: existing.holderKey, exp: exp, again: true))
                     } catch { plan.outcome.failures.append((row.line, error.description)) }
                 }
                 continue
@@ -204,7 +208,7 @@ extension Issuer {
         for (item, reservation) in zip(fresh, reservations) {
             guard let reservation else { continue }
             plan.jobs.append(.init(line: item.row.line, credentialID: reservation.credentialID, list: reservation.list, index: reservation.index,
-                                   licence: item.licence, holderKey: item.row.holderKey, exp: item.exp, again: nil))
+                                   licence: item.licence, holderKey: item.row.holderKey, exp: item.exp, again: false))
         }
         plan.jobs.sort { $0.line < $1.line }
         return plan
@@ -226,41 +230,24 @@ extension Issuer {
             switch result {
             case .success(let code)?:
                 group.codes.append(code)
-                group.written.append(job)
-                if job.again == nil { group.outcome.issued += 1 }
+                group.written.append(job.credentialID)
+                if job.again { group.outcome.completed += 1 } else { group.outcome.issued += 1 }
             case .failure(let error)?:
                 group.outcome.failures.append((job.line, error.description))
-                if job.again == nil { group.unmade.append(job.credentialID) }
+                if !job.again { group.unmade.append(job.credentialID) }
             case nil:
                 group.outcome.failures.append((job.line, "internal error: the code was not made"))
-                if job.again == nil { group.unmade.append(job.credentialID) }
+                if !job.again { group.unmade.append(job.credentialID) }
             }
         }
         return group
     }
 
-    /// Records a delivered group on the registry's worker: codes made again carry their new
-    /// times, the group's codes are marked written, and pending records of codes that could
-    /// not be made are removed.
-    private func recordGroup(_ plan: PlannedGroup, _ made: MadeGroup) throws(IssuerError) -> BatchSummary {
-        var outcome = BatchSummary()
-        var written: [[UInt8]] = []
-        for job in made.written {
-            if let kid = job.again {
-                do {
-                    try registry.update(job.credentialID, expected: [.valid], signerKid: kid, codeTimes: (plan.iat, job.exp),
-                                        events: [("refreshed", "batch line \(job.line): code written again")], at: plan.iat)
-                    outcome.completed += 1
-                } catch {
-                    outcome.failures.append((job.line, error.description))
-                    continue
-                }
-            }
-            written.append(job.credentialID)
-        }
-        try registry.markWritten(written)
+    /// Records a delivered group on the registry's worker: its codes are marked written, and
+    /// the pending records of codes that could not be made are removed.
+    private func recordGroup(_ made: MadeGroup) throws(IssuerError) {
+        try registry.markWritten(made.written)
         for cti in made.unmade { registry.discardPending(cti, at: clock()) }
-        return outcome
     }
 }
 
@@ -272,8 +259,8 @@ struct BatchDestination: Sendable {
 
 /// A group planned and reserved: its codes to make, and what was decided without making any.
 struct PlannedGroup: Sendable {
-    /// One code to make: for a credential just reserved, or (`again`: the signer's kid) again
-    /// for one an interrupted run left pending.
+    /// One code to make: for a credential just reserved, or `again` for one an earlier run
+    /// left unfinished (its new times already recorded).
     struct Job: Sendable {
         let line: Int
         let credentialID: [UInt8]
@@ -282,7 +269,7 @@ struct PlannedGroup: Sendable {
         let licence: Licence
         let holderKey: HolderKey?
         let exp: Int64
-        let again: [UInt8]?
+        let again: Bool
     }
 
     let iat: Int64
@@ -293,7 +280,8 @@ struct PlannedGroup: Sendable {
 /// A group's codes once made, in input order.
 struct MadeGroup: Sendable {
     var codes: [IssuedCode] = []
-    var written: [PlannedGroup.Job] = []
+    /// The credentials whose codes were made.
+    var written: [[UInt8]] = []
     /// Reserved credentials whose code could not be made.
     var unmade: [[UInt8]] = []
     var outcome = BatchSummary()
@@ -308,8 +296,9 @@ extension BatchSummary {
     }
 }
 
-/// Runs registry work one job at a time, in order, on a thread of its own.
-final class RegistryWorker: Sendable {
+/// Runs registry work one job at a time, in order, on a thread of its own. Once a job has
+/// failed, the jobs after it do not run: each fails with that first error.
+final class RegistryWorker: @unchecked Sendable {
     /// A job's result, once it has run.
     final class Job<Value: Sendable>: @unchecked Sendable {
         // `done` is signalled once `result` is set; `result` is never written again.
@@ -330,12 +319,22 @@ final class RegistryWorker: Sendable {
     }
 
     private let queue = DispatchQueue(label: "dl1.registry-worker")
+    // Touched only by jobs on `queue`, one at a time.
+    private var failure: IssuerError?
 
     func run<Value: Sendable>(_ body: @escaping @Sendable () throws(IssuerError) -> Value) -> Job<Value> {
         let job = Job<Value>()
-        queue.async { job.finish(Result(catching: body)) }
+        queue.async {
+            if let failure = self.failure { return job.finish(.failure(failure)) }
+            let result = Result(catching: body)
+            if case .failure(let error) = result { self.failure = error }
+            job.finish(result)
+        }
         return job
     }
+
+    /// Waits until every job queued so far has run.
+    func finish() { queue.sync {} }
 }
 
 import DL1QREncode

@@ -81,9 +81,10 @@ extension PostgresStore {
         (6, "enrolment codes and applications", [Registry.enrolmentCodeTable(blob: "BYTEA", integer: "BIGINT"),
                                                  Registry.applicationTable(blob: "BYTEA", integer: "BIGINT")]),
         (7, "pending credentials", Registry.pendingCredentialMigration(blob: "BYTEA", integer: "BIGINT", options: "") + [
-            // Pending is no longer a credential row's state, and seq orders rows without
-            // needing an index of its own: two fewer index entries per credential.
-            "DROP INDEX credential_pending",
+            // seq orders rows without needing an index of its own: one index entry fewer per
+            // credential. (credential_pending stays: no row is recorded pending in the credential
+            // row any more, so it stays empty and costs nothing, and finds the rows a process of
+            // the previous version, still running, records that way.)
             "ALTER TABLE credential DROP CONSTRAINT credential_seq_key",
         ]),
     ]

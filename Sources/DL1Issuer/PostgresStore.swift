@@ -149,7 +149,7 @@ final class PostgresStore: RegistryStore, @unchecked Sendable {
         depth += 1
         defer { depth -= 1 }
         do {
-            if lockWriters { try session.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [Self.writerLockKey]) }
+            if lockWriters { _ = try session.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [Self.writerLockKey]) }
             let result = try body(session)
             try session.execute(sql: "COMMIT")
             return result
@@ -405,7 +405,7 @@ extension PostgresAddress {
         }
         let store = try PostgresStore.connect(self)
         defer { try? store.close() }
-        do { try store.withoutTransaction { db in try db.execute(sql: "CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? "")) } } catch {
+        do { _ = try store.withoutTransaction { db in try db.execute(sql: "CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? "")) } } catch {
             throw IssuerError(.registryRefused, "cannot create the database \(name) on \(self): \(store.describe(error))")
         }
         var address = self

@@ -119,7 +119,8 @@ extension Registry {
         }
         var live: [String: [SQLRow]] = [:]
         try db.eachIn(sql: """
-            SELECT c.document_number, c.cti, c.status, \(CredentialRecord.state), p.owner_pid, p.owner_start, c.batch_key, c.created_at
+            SELECT c.document_number, c.cti, c.status, \(CredentialRecord.state), COALESCE(p.owner_pid, c.owner_pid) AS owner_pid,
+                   COALESCE(p.owner_start, c.owner_start) AS owner_start, c.batch_key, c.created_at
             FROM credential c LEFT JOIN pending_credential p ON p.cti = c.cti
             WHERE c.document_number IN {IN} AND c.state != 'abandoned' AND c.status IN \(Status.live)
             """, values: credentials.map(\.documentNumber)) { row in live[try row["document_number"], default: []].append(row) }
@@ -216,6 +217,15 @@ extension Registry {
         ]
     }
 
+    /// Pending credentials outside batches: those with a pending row, and those a process of
+    /// schema version 6 still running recorded pending in the credential row itself (an empty
+    /// partial index finds them).
+    static let pendingRows = """
+        SELECT c.cti, c.document_number, p.created_at FROM pending_credential p JOIN credential c ON c.cti = p.cti WHERE c.batch_key IS NULL
+        UNION ALL
+        SELECT c.cti, c.document_number, c.created_at FROM credential c WHERE c.state = 'pending' AND c.batch_key IS NULL
+        """
+
     /// A credential left pending by an interrupted run.
     public struct Pending: Sendable, Hashable {
         public let credentialID: [UInt8]
@@ -226,10 +236,7 @@ extension Registry {
     /// Credentials still pending.
     public func pending() throws(IssuerError) -> [Pending] {
         try read { db in
-            try db.rows(sql: """
-                SELECT c.cti, c.document_number, p.created_at FROM pending_credential p JOIN credential c ON c.cti = p.cti
-                WHERE c.batch_key IS NULL ORDER BY p.created_at
-                """)
+            try db.rows(sql: "\(Self.pendingRows) ORDER BY created_at")
                 .map { Pending(credentialID: try $0["cti"], documentNumber: try $0["document_number"], createdAt: try $0["created_at"]) }
         }
     }
@@ -239,10 +246,7 @@ extension Registry {
     /// published. Returns how many were changed.
     public func abandonPending(before cutoff: Int64, at now: Int64) throws(IssuerError) -> Int {
         try transaction { db in
-            let rows = try db.rows(sql: """
-                SELECT c.cti, c.document_number FROM pending_credential p JOIN credential c ON c.cti = p.cti
-                WHERE c.batch_key IS NULL AND p.created_at < ?
-                """, arguments: [cutoff])
+            let rows = try db.rows(sql: "SELECT cti, document_number FROM (\(Self.pendingRows)) AS pending WHERE created_at < ?", arguments: [cutoff])
             for row in rows {
                 let cti: [UInt8] = try row["cti"], number: String = try row["document_number"]
                 try db.execute(sql: "DELETE FROM pending_credential WHERE cti = ?", arguments: [cti])

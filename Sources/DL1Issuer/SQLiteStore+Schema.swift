@@ -124,6 +124,9 @@ extension SQLiteStore {
             for statement in Registry.pendingCredentialMigration(blob: "BLOB", integer: "INTEGER", options: " WITHOUT ROWID") {
                 try db.execute(sql: statement)
             }
+            // Empty from now on (and so free to keep up): it finds the rows that a process of
+            // the previous version, still running, records pending the old way.
+            try db.execute(sql: "CREATE INDEX credential_pending ON credential(created_at) WHERE state = 'pending'")
         }
         return migrator
     }

@@ -72,10 +72,10 @@ struct PendingCredentialTests {
             try db.execute(sql: "UPDATE registry_identity SET schema_version = 6")
             if engine == .postgres {
                 try db.execute(sql: "DELETE FROM registry_migration WHERE version = 7")
-                try db.execute(sql: "CREATE INDEX credential_pending ON credential(created_at) WHERE state = 'pending'")
                 try db.execute(sql: "ALTER TABLE credential ADD CONSTRAINT credential_seq_key UNIQUE (seq)")
             } else {
                 try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v7: pending credentials'")
+                try db.execute(sql: "DROP INDEX credential_pending")
             }
         }
         try w.issuer.registry.close()
@@ -99,10 +99,34 @@ struct PendingCredentialTests {
             let indexes: [String] = try reopened.registry.read { db in
                 try db.values(sql: "SELECT indexname::text FROM pg_indexes WHERE tablename = 'credential' ORDER BY indexname")
             }
-            #expect(!indexes.contains("credential_pending") && !indexes.contains("credential_seq_key"))
+            #expect(indexes.contains("credential_pending") && !indexes.contains("credential_seq_key"))
         }
         try reopened.registry.markWritten([pending.credentialID])
         #expect(try reopened.registry.pending().isEmpty)
         #expect(try reopened.registry.credential(pending.credentialID)?.state == .written)
+    }
+
+    @Test("a row a version-6 process (still running at the upgrade) recorded pending the old way is listed, refused and revoked like any pending one",
+          arguments: TestEngine.available)
+    func legacyPendingRow(engine: TestEngine) throws {
+        let w = try IssuerWorld.make(engine: engine)
+        defer { try? FileManager.default.removeItem(at: w.folder) }
+        let registry = w.issuer.registry
+        let legacy = try Self.reservePending(w, "L1")
+        // What the old process writes: the state in the credential row, its process beside it.
+        try registry.transaction { db in
+            try db.execute(sql: "DELETE FROM pending_credential WHERE cti = ?", arguments: [legacy.credentialID])
+            try db.execute(sql: "UPDATE credential SET state = 'pending', owner_pid = 999999999, owner_start = 5 WHERE cti = ?",
+                           arguments: [legacy.credentialID])
+        }
+        #expect(try registry.pending().map(\.credentialID) == [legacy.credentialID])
+        #expect(try registry.credential(legacy.credentialID)?.state == .pending)
+        do { _ = try w.issuer.issue(IssuerWorld.licence("L1"), lifetime: .seconds(3600), output: nil); Issue.record("must be refused") } catch {
+            #expect(error.code == .pendingFromInterruptedRun)
+        }
+        #expect(try registry.abandonPending(before: Fixture.now + 1, at: Fixture.now + 1) == 1)
+        #expect(try registry.credential(legacy.credentialID)?.state == .abandoned)
+        #expect(try registry.pending().isEmpty)
+        _ = try w.issuer.issue(IssuerWorld.licence("L1"), lifetime: .seconds(3600), output: nil)
     }
 }
