@@ -79,7 +79,15 @@ public struct COSESign1: Sendable, Hashable {
     /// The bytes a signer signs: `["Signature1", protected, external_aad, payload]`.
     public static func toBeSigned(protectedBytes: [UInt8], payload: [UInt8],
                                   externalAAD: [UInt8] = []) -> [UInt8] {
-        CBOREncoder.encode(.array([.text("Signature1"), .bytes(protectedBytes), .bytes(externalAAD), .bytes(payload)]))
+        // Written straight to bytes (every verification makes one): the same encoding as the
+        // tree `["Signature1", protected, external_aad, payload]` through CBOREncoder.
+        var writer = CBORWriter(capacity: 32 + protectedBytes.count + externalAAD.count + payload.count)
+        writer.arrayHeader(4)
+        writer.text("Signature1")
+        writer.byteString(protectedBytes)
+        writer.byteString(externalAAD)
+        writer.byteString(payload)
+        return writer.bytes
     }
 
     /// The bytes this structure's signature covers (the payload must be attached).

@@ -1,7 +1,9 @@
 import DL1Format
 
 /// A minimal JSON value with ordered object keys, so machine-readable output is stable.
-public indirect enum JSONValue: Sendable, Hashable {
+/// (Not `indirect`: arrays and objects hold their values in an array's storage, so strings,
+/// numbers and the rest live inline instead of in a heap box each.)
+public enum JSONValue: Sendable, Hashable {
     /// A string.
     case string(String)
     /// An integer.
@@ -35,7 +37,7 @@ public indirect enum JSONValue: Sendable, Hashable {
     public func write(into out: inout [UInt8]) {
         switch self {
         case .string(let s): Self.writeQuoted(s, into: &out)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): Self.writeDecimal(i, into: &out)
         case .bool(let b): out.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
         case .null: out.append(contentsOf: Self.nullBytes)
         case .array(let items):
@@ -58,6 +60,18 @@ public indirect enum JSONValue: Sendable, Hashable {
     }
 
     private static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8), nullBytes = Array("null".utf8)
+
+    /// The decimal digits of `value`, without making a string first.
+    private static func writeDecimal(_ value: Int64, into out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
 
     private static func writeQuoted(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))

@@ -43,4 +43,13 @@ struct DirectEncodingTests {
             }
         }
     }
+
+    @Test("a Sig_structure's bytes are the tree's encoding, at every length width of its byte strings")
+    func toBeSigned() {
+        for (protected, aad, payload) in [(0, 0, 0), (23, 0, 24), (24, 1, 255), (3, 23, 256), (255, 0, 65_535), (2, 256, 65_536)] {
+            let p = [UInt8](repeating: 0xa1, count: protected), a = [UInt8](repeating: 2, count: aad), b = [UInt8](repeating: 7, count: payload)
+            let tree = CBOREncoder.encode(.array([.text("Signature1"), .bytes(p), .bytes(a), .bytes(b)]))
+            #expect(COSESign1.toBeSigned(protectedBytes: p, payload: b, externalAAD: a) == tree, "\(protected) \(aad) \(payload)")
+        }
+    }
 }

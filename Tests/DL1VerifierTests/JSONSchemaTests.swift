@@ -1,6 +1,7 @@
 import DL1CommandSupport
 import DL1Crypto
 import DL1Format
+import DL1Verifier
 import DL1VerifyCommand
 import DL1TestSupport
 import Foundation
@@ -83,5 +84,14 @@ struct JSONSchemaTests {
         let quiet = Console.capturing()
         let rc = CommandRunner.run(DLVerify.self, ["--trust", vectors.appendingPathComponent("trust").path, "--quiet", "--text", "DL1:x"], console: quiet)
         #expect(rc == 1 && quiet.stdout.isEmpty)
+    }
+
+    @Test("JSON values: integers at every width and sign, escapes, nesting, member order")
+    func values() {
+        for value: Int64 in [0, 7, 9, 10, 99, 100, -1, -10, 1_234_567_890, Int64.max, Int64.min, Int64.min + 1] {
+            #expect(JSONValue.int(value).serialized == String(value))
+        }
+        let value = JSONValue.object([("b", .array([.int(-3), .bool(true), .null, .string("a\"\\\n\u{1B}é")])), ("a", .object([]))])
+        #expect(value.serialized == #"{"b":[-3,true,null,"a\"\\\n\u001bé"],"a":{}}"#)
     }
 }
