@@ -10,7 +10,9 @@ public protocol ConsoleCommand: ParsableCommand {
 
 extension ConsoleCommand {
     public func run() throws {
-        let code = execute(console: .standard())
+        let console = Console.standard()
+        let code = execute(console: console)
+        console.flush()
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -13,6 +13,9 @@ public final class Console: @unchecked Sendable {
     private var inputLines: [String]
     private var reader: LineReader?
     private var failed = false
+    /// Standard output held back while ``bufferOutput(_:)`` is on (real streams only).
+    private var pending: [UInt8] = []
+    private var buffering = false
     /// Whether standard output is a terminal (colour, progress).
     public let isTerminal: Bool
     /// The environment the command sees (the process's, or a test's).
@@ -48,6 +51,50 @@ public final class Console: @unchecked Sendable {
 
     /// Writes to standard output (a newline is added).
     public func out(_ text: String) { emit(text + "\n", toError: false) }
+    /// Writes a line of UTF-8 bytes to standard output (a newline is added), with no string made.
+    public func out(line bytes: [UInt8]) {
+        lock.lock(); defer { lock.unlock() }
+        if capture {
+            outBuffer += String(decoding: bytes, as: UTF8.self) + "\n"
+        } else if buffering {
+            pending += bytes
+            pending.append(UInt8(ascii: "\n"))
+            if pending.count >= Self.bufferLimit { flushLocked() }
+        } else {
+            write(bytes + [UInt8(ascii: "\n")], toError: false)
+        }
+    }
+
+    /// The most standard output held back before it is written.
+    static let bufferLimit = 65_536
+
+    /// Holds standard output back (up to 64 KiB) instead of one write per line, for a stream of
+    /// answers. It is still written before reading input would wait (so a program that writes a
+    /// code and waits for its answer gets it), before anything goes to standard error, when
+    /// ``writeFailed`` is asked, and when buffering is turned off.
+    public func bufferOutput(_ on: Bool) {
+        lock.lock(); defer { lock.unlock() }
+        if !on { flushLocked() }
+        buffering = on
+    }
+
+    /// Writes what standard output holds back.
+    public func flush() {
+        lock.lock(); defer { lock.unlock() }
+        flushLocked()
+    }
+
+    private func flushLocked() {
+        guard !pending.isEmpty else { return }
+        let bytes = pending
+        pending.removeAll(keepingCapacity: true)
+        write(bytes, toError: false)
+    }
+
+    private func write(_ bytes: [UInt8], toError: Bool) {
+        let handle = toError ? FileHandle.standardError : FileHandle.standardOutput
+        do { try handle.write(contentsOf: Data(bytes)) } catch { failed = true }
+    }
     /// Writes to standard output as is.
     public func write(_ text: String) { emit(text, toError: false) }
     /// Writes a line to standard error.
@@ -55,8 +102,8 @@ public final class Console: @unchecked Sendable {
     /// Writes to standard error as is (progress bars).
     public func errWithoutNewline(_ text: String) { emit(text, toError: true) }
 
-    /// Whether any write failed.
-    public var writeFailed: Bool { lock.lock(); defer { lock.unlock() }; return failed }
+    /// Whether any write failed (what standard output holds back is written first).
+    public var writeFailed: Bool { lock.lock(); defer { lock.unlock() }; flushLocked(); return failed }
 
     /// Reads one line of standard input without its line end (LF or CRLF, nothing else), or nil
     /// at the end. A line longer than ``maxLineBytes`` comes back cut to that length.
@@ -67,7 +114,7 @@ public final class Console: @unchecked Sendable {
             guard !inputLines.isEmpty else { return nil }
             line = inputLines.removeFirst()
         } else {
-            guard let next = reader?.next() else { return nil }
+            guard let next = reader?.next(beforeWaiting: { flushLocked() }) else { return nil }
             line = next
         }
         return line.utf8.last == UInt8(ascii: "\r") ? String(decoding: line.utf8.dropLast(), as: UTF8.self) : line
@@ -84,8 +131,14 @@ public final class Console: @unchecked Sendable {
             if toError { errBuffer += text } else { outBuffer += text }
             return
         }
-        let handle = toError ? FileHandle.standardError : FileHandle.standardOutput
-        do { try handle.write(contentsOf: Data(text.utf8)) } catch { failed = true }
+        if buffering, !toError {
+            pending += text.utf8
+            if pending.count >= Self.bufferLimit { flushLocked() }
+            return
+        }
+        // Standard error never overtakes the answers written before it.
+        if toError { flushLocked() }
+        write(Array(text.utf8), toError: toError)
     }
 }
 
@@ -94,31 +147,44 @@ final class LineReader {
     private let handle: FileHandle
     private let maxLineBytes: Int
     private var buffer: [UInt8] = []
+    /// Where the unread part of `buffer` starts (lines are not removed from its front one by one).
+    private var start = 0
     private var atEnd = false
+
+    /// Whether the handle is a regular file (read in 64 KiB blocks); a pipe or a terminal is
+    /// read as its data arrives, so that a line is answered without waiting for more.
+    private let isRegularFile: Bool
 
     init(handle: FileHandle, maxLineBytes: Int) {
         self.handle = handle
         self.maxLineBytes = maxLineBytes
+        var info = stat()
+        isRegularFile = fstat(handle.fileDescriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    func next() -> String? {
+    /// The next line; `beforeWaiting` runs before a read of the handle (which may wait).
+    func next(beforeWaiting: () -> Void = {}) -> String? {
         var line: [UInt8] = []
         var overflowed = false
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                if !overflowed { line += buffer[..<newline].prefix(maxLineBytes - line.count) }
-                buffer.removeSubrange(...newline)
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                if !overflowed { line += buffer[start..<newline].prefix(maxLineBytes - line.count) }
+                start = newline + 1
                 return String(decoding: line, as: UTF8.self)
             }
             if !overflowed {
-                line += buffer.prefix(maxLineBytes - line.count)
+                line += buffer[start...].prefix(maxLineBytes - line.count)
                 overflowed = line.count >= maxLineBytes
             }
             buffer.removeAll(keepingCapacity: true)
+            start = 0
             if atEnd {
                 return line.isEmpty && !overflowed ? nil : String(decoding: line, as: UTF8.self)
             }
-            let chunk = (try? handle.read(upToCount: 65_536)) ?? nil
+            beforeWaiting()
+            // (read(upToCount:) waits until it has the whole count or the end; availableData
+            // returns what one read gets, at most a pipe's buffer.)
+            let chunk = isRegularFile ? ((try? handle.read(upToCount: 65_536)) ?? nil) : handle.availableData
             if let chunk, !chunk.isEmpty { buffer = [UInt8](chunk) } else { atEnd = true }
         }
     }

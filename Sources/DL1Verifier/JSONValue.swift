@@ -75,10 +75,21 @@ public enum JSONValue: Sendable, Hashable {
 
     private static func writeQuoted(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most strings are printable ASCII with nothing to escape: copied as they are.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
-        } else {
+        // Most strings have nothing to escape (ASCII, or Chinese names): copied byte by byte in
+        // one pass. A byte that may need an escape sends the whole string the careful way:
+        // quote, backslash, ASCII controls and DEL, and the lead bytes of the only escaped
+        // characters beyond ASCII (C1 controls C2 80–9F, U+061C D8 9C, U+200E… and U+2028… E2 80).
+        let mark = out.count
+        var plain = true
+        for byte in s.utf8 {
+            if byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xC2 || byte == 0xD8 || byte == 0xE2 {
+                plain = false
+                break
+            }
+            out.append(byte)
+        }
+        if !plain {
+            out.removeSubrange(mark...)
             for scalar in s.unicodeScalars {
                 switch scalar {
                 case "\"": out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]

@@ -102,6 +102,9 @@ public struct DLVerify: ConsoleCommand {
         for item in text {
             if item == "-" {
                 var lineNumber = 0
+                // A stream of answers: written in blocks, and before each wait for more input.
+                console.bufferOutput(true)
+                defer { console.bufferOutput(false) }
                 while let line = console.readLine() {
                     lineNumber += 1
                     let result = verifier.verify(text: line, request: request, at: now)

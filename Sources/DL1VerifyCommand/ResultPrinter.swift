@@ -17,7 +17,7 @@ struct ResultPrinter {
 
     func print(_ result: VerificationResult, source: String, read scan: ImageVerification? = nil) {
         if quiet { return }
-        if json { console.out(jsonLine(result, source: source, read: scan)); return }
+        if json { console.out(line: result.json(source: source, read: scan).bytes); return }
         let verdict = colour ? (result.isValid ? "\u{1b}[1;32m" : "\u{1b}[1;31m") + result.verdict.rawValue + "\u{1b}[0m" : result.verdict.rawValue
         console.out(verdict)
         console.out(TextSafety.sanitized(result.reason(in: language)))
@@ -30,15 +30,11 @@ struct ResultPrinter {
     /// One line per code (for `--text -`).
     func printCompact(_ result: VerificationResult, source: String) {
         if quiet { return }
-        if json { console.out(jsonLine(result, source: source)); return }
+        if json { console.out(line: result.json(source: source).bytes); return }
         var fields = [result.verdict.rawValue, result.reason(in: language)]
         if let licence = result.licence { fields += [licence.documentNumber, "\(licence.familyName) \(licence.givenName ?? "")"] }
         let line = fields.map(TextSafety.sanitized).joined(separator: "\t")
         console.out(line)
-    }
-
-    private func jsonLine(_ result: VerificationResult, source: String, read scan: ImageVerification? = nil) -> String {
-        result.json(source: source, read: scan).serialized
     }
 
     private func details(_ result: VerificationResult, source: String) -> [(String, String)] {

@@ -93,5 +93,11 @@ struct JSONSchemaTests {
         }
         let value = JSONValue.object([("b", .array([.int(-3), .bool(true), .null, .string("a\"\\\n\u{1B}é")])), ("a", .object([]))])
         #expect(value.serialized == #"{"b":[-3,true,null,"a\"\\\n\u001bé"],"a":{}}"#)
+        // Copied as they are: ASCII, accents, Chinese; escaped: C1 controls and bidirectional
+        // controls (their lead bytes C2, D8, E2 also start characters that stay as they are).
+        for (text, json) in [("张 伟", #""张 伟""#), ("Zoë", #""Zoë""#), ("a\u{85}b", #""a\u0085b""#), ("¢", #""¢""#),
+                             ("x\u{202E}y", #""x\u202ey""#), ("\u{061C}ب", #""\u061cب""#), ("—\u{2028}", #""—\u2028""#), ("€", #""€""#)] {
+            #expect(JSONValue.string(text).serialized == json, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
     }
 }
