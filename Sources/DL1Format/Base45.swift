@@ -53,27 +53,37 @@ public enum Base45 {
 
     /// The bytes a Base45 text encodes, checking every character and every group.
     public static func decode(_ text: some StringProtocol) throws(DecodingError) -> [UInt8] {
-        let chars = Array(text.utf8)
-        // Every character first (so an invalid one is reported before a bad length or group),
-        // then the groups, reading each digit from the table again rather than from a copy.
+        // One pass over the text, with no copy of it. The reasons keep their order: an invalid
+        // character anywhere comes first (it is thrown as soon as it is met), then a bad length,
+        // then the first group out of range (remembered until the whole text was read).
         let table = values
-        for (i, c) in chars.enumerated() where table[Int(c)] < 0 { throw .invalidCharacter(offset: i) }
-        guard chars.count % 3 != 1 else { throw .invalidLength(chars.count) }
-        func digit(_ i: Int) -> Int { Int(table[Int(chars[i])]) }
+        let utf8 = text.utf8
         var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 3 * 2 + 1)
-        var i = 0
-        while i + 3 <= chars.count {
-            let n = digit(i) + digit(i + 1) * 45 + digit(i + 2) * 45 * 45
-            guard n <= 0xffff else { throw .groupOutOfRange(offset: i) }
-            out.append(UInt8(n >> 8))
-            out.append(UInt8(n & 0xff))
-            i += 3
+        out.reserveCapacity(utf8.count / 3 * 2 + 1)
+        var value = 0, scale = 1, digits = 0, offset = 0, groupStart = 0
+        var firstBadGroup: Int?
+        for c in utf8 {
+            let digit = table[Int(c)]
+            guard digit >= 0 else { throw .invalidCharacter(offset: offset) }
+            value += Int(digit) * scale
+            scale *= 45
+            digits += 1
+            offset += 1
+            if digits == 3 {
+                if value > 0xffff {
+                    if firstBadGroup == nil { firstBadGroup = groupStart }
+                } else {
+                    out.append(UInt8(value >> 8))
+                    out.append(UInt8(value & 0xff))
+                }
+                value = 0; scale = 1; digits = 0; groupStart = offset
+            }
         }
-        if chars.count - i == 2 {
-            let n = digit(i) + digit(i + 1) * 45
-            guard n <= 0xff else { throw .groupOutOfRange(offset: i) }
-            out.append(UInt8(n))
+        guard digits != 1 else { throw .invalidLength(offset) }
+        if let firstBadGroup { throw .groupOutOfRange(offset: firstBadGroup) }
+        if digits == 2 {
+            guard value <= 0xff else { throw .groupOutOfRange(offset: groupStart) }
+            out.append(UInt8(value))
         }
         return out
     }

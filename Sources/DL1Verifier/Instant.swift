@@ -6,9 +6,29 @@ public enum Instant {
     public static func iso(_ seconds: Int64) -> String {
         let day = CalendarDate(utcDayOf: seconds)
         let remainder = seconds % 86_400
-        let secondOfDay = remainder < 0 ? remainder + 86_400 : remainder
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(day)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        let secondOfDay = Int(remainder < 0 ? remainder + 86_400 : remainder)
+        let date = day.components
+        guard (0...9999).contains(date.year) else {
+            func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return "\(day)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        }
+        // Four-digit years (every instant a code or list holds): the 20 characters written
+        // straight into one buffer (a JSON answer holds up to seven instants).
+        var text: [UInt8] = Array("0000-00-00T00:00:00Z".utf8)
+        func put(_ value: Int, at end: Int, width: Int) {
+            var v = value
+            for i in stride(from: end, to: end - width, by: -1) {
+                text[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+        }
+        put(date.year, at: 3, width: 4)
+        put(date.month, at: 6, width: 2)
+        put(date.day, at: 9, width: 2)
+        put(secondOfDay / 3600, at: 12, width: 2)
+        put(secondOfDay / 60 % 60, at: 15, width: 2)
+        put(secondOfDay % 60, at: 18, width: 2)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses ISO 8601 with `Z` or a `±HH:MM` offset (`YYYY-MM-DDTHH:MM[:SS][.fff](Z|±HH:MM)`);

@@ -100,4 +100,21 @@ struct JSONSchemaTests {
             #expect(JSONValue.string(text).serialized == json, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
         }
     }
+
+    @Test("Instant.iso: the fast four-digit-year form is the general one, around days, years and the ends of Int64")
+    func instants() {
+        func general(_ seconds: Int64) -> String {
+            let day = CalendarDate(utcDayOf: seconds)
+            let remainder = seconds % 86_400
+            let s = remainder < 0 ? remainder + 86_400 : remainder
+            func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+            return "\(day)T\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))Z"
+        }
+        var values: [Int64] = [0, -1, 1, 86_399, 86_400, -86_400, -86_401, 951_782_400, 1_798_761_599, 253_402_300_799, 253_402_300_800,
+                               -62_167_219_200, -62_167_219_201, .max, .min, .max - 1, .min + 1]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(Int64.random(in: -70_000_000_000...260_000_000_000, using: &generator)) }
+        for value in values { #expect(Instant.iso(value) == general(value), "\(value)") }
+        #expect(Instant.iso(1_798_761_599) == "2026-12-31T23:59:59Z")
+    }
 }
