@@ -53,11 +53,24 @@ public enum Base45 {
 
     /// The bytes a Base45 text encodes, checking every character and every group.
     public static func decode(_ text: some StringProtocol) throws(DecodingError) -> [UInt8] {
+        try decode(utf8: String(text)[...].utf8)
+    }
+
+    /// The bytes a Base45 text encodes (the concrete path for a code's text after its prefix).
+    public static func decode(_ text: Substring) throws(DecodingError) -> [UInt8] {
+        try decode(utf8: text.utf8)
+    }
+
+    /// The bytes a Base45 text encodes.
+    public static func decode(_ text: String) throws(DecodingError) -> [UInt8] {
+        try decode(utf8: text[...].utf8)
+    }
+
+    private static func decode(utf8: Substring.UTF8View) throws(DecodingError) -> [UInt8] {
         // One pass over the text, with no copy of it. The reasons keep their order: an invalid
         // character anywhere comes first (it is thrown as soon as it is met), then a bad length,
         // then the first group out of range (remembered until the whole text was read).
         let table = values
-        let utf8 = text.utf8
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count / 3 * 2 + 1)
         var value = 0, scale = 1, digits = 0, offset = 0, groupStart = 0
