@@ -52,23 +52,12 @@ public final class Console: @unchecked Sendable {
     /// Writes to standard output (a newline is added).
     public func out(_ text: String) { emit(text + "\n", toError: false) }
     /// Writes a line of UTF-8 bytes to standard output (a newline is added), with no string made.
-    public func out(line bytes: [UInt8]) {
-        lock.lock(); defer { lock.unlock() }
-        if capture {
-            outBuffer += String(decoding: bytes, as: UTF8.self) + "\n"
-        } else if buffering {
-            pending += bytes
-            pending.append(UInt8(ascii: "\n"))
-            if pending.count >= Self.bufferLimit { flushLocked() }
-        } else {
-            write(bytes + [UInt8(ascii: "\n")], toError: false)
-        }
-    }
+    public func out(line bytes: [UInt8]) { emit(bytes + [UInt8(ascii: "\n")], toError: false) }
 
     /// The most standard output held back before it is written.
     static let bufferLimit = 65_536
 
-    /// Holds standard output back (up to 64 KiB) instead of one write per line, for a stream of
+    /// Holds standard output back (about 64 KiB) instead of one write per line, for a stream of
     /// answers. It is still written before reading input would wait (so a program that writes a
     /// code and waits for its answer gets it), before anything goes to standard error, when
     /// ``writeFailed`` is asked, and when buffering is turned off.
@@ -125,20 +114,23 @@ public final class Console: @unchecked Sendable {
     /// What was written to standard error (capturing consoles only).
     public var stderr: String { lock.lock(); defer { lock.unlock() }; return errBuffer }
 
-    private func emit(_ text: String, toError: Bool) {
+    private func emit(_ text: String, toError: Bool) { emit(Array(text.utf8), toError: toError) }
+
+    private func emit(_ bytes: [UInt8], toError: Bool) {
         lock.lock(); defer { lock.unlock() }
         if capture {
+            let text = String(decoding: bytes, as: UTF8.self)
             if toError { errBuffer += text } else { outBuffer += text }
             return
         }
         if buffering, !toError {
-            pending += text.utf8
+            pending += bytes
             if pending.count >= Self.bufferLimit { flushLocked() }
             return
         }
         // Standard error never overtakes the answers written before it.
         if toError { flushLocked() }
-        write(Array(text.utf8), toError: toError)
+        write(bytes, toError: toError)
     }
 }
 
