@@ -25,10 +25,21 @@ public enum Fixture {
         try factory.text(claims ?? factory.claims(), signer: pki.signer)
     }
 
-    /// A new empty folder under the temporary directory.
+    /// A new empty folder, inside this process's folder of test files (removed when the
+    /// process exits).
     public static func temporaryFolder() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-tests-\(UUID().uuidString)")
+        let url = processFolder.appendingPathComponent(UUID().uuidString)
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// Every file the tests make lives in one folder per test process, removed by an exit
+    /// handler: a run leaves nothing in the temporary directory (a crashed run leaves this one
+    /// folder, named after its process).
+    public static let processFolder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: Fixture.processFolder) }
+        return url
+    }()
 }

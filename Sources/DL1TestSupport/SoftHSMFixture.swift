@@ -13,7 +13,7 @@ public enum SoftHSMFixture {
     nonisolated(unsafe) private static var made: [String: Bool] = [:]
 
     private static let tokenFolder: URL? = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dl1-softhsm-\(UUID().uuidString)")
+        let folder = Fixture.temporaryFolder()
         let tokens = folder.appendingPathComponent("tokens")
         let config = folder.appendingPathComponent("softhsm2.conf")
         do {

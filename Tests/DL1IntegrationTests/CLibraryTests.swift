@@ -25,7 +25,7 @@ struct CLibraryTests {
     /// Compiles Examples/c/dlverify_example.c with gcc (warnings are errors) once per run.
     static let example: Result<URL, CLibraryError> = {
         guard let lib = libraryFolder else { return .failure(CLibraryError("libdlverify.so is not built: run 'swift build --build-tests'")) }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("dlverify_example-\(UUID().uuidString)")
+        let output = Fixture.temporaryFolder().appendingPathComponent("dlverify_example")
         let run = Self.run("/usr/bin/env", ["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", output.path,
                                            root.appendingPathComponent("Examples/c/dlverify_example.c").path,
                                            "-I", root.appendingPathComponent("Sources/CDLVerify/include").path,

@@ -25,10 +25,10 @@ struct KeyManagementTests {
              "--expiry-date", "2031-01-01", "--category", "C1:2020-01-01", "--output", out] + extra + portraitArguments)
     }
 
-    var portraitArguments: [String] { ["--portrait", FileManager.default.temporaryDirectory.appendingPathComponent("dl1-portrait.txt").path] }
+    var portraitArguments: [String] { ["--portrait", Fixture.processFolder.appendingPathComponent("dl1-portrait.txt").path] }
 
     init() {
-        try? Data("portrait".utf8).write(to: FileManager.default.temporaryDirectory.appendingPathComponent("dl1-portrait.txt"))
+        try? Data("portrait".utf8).write(to: Fixture.processFolder.appendingPathComponent("dl1-portrait.txt"))
     }
 
     func verdict(_ trust: String, _ codeFile: String, extraTrust: [String] = []) throws -> VerificationResult {
