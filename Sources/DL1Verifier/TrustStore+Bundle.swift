@@ -4,18 +4,27 @@ import DL1Format
 extension TrustStore {
     /// This store with a bundle's certificates and CRLs added (FORMAT §6). Certificates from a
     /// bundle are never trust anchors: a root inside it only serves for display. CRLs count
-    /// only when a pinned root signed them. Items that cannot be parsed are skipped with a warning.
+    /// only when a pinned root signed them; one that cannot be parsed is skipped with a
+    /// warning. A bundle's certificates are parsed, and their chains checked, only when a code
+    /// or a token asks for their kid (a national bundle holds a thousand signers; a
+    /// verification uses one). One that is not even shaped as a DER certificate is skipped at once
+    /// with a warning; one shaped as one that OpenSSL then refuses is never found, as if absent.
     public func adding(_ bundle: HandheldBundle) -> TrustStore {
         var warnings = self.warnings + bundle.warnings.map { "bundle: \($0)" }
-        var extra: [Certificate] = []
+        var certificates = deferred?.ders ?? []
         for (i, der) in bundle.certificates.enumerated() {
-            do { extra.append(try Certificate(der: der)) } catch { warnings.append("bundle: certificate \(i + 1) skipped: \(error)") }
+            if let problem = DeferredCertificates.shapeProblem(der) {
+                warnings.append("bundle: certificate \(i + 1) skipped: \(problem)")
+            } else {
+                certificates.append(der)
+            }
         }
         var crls = allRevocationLists
         for (i, der) in bundle.revocationLists.enumerated() {
             do { crls.append(try CertificateRevocationList(der: der)) } catch { warnings.append("bundle: CRL \(i + 1) skipped: \(error)") }
         }
-        return TrustStore(certificates: pinned, revocationLists: crls, additionalCertificates: additional + extra, warnings: warnings)
+        return TrustStore(certificates: pinned, revocationLists: crls, additionalCertificates: additional,
+                          deferredCertificates: certificates, warnings: warnings)
     }
 }
 

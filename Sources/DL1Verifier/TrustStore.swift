@@ -10,8 +10,9 @@ import Foundation
 public struct TrustStore: Sendable {
     /// The trust anchors.
     public let roots: [Certificate]
-    /// Every certificate known (roots included), looked up by kid.
-    public let certificates: [Certificate]
+    /// Every certificate known (roots included). Asking for this parses a bundle's
+    /// certificates that no kid has asked for yet (see ``certificates(forKid:)``).
+    public var certificates: [Certificate] { parsedCertificates + (deferred?.all ?? []) }
     /// CRLs whose signature verifies with one of the roots.
     public let revocationLists: [CertificateRevocationList]
     /// Problems met while loading that did not stop it (skipped files or items).
@@ -23,6 +24,11 @@ public struct TrustStore: Sendable {
     let additional: [Certificate]
     /// Every CRL given, verified or not (kept so a store can be extended).
     let allRevocationLists: [CertificateRevocationList]
+
+    /// The certificates given parsed (and so checked at once).
+    private let parsedCertificates: [Certificate]
+    /// Certificates given as DER (a bundle's): parsed when their kid is first asked for.
+    let deferred: DeferredCertificates?
 
     private let byKid: [[UInt8]: [Certificate]]
     /// Chain results, worked out once: certificate → the root that issued it.
@@ -36,6 +42,14 @@ public struct TrustStore: Sendable {
     /// done here, once, so verifying a code costs one ECDSA verification.
     public init(certificates: [Certificate], revocationLists: [CertificateRevocationList] = [],
                 additionalCertificates: [Certificate] = [], warnings: [String] = []) {
+        self.init(certificates: certificates, revocationLists: revocationLists, additionalCertificates: additionalCertificates,
+                  deferredCertificates: [], warnings: warnings)
+    }
+
+    /// The same, with further certificates given as DER (a bundle's), never anchors either:
+    /// each is parsed, and its chain checked, when a code or a token first asks for its kid.
+    init(certificates: [Certificate], revocationLists: [CertificateRevocationList],
+         additionalCertificates: [Certificate], deferredCertificates: [[UInt8]], warnings: [String]) {
         let roots = certificates.filter { $0.isCA && $0.isSelfSigned }
         var all: [Certificate] = []
         var seen = Set<[UInt8]>()
@@ -54,7 +68,8 @@ public struct TrustStore: Sendable {
         self.additional = additionalCertificates
         self.allRevocationLists = revocationLists
         self.roots = roots
-        self.certificates = all
+        self.parsedCertificates = all
+        self.deferred = deferredCertificates.isEmpty ? nil : DeferredCertificates(ders: deferredCertificates, known: seen, roots: roots)
         self.revocationLists = crlsByRoot.values.flatMap { $0 }
         self.warnings = warnings
         self.byKid = Dictionary(grouping: all, by: \.kid)
@@ -63,11 +78,14 @@ public struct TrustStore: Sendable {
     }
 
     /// The certificates whose kid is `kid`, in load order.
-    public func certificates(forKid kid: [UInt8]) -> [Certificate] { byKid[kid] ?? [] }
+    public func certificates(forKid kid: [UInt8]) -> [Certificate] {
+        guard let deferred else { return byKid[kid] ?? [] }
+        return (byKid[kid] ?? []) + deferred.certificates(forKid: kid)
+    }
 
     /// The trusted root that issued `certificate`, if any.
     public func root(issuing certificate: Certificate) -> Certificate? {
-        if let known = issuingRoot[ObjectIdentifier(certificate)] { return known }
+        if let known = issuingRoot[ObjectIdentifier(certificate)] ?? deferred?.root(issuing: certificate) { return known }
         return roots.first { certificate.isIssued(by: $0) }
     }
 

@@ -68,6 +68,37 @@ enum BenchSupport {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Runs a command with its standard input from a file (or none) and its standard output
+    /// into a file; its standard error is dropped. The exit status, or -1 when it cannot run.
+    @discardableResult
+    static func run(_ path: String, _ arguments: [String], stdin: URL?, stdout: URL) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        guard FileManager.default.createFile(atPath: stdout.path, contents: nil),
+              let output = FileHandle(forWritingAtPath: stdout.path) else { return -1 }
+        defer { try? output.close() }
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        if let stdin {
+            guard let input = FileHandle(forReadingAtPath: stdin.path) else { return -1 }
+            process.standardInput = input
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Seconds per run of a command run `runs` times in a row by one shell loop (output
+    /// dropped): starting the loop once costs this process's Process tens of milliseconds, which
+    /// the loop spreads over every run. Compare with the same loop over /bin/true.
+    static func loopTime(_ path: String, _ arguments: [String], runs: Int) -> Double {
+        let loop = "for ((i = 0; i < \(runs); i++)); do \"$@\" > /dev/null 2>&1; done"
+        return time { run("/bin/bash", ["-c", loop, "loop", path] + arguments) } / Double(runs)
+    }
+
     /// `openssl speed -seconds 3 ecdsap256`: (sign/s, verify/s).
     static func opensslSpeed(seconds: Int = 3, multi: Int? = nil) -> (sign: Double, verify: Double)? {
         var arguments = ["speed", "-seconds", "\(seconds)"]

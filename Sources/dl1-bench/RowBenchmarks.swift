@@ -50,7 +50,23 @@ struct ProcessBenchmark: ParsableCommand {
             ("dlverify_jpeg_ms", mean(verify, common + [jpeg.path], expect: "VALID") * 1000),
             ("zbarimg_jpeg_ms", mean("/usr/bin/zbarimg", ["-q", "--raw", "--nodbus", jpeg.path], expect: "DL1:") * 1000),
             ("dlverify_text_ms", mean(verify, common + ["--text", fixture.code], expect: "VALID") * 1000),
-        ])
+        ] + startUp(verify))
+    }
+
+    /// Start-up alone (`dl-verify --help` beside `zbarimg --version`), each run `runs` times by
+    /// one shell loop, less the same loop over /bin/true; the three loops alternate for three
+    /// rounds and the medians are kept.
+    func startUp(_ verify: String) -> [(String, Any)] {
+        guard (BenchSupport.run(verify, ["--help"]) ?? "").contains("USAGE") else { return [] }
+        var help: [Double] = [], version: [Double] = [], none: [Double] = []
+        for _ in 0..<3 {
+            none.append(BenchSupport.loopTime("/bin/true", [], runs: runs))
+            help.append(BenchSupport.loopTime(verify, ["--help"], runs: runs))
+            version.append(BenchSupport.loopTime("/usr/bin/zbarimg", ["--version"], runs: runs))
+        }
+        let median = { (values: [Double]) in values.sorted()[1] * 1000 }
+        return [("loop_true_ms", median(none)), ("dlverify_help_ms", median(help) - median(none)),
+                ("zbarimg_version_ms", median(version) - median(none))]
     }
 }
 
@@ -132,6 +148,8 @@ struct LargeStatusListBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "statuslist-large", abstract: "100M-entry status list: build, size, lookup.")
     @Option(help: "Entries.") var entries = 100_000_000
     @Option(help: "Percent not VALID.") var percent = 1.0
+    @Option(help: ArgumentHelp("Keep the handheld set-up (trust folder, bundle, code) in this new folder, to profile dl-verify on it.", valueName: "DIR"))
+    var keep: String?
 
     func run() throws {
         let fixture = try BenchSupport.fixture()
@@ -154,7 +172,46 @@ struct LargeStatusListBenchmark: ParsableCommand {
         let lookup = BenchSupport.time {
             for i in 0..<lookups where parsed![UInt64((i &* 2_654_435_761) % entries)] != CredentialStatus.valid.rawValue { hits += 1 }
         }
-        report([("build_s", build), ("token_bytes", token.count), ("parse_s", parse), ("lookup_ns", lookup / Double(lookups) * 1e9), ("hits", hits)])
+        let ready = try handheldReady(fixture: fixture, factory: factory, token: token, list: parsed!)
+        report([("build_s", build), ("token_bytes", token.count), ("parse_s", parse), ("lookup_ns", lookup / Double(lookups) * 1e9), ("hits", hits),
+                ("ready_signers", ready.signers), ("ready_bundle_bytes", ready.bundleBytes),
+                ("ready_in_process_s", ready.inProcess), ("ready_process_s", ready.process), ("ready_spawn_s", ready.spawn)])
+    }
+
+    /// A handheld's set-up from nothing to its first verdict: a trust folder with the root, and a
+    /// bundle of 1,000 signer certificates and this list; then one code at a VALID index of the
+    /// list, signed by the last signer of the bundle. In this process (setup, verifier, verdict)
+    /// and as a whole `dl-verify` process (less the cost of starting any process from here).
+    func handheldReady(fixture: BenchSupport.Fixture, factory: CodeFactory, token: [UInt8], list: StatusList, runs: Int = 5) throws
+        -> (signers: Int, bundleBytes: Int, inProcess: Double, process: Double, spawn: Double) {
+        let folder = keep.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("dl1-bench-\(UUID().uuidString)")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("trust"), withIntermediateDirectories: true)
+        try Data(fixture.pki.root.certificate.pem()).write(to: folder.appendingPathComponent("trust/root.pem"))
+        var signers = try (1..<1000).map { i in try fixture.pki.issueSigner(ou: "CN-31-\(i)").certificate.der }
+        signers.append(fixture.pki.signer.certificate.der)
+        let bundle = HandheldBundle(created: BenchSupport.now, certificates: signers, revocationLists: [], statusTokens: [token]).encoded
+        let bundleFile = folder.appendingPathComponent("bundle.dlb")
+        try Data(bundle).write(to: bundleFile)
+        // An index far into the list, whose entry is VALID.
+        let index = (UInt64(entries) * 3 / 4..<UInt64(entries)).first { list[$0] == CredentialStatus.valid.rawValue }!
+        let code = try factory.text(factory.claims(index: index), signer: fixture.pki.signer)
+        try Data((code + "\n").utf8).write(to: folder.appendingPathComponent("code.txt"))
+        var verdict: Verdict?
+        let inProcess = try BenchSupport.time {
+            var setup = try VerifierSetup(trustDirectory: folder.appendingPathComponent("trust"))
+            try setup.addBundle(file: bundleFile.path)
+            verdict = setup.makeVerifier(options: .init(clock: { BenchSupport.now })).verifier.verify(text: code).verdict
+        }
+        guard verdict == .valid else { throw ValidationError("the handheld set-up answered \(verdict.map { "\($0)" } ?? "nothing"), not VALID") }
+        let arguments = ["--trust", folder.appendingPathComponent("trust").path, "--bundle", bundleFile.path,
+                         "--at", Instant.iso(BenchSupport.now), "--text", code]
+        guard (BenchSupport.run(BenchSupport.sibling("dl-verify"), arguments) ?? "").contains("VALID") else {
+            throw ValidationError("dl-verify did not answer VALID on the handheld set-up")
+        }
+        let spawn = BenchSupport.loopTime("/bin/true", [], runs: runs)
+        let process = BenchSupport.loopTime(BenchSupport.sibling("dl-verify"), arguments, runs: runs)
+        return (signers.count, bundle.count, inProcess, process - spawn, spawn)
     }
 }
 
