@@ -4,7 +4,16 @@
 #include <string.h>
 #include <setjmp.h>
 #include <jpeglib.h>
+#include <jerror.h>
 #include "dl1_jpeg.h"
+
+/* What one decode may take. A progressive (or multi-scan) JPEG keeps every coefficient of the
+ * whole image until its last scan, whatever scale it is decoded at: 2 bytes per pixel and
+ * component, so a file of a few hundred bytes that declares 65500x65500 pixels would ask for
+ * gigabytes. libjpeg has no backing store here, so past this it stops with an error. */
+#define DL1_JPEG_MAX_MEMORY (256L * 1024 * 1024)
+/* A photo has about ten scans; thousands of empty ones only cost time. */
+#define DL1_JPEG_MAX_SCANS 100
 
 struct dl1_err {
     struct jpeg_error_mgr mgr;
@@ -16,9 +25,27 @@ struct dl1_err {
 static void dl1_error_exit(j_common_ptr cinfo) {
     struct dl1_err *e = (struct dl1_err *)cinfo->err;
     char buf[JMSG_LENGTH_MAX];
-    (*cinfo->err->format_message)(cinfo, buf);
+    int code = cinfo->err->msg_code;
+    if (code == JERR_OUT_OF_MEMORY || code == JERR_NO_BACKING_STORE) {
+        j_decompress_ptr d = (j_decompress_ptr)cinfo;
+        snprintf(buf, sizeof buf, "image of %ux%u pixels needs more than %ld MiB to decode",
+                 cinfo->is_decompressor ? d->image_width : 0, cinfo->is_decompressor ? d->image_height : 0,
+                 DL1_JPEG_MAX_MEMORY / (1024 * 1024));
+    } else {
+        (*cinfo->err->format_message)(cinfo, buf);
+    }
     if (e->msg && e->msglen) { snprintf(e->msg, e->msglen, "%s", buf); }
     longjmp(e->jump, 1);
+}
+
+/* Called by libjpeg as it goes: stops a file with more scans than any photo has. */
+static void dl1_progress(j_common_ptr cinfo) {
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (cinfo->is_decompressor && d->input_scan_number > DL1_JPEG_MAX_SCANS) {
+        struct dl1_err *e = (struct dl1_err *)cinfo->err;
+        if (e->msg && e->msglen) { snprintf(e->msg, e->msglen, "more than %d scans", DL1_JPEG_MAX_SCANS); }
+        longjmp(e->jump, 1);
+    }
 }
 
 static void dl1_output_message(j_common_ptr cinfo) { (void)cinfo; /* silence warnings */ }
@@ -43,6 +70,9 @@ int dl1_jpeg_decode_grey(const unsigned char *data, size_t len, size_t max_pixel
         return -1;
     }
     jpeg_create_decompress(&cinfo);
+    cinfo.mem->max_memory_to_use = DL1_JPEG_MAX_MEMORY;
+    struct jpeg_progress_mgr progress = { .progress_monitor = dl1_progress };
+    cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, data, (unsigned long)len);
     jpeg_read_header(&cinfo, TRUE);
     *full_width = (int)cinfo.image_width;

@@ -112,6 +112,30 @@ struct PhotoReaderTests {
         #expect(image.width == 501 && image.height == 251)
     }
 
+    /// A progressive JPEG of 16×16 grey pixels (up to its last scan; EOI follows), and one of
+    /// its AC scans (Huffman table and SOS), which libjpeg takes again and again with a warning.
+    static let progressive = Array(Data(base64Encoded: "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/wgALCAAQABABAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQAAAAEP/8QAFBABAAAAAAAAAAAAAAAAAAAAIP/aAAgBAQABBQIf/8QAFBABAAAAAAAAAAAAAAAAAAAAIP/aAAgBAQAGPwIf/8QAFBABAAAAAAAAAAAAAAAAAAAAIP/aAAgBAQABPyEf/9oACAEBAAAAEA//xAAUEAEAAAAAAAAAAAAAAAAAAAAg/9oACAEBAAE/EB8=")!)
+    static let acScan = Array(Data(base64Encoded: "/8QAFBABAAAAAAAAAAAAAAAAAAAAIP/aAAgBAQABPxAf")!)
+
+    @Test("a tiny progressive JPEG that declares 65500×65500 pixels is refused at once, not decoded into gigabytes of coefficients")
+    func progressiveMemory() throws {
+        var huge = Self.progressive + [0xff, 0xd9]
+        let sof = try #require((0..<huge.count - 1).first { huge[$0] == 0xff && huge[$0 + 1] == 0xc2 })
+        huge[(sof + 5)...(sof + 8)] = [0xff, 0xdc, 0xff, 0xdc]
+        #expect(throws: ImageError("JPEG: image of 65500x65500 pixels needs more than 256 MiB to decode")) { try ImageDecoder.decode(huge) }
+        // The same file at its true size decodes.
+        #expect(try ImageDecoder.decode(Self.progressive + [0xff, 0xd9]).width == 16)
+    }
+
+    @Test("a JPEG with more scans than any photo has (100) is refused; 100 are decoded")
+    func scanLimit() throws {
+        // The file has 6 scans of its own.
+        let within = Self.progressive + Array([[UInt8]](repeating: Self.acScan, count: 94).joined()) + [0xff, 0xd9]
+        #expect(try ImageDecoder.decode(within).width == 16)
+        let over = Self.progressive + Array([[UInt8]](repeating: Self.acScan, count: 95).joined()) + [0xff, 0xd9]
+        #expect(throws: ImageError("JPEG: more than 100 scans")) { try ImageDecoder.decode(over) }
+    }
+
     @Test("light-on-dark (a dark-mode screen) is found by the inversion step")
     func inverted() throws {
         let found = CodeReader().read(try Self.code().inverted())
