@@ -148,7 +148,7 @@ public enum HandheldSync {
             guard let certificate = try? Certificate(der: der) else { refusals.append("certificate \(i + 1) cannot be parsed"); continue }
             if certificate.isSelfSigned { continue }  // a root for display, never an anchor (FORMAT §6)
             if !roots.contains(where: { certificate.isIssued(by: $0) }) {
-                refusals.append("certificate \(i + 1) (\(certificate.subject)) is not issued by a pinned root")
+                refusals.append("certificate \(i + 1) (\(TextSafety.sanitized(certificate.subject))) is not issued by a pinned root")
             }
         }
         for (i, der) in bundle.revocationLists.enumerated() {

@@ -170,7 +170,8 @@ public final class ServiceClient: Sendable {
     static func failure(status: UInt, headers: HTTPHeaders, body: [UInt8], path: String) -> ServiceClientError {
         if headers.first(name: "Content-Type")?.hasPrefix(ServiceMediaType.problem) == true,
            let problem = try? JSONDecoder().decode(Problem.self, from: Data(body)) {
-            return ServiceClientError(.problem, problem.detail, problem: problem)
+            // The detail is the server's text: shown on a terminal, so no control characters.
+            return ServiceClientError(.problem, TextSafety.sanitized(problem.detail), problem: problem)
         }
         return ServiceClientError(.unexpectedResponse, "\(path) answered HTTP \(status)")
     }

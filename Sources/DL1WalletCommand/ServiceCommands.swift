@@ -111,7 +111,7 @@ public struct ApplicationCommand: ConsoleCommand {
                 return (credential, nil)
             case "rejected":
                 wallet.removeApplication(pending.id)
-                throw ServiceClientError(.problem, "application \(pending.id) was rejected: \(answer.reason ?? "no reason given")")
+                throw ServiceClientError(.problem, "application \(pending.id) was rejected: \(answer.reason.map(TextSafety.sanitized) ?? "no reason given")")
             default:
                 throw ServiceCall.Waiting(message: "Application \(pending.id) is still waiting for an officer.")
             }
