@@ -46,6 +46,9 @@ public final class CertificateRevocationList: @unchecked Sendable {
 
     deinit { X509_CRL_free(crl) }
 
+    /// When the CRL was issued (its thisUpdate), in Unix seconds; nil when unreadable.
+    public var lastUpdate: Int64? { Certificate.seconds(X509_CRL_get0_lastUpdate(crl)) }
+
     /// Reads a DER CRL.
     public convenience init(der: [UInt8]) throws(CryptoError) {
         let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in

@@ -125,6 +125,14 @@ public enum HandheldSync {
             if let previous, bundle.created < previous.bundleCreated {
                 throw SyncError(.rejected, "the service's bundle was made on \(Instant.iso(bundle.created)), before the cached one (\(Instant.iso(previous.bundleCreated))): refusing to go back")
             }
+            // `created` is not signed: the signed items themselves must not go back either.
+            if let cachedBytes = try? Data(contentsOf: cache.bundleFile), let cached = try? HandheldBundle(bytes: Array(cachedBytes)) {
+                let roots = (try? TrustStore.load(directory: trust))?.roots ?? []
+                let lost = rollbacks(from: cached, to: bundle, roots: roots)
+                if !lost.isEmpty {
+                    throw SyncError(.rejected, "the bundle from \(client.baseURL) would take the cache back: \(lost.prefix(3).joined(separator: "; "))\(lost.count > 3 ? " (and \(lost.count - 3) more)" : ""); the cache keeps its data of \(Instant.iso(previous?.fetchedAt ?? cached.created))")
+                }
+            }
             let state = HandheldCache.State(source: client.baseURL, etag: etag, fetchedAt: now, checkedAt: now, bundleCreated: bundle.created,
                                             nextCheck: now + (nextInterval(bundle: bundle) ?? 3600))
             try cache.replace(cache.bundleFile, with: bytes)
@@ -162,6 +170,52 @@ public enum HandheldSync {
             throw SyncError(.rejected, "the bundle from \(source) does not verify against the pinned trust folder: \(refusals.prefix(3).joined(separator: "; "))\(refusals.count > 3 ? " (and \(refusals.count - 3) more)" : "")")
         }
         return bundle
+    }
+
+    /// What `new` would take back from `cached`, each item named: a status list it no longer
+    /// carries or carries older (by its signed `iat`), a pinned root's CRL it drops or carries
+    /// older (by its signed thisUpdate). A bundle's `created` is not signed, so without this a
+    /// hostile server, or anyone on a plain-HTTP path, could hand a handheld tokens and CRLs
+    /// from before a revocation (still within their validity) or leave them out. Empty when
+    /// nothing goes back. A list or CRL retired on purpose is accepted by clearing the cache.
+    static func rollbacks(from cached: HandheldBundle, to new: HandheldBundle, roots: [Certificate]) -> [String] {
+        func newest(_ bundle: HandheldBundle) -> [String: Int64] {
+            var issued: [String: Int64] = [:]
+            for bytes in bundle.statusTokens {
+                guard let claims = try? StatusListToken(bytes: bytes).claims else { continue }
+                issued[claims.uri] = max(issued[claims.uri] ?? .min, claims.issuedAt)
+            }
+            return issued
+        }
+        func newestCRL(_ bundle: HandheldBundle) -> [Int: Int64] {
+            var issued: [Int: Int64] = [:]
+            for der in bundle.revocationLists {
+                guard let crl = try? CertificateRevocationList(der: der), let at = crl.lastUpdate,
+                      let root = roots.firstIndex(where: { crl.isIssued(by: $0) }) else { continue }
+                issued[root] = max(issued[root] ?? .min, at)
+            }
+            return issued
+        }
+        var lost: [String] = []
+        let lists = newest(new)
+        for (uri, at) in newest(cached).sorted(by: { $0.key < $1.key }) {
+            let shown = TextSafety.sanitized(uri)
+            if let now = lists[uri] {
+                if now < at { lost.append("the status list \(shown) was issued on \(Instant.iso(now)), before the cached one (\(Instant.iso(at)))") }
+            } else {
+                lost.append("the status list \(shown) is no longer in it")
+            }
+        }
+        let crls = newestCRL(new)
+        for (root, at) in newestCRL(cached).sorted(by: { $0.key < $1.key }) {
+            let shown = TextSafety.sanitized(roots[root].subject)
+            if let now = crls[root] {
+                if now < at { lost.append("the CRL of \(shown) was issued on \(Instant.iso(now)), before the cached one (\(Instant.iso(at)))") }
+            } else {
+                lost.append("the CRL of \(shown) is no longer in it")
+            }
+        }
+        return lost
     }
 
     /// The shortest ttl of the bundle's status tokens.
