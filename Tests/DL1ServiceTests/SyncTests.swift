@@ -149,24 +149,26 @@ struct SyncTests {
         #expect(try verifier(cache, trust: trust, clock: s.clock).verify(text: code.text).verdict == .revoked)
     }
 
-    /// A peer on a loopback port that answers every request with `body` as a bundle.
-    static func peer(serving body: [UInt8]) throws -> (number: Int, stop: () -> Void) {
+    /// A peer on a loopback port that answers every request with `body` as a bundle, promising
+    /// `contentLength` bytes (by default the body's length) and hanging up after the body.
+    static func peer(serving body: [UInt8], contentLength: Int? = nil) throws -> (number: Int, stop: () -> Void) {
         let script = """
             import socket, sys
             body = open(sys.argv[1], 'rb').read()
+            length = int(sys.argv[2])
             server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen(4)
             print(server.getsockname()[1], flush=True)
             while True:
                 connection, _ = server.accept()
                 connection.recv(65536)
-                connection.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/cbor\\r\\nETag: "peer"\\r\\nContent-Length: %d\\r\\n\\r\\n' % len(body) + body)
+                connection.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/cbor\\r\\nETag: "peer"\\r\\nContent-Length: %d\\r\\n\\r\\n' % length + body)
                 connection.close()
             """
         let file = Fixture.temporaryFolder().appendingPathComponent("bundle.dlb")
         try Data(body).write(to: file)
         let peer = Process()
         peer.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        peer.arguments = ["-c", script, file.path]
+        peer.arguments = ["-c", script, file.path, String(contentLength ?? body.count)]
         let output = Pipe()
         peer.standardOutput = output
         try peer.run()
@@ -195,36 +197,9 @@ struct SyncTests {
 
         // A peer that promises a large bundle, sends the first 1,000 bytes of a real one, and hangs up.
         let bundle = try await s.raw(.GET, "/v1/bundle").body
-        let script = """
-            import socket, sys
-            body = open(sys.argv[1], 'rb').read()[:1000]
-            server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen(4)
-            print(server.getsockname()[1], flush=True)
-            while True:
-                connection, _ = server.accept()
-                connection.recv(65536)
-                connection.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/cbor\\r\\nETag: "cut"\\r\\nContent-Length: 100000\\r\\n\\r\\n' + body)
-                connection.close()
-            """
-        let folder = Fixture.temporaryFolder()
-        try Data(bundle).write(to: folder.appendingPathComponent("bundle.dlb"))
-        let peer = Process()
-        peer.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        peer.arguments = ["-c", script, folder.appendingPathComponent("bundle.dlb").path]
-        let output = Pipe()
-        peer.standardOutput = output
-        try peer.run()
-        // SIGKILL: a child may inherit SIGTERM ignored (signal handling set up by a service).
-        defer { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() }
-        var line = ""
-        while !line.hasSuffix("\n") {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line += String(decoding: byte, as: UTF8.self)
-        }
-        let port = try #require(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)))
-        let client = try ServiceClient(baseURL: "http://127.0.0.1:\(port)", connectTimeout: .seconds(2), timeout: .seconds(5))
-        defer { Task { await client.shutdown() } }
+        let port = try Self.peer(serving: Array(bundle.prefix(1000)), contentLength: 100_000)
+        let client = try ServiceClient(baseURL: "http://127.0.0.1:\(port.number)", connectTimeout: .seconds(2), timeout: .seconds(5))
+        defer { Task { await client.shutdown() }; port.stop() }
         do {
             _ = try await HandheldSync.sync(from: client, into: cache, trust: trust, force: true, now: s.clock.now)
             Issue.record("a cut-off download was accepted")
