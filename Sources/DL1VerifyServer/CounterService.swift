@@ -29,6 +29,11 @@ public struct CounterOptions: Sendable {
     /// images may wait for one before the service answers 503.
     public var imageWorkers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public var maxWaitingImages: Int = 8
+    /// Photos one client may have in progress at once (read, waiting or being verified), when
+    /// the rate limit is on: a client that trickles its uploads must not hold every reading
+    /// slot. With the rate limit off (behind a proxy every client has the proxy's address) the
+    /// proxy bounds clients.
+    public var imagesPerClient: Int = 2
     /// The largest image accepted (the CLI's bound).
     public var maxImageBytes: Int = Verifier.maxImageBytes
     /// How long a photo's body may take to arrive (it holds a reading slot meanwhile).
@@ -48,6 +53,8 @@ public final class CounterService: Sendable {
     let data: LoadedData
     let limiter: RateLimiter
     let imageSlots: Slots
+    /// Each client's photos in progress (only counted when the rate limit is on).
+    let clientImages: ClientSlots?
     /// Threads for image reading, off the event loops.
     let pool: NIOThreadPool
 
@@ -70,6 +77,7 @@ public final class CounterService: Sendable {
         data = LoadedData(LoadedData.Snapshot(loaded: loaded, fingerprint: fingerprint, loadedAt: verifierOptions.clock()))
         limiter = RateLimiter(rate: options.clientRate, burst: options.clientBurst)
         imageSlots = Slots(limit: options.imageWorkers + options.maxWaitingImages)
+        clientImages = options.clientRate > 0 ? ClientSlots(limit: options.imagesPerClient) : nil
         pool = NIOThreadPool(numberOfThreads: options.imageWorkers)
         pool.start()
         ServiceMetrics.bootstrap()
@@ -202,7 +210,7 @@ public final class CounterService: Sendable {
                 }
                 answer = try answerText(call, body: buffer)
             } else {
-                answer = try await verifyImage(request, media: media, call: call)
+                answer = try await verifyImage(request, media: media, call: call, client: context.clientKey)
             }
         } catch let problem as Problem {
             answer = answering { () throws(Problem) in throw problem }
@@ -257,7 +265,7 @@ public final class CounterService: Sendable {
     }
 
     /// A photo's codes verified (its body read here, once a reading slot is free).
-    func verifyImage(_ request: Request, media: String?, call: Call) async throws -> DirectAnswer {
+    func verifyImage(_ request: Request, media: String?, call: Call, client: String) async throws -> DirectAnswer {
         guard media == "image/png" || media == "image/jpeg" else {
             throw Problem(.unsupportedMediaType, status: 415,
                           detail: "send application/json ({\"text\": ...}), image/png or image/jpeg, not \(media ?? "an untyped body")")
@@ -265,7 +273,15 @@ public final class CounterService: Sendable {
         let verifier = data.snapshot.loaded.verifier
         let tooLarge = Problem(.bodyTooLarge, status: 413, detail: "the image is larger than \(Self.size(options.maxImageBytes))")
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > options.maxImageBytes { throw tooLarge }
-        // A slot before the body is read: photos in memory are bounded by the slots.
+        // A client's own bound first, then a slot before the body is read: photos in memory
+        // are bounded by the slots, and no one client holds them all.
+        if let clientImages {
+            guard clientImages.take(client) else {
+                return Problem(.rateLimited, status: 429, detail: "this client already has \(clientImages.limit) photos being verified: send the next one after an answer")
+                    .answer(headers: [.retryAfter: "1"])
+            }
+        }
+        defer { clientImages?.give(client) }
         guard imageSlots.take() else {
             return Problem(.busy, status: 503, detail: "too many images are being verified: try again in a moment").answer(headers: [.retryAfter: "1"])
         }
@@ -373,6 +389,28 @@ final class Slots: @unchecked Sendable {
     }
     func give() { lock.withLock { used -= 1 } }
     var inUse: Int { lock.withLock { used } }
+}
+
+/// A counting bound on each client's work in progress (a client absent from the table has none).
+final class ClientSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var used: [String: Int] = [:]
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func take(_ client: String) -> Bool {
+        lock.withLock {
+            guard used[client, default: 0] < limit else { return false }
+            used[client, default: 0] += 1
+            return true
+        }
+    }
+    func give(_ client: String) {
+        lock.withLock {
+            let left = used[client, default: 1] - 1
+            used[client] = left > 0 ? left : nil
+        }
+    }
+    func inUse(_ client: String) -> Int { lock.withLock { used[client, default: 0] } }
 }
 
 /// Checks the data's files every interval and loads them again when they changed (after a

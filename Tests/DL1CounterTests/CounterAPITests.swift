@@ -221,6 +221,48 @@ struct CounterAPITests {
         #expect(try await w.verify(image: png, type: "image/png").verdict == "VALID")
     }
 
+    @Test("One client has at most 2 photos in progress: a third, while two trickle in, is answered 429 at once; the two are then answered")
+    func photosPerClient() async throws {
+        let w = try await CounterWorld.start { $0.bodyDeadline = .seconds(30); $0.clientRate = 10 }
+        defer { Task { await w.stop() } }
+        let png = try CounterWorld.png(try CounterWorld.code())
+        // Two uploads that send their first 100 bytes, then wait until released.
+        var uploads: [(Task<(UInt, String), any Error>, AsyncStream<ByteBuffer>.Continuation)] = []
+        for _ in 0..<2 {
+            let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+            continuation.yield(ByteBuffer(bytes: png.prefix(100)))
+            var request = HTTPClientRequest(url: w.baseURL + "/v1/verify")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "image/png")
+            request.body = .stream(stream, length: .known(Int64(png.count)))
+            let client = w.client
+            uploads.append((Task {
+                let response = try await client.execute(request, timeout: .seconds(30))
+                return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            }, continuation))
+        }
+        for _ in 0..<100 where w.service.imageSlots.inUse < 2 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(w.service.imageSlots.inUse == 2)
+        let third = try await w.verify(image: png, type: "image/png")
+        #expect(third.status == 429 && third.problem == "rate-limited" && third.headers.first(name: "Retry-After") == "1")
+        #expect((third.json["detail"] as? String)?.contains("already has 2 photos being verified") == true)
+        for (_, continuation) in uploads {
+            continuation.yield(ByteBuffer(bytes: png.dropFirst(100)))
+            continuation.finish()
+        }
+        for (task, _) in uploads {
+            let (status, body) = try await task.value
+            #expect(status == 200 && body.contains("\"verdict\":\"VALID\""), "\(status) \(body)")
+        }
+        #expect(w.service.imageSlots.inUse == 0)
+        #expect(try await w.verify(image: png, type: "image/png").verdict == "VALID")
+        #expect(w.service.clientImages?.inUse("127.0.0.1") == 0)
+        // With the rate limit off (behind a proxy), there is no per-client bound.
+        let open = try await CounterWorld.start { _ in }
+        defer { Task { await open.stop() } }
+        #expect(open.service.clientImages == nil)
+    }
+
     @Test("Per-client rate limit: 429 with Retry-After past the burst")
     func rateLimit() async throws {
         let w = try await CounterWorld.start { $0.clientRate = 0.01; $0.clientBurst = 3 }
