@@ -14,6 +14,10 @@ public enum ImageDecoder {
         if bytes.starts(with: PNGCodec.signature) {
             var image = try PNGCodec.decode(bytes, maxPixels: max(maxPixels, maxPNGPixels))
             while image.width * image.height > maxPixels, let smaller = image.halved() { image = smaller }
+            // Halving stops short of slivers (a 1,000,000×31 PNG stays 31 megapixels).
+            guard image.width * image.height <= maxPixels else {
+                throw ImageError("PNG: image of \(image.width)x\(image.height) pixels is too large to read (at most \(maxPixels) pixels)")
+            }
             stored = image
         } else if bytes.starts(with: [0xff, 0xd8, 0xff]) {
             stored = try JPEGCodec.decode(bytes, maxPixels: maxPixels)

@@ -127,6 +127,15 @@ struct PhotoReaderTests {
         #expect(try ImageDecoder.decode(Self.progressive + [0xff, 0xd9]).width == 16)
     }
 
+    @Test("a PNG sliver that halving cannot bring under the pixel bound is refused, not read at its full size")
+    func pngSliver() throws {
+        let sliver = try PNGCodec.encode(GreyImage(width: 40_000, height: 20, fill: 255))
+        #expect(throws: ImageError("PNG: image of 40000x20 pixels is too large to read (at most 500000 pixels)")) {
+            try ImageDecoder.decode(sliver, maxPixels: 500_000)
+        }
+        #expect(try ImageDecoder.decode(try PNGCodec.encode(GreyImage(width: 4_000, height: 200, fill: 255)), maxPixels: 500_000).width == 2_000)
+    }
+
     @Test("a JPEG with more scans than any photo has (100) is refused; 100 are decoded")
     func scanLimit() throws {
         // The file has 6 scans of its own.
