@@ -8,15 +8,20 @@ public struct CBORDecoder: Sendable {
     /// The deepest nesting of arrays, maps and tags accepted.
     public var maxDepth: Int
 
-    /// A decoder that accepts nesting up to `maxDepth` levels.
-    public init(maxDepth: Int = 32) {
+    /// The most items (of any kind, at any depth) one document may hold: each decoded item
+    /// takes memory, so a document of one-byte items is bounded by count, not only by size.
+    public var maxItems: Int
+
+    /// A decoder that accepts nesting up to `maxDepth` levels and up to `maxItems` items.
+    public init(maxDepth: Int = 32, maxItems: Int = 1_000_000) {
         self.maxDepth = maxDepth
+        self.maxItems = maxItems
     }
 
     /// Decodes exactly one item that spans the whole input.
     public func decode(_ bytes: some Collection<UInt8>) throws(CBORError) -> CBOR {
         let data = Array(bytes)
-        var reader = Reader(data: data, maxDepth: maxDepth)
+        var reader = Reader(data: data, maxDepth: maxDepth, maxItems: maxItems)
         let item = try reader.item(depth: 0)
         guard reader.position == data.count else { throw CBORError(.trailingBytes, at: reader.position) }
         return item
@@ -24,7 +29,7 @@ public struct CBORDecoder: Sendable {
 
     /// Decodes one item from the start of the input and returns how many bytes it used.
     public func decodePrefix(_ bytes: [UInt8]) throws(CBORError) -> (item: CBOR, length: Int) {
-        var reader = Reader(data: bytes, maxDepth: maxDepth)
+        var reader = Reader(data: bytes, maxDepth: maxDepth, maxItems: maxItems)
         let item = try reader.item(depth: 0)
         return (item, reader.position)
     }
@@ -33,10 +38,13 @@ public struct CBORDecoder: Sendable {
         let data: [UInt8]
         let maxDepth: Int
         var position = 0
+        /// Items still allowed.
+        var itemsLeft: Int
 
-        init(data: [UInt8], maxDepth: Int) {
+        init(data: [UInt8], maxDepth: Int, maxItems: Int) {
             self.data = data
             self.maxDepth = maxDepth
+            self.itemsLeft = maxItems
         }
 
         var remaining: Int { data.count - position }
@@ -89,6 +97,8 @@ public struct CBORDecoder: Sendable {
         mutating func item(depth: Int) throws(CBORError) -> CBOR {
             let start = position
             guard depth <= maxDepth else { throw CBORError(.nestingTooDeep, at: start) }
+            guard itemsLeft > 0 else { throw CBORError(.tooManyItems, at: start) }
+            itemsLeft -= 1
             let initial = try byte()
             let major = initial >> 5
             let info = initial & 0x1f
@@ -109,13 +119,15 @@ public struct CBORDecoder: Sendable {
             case 4:
                 let n = try length(info, start: start, unit: 1)
                 var items: [CBOR] = []
-                items.reserveCapacity(n)
+                // A count is only bounded by the bytes left: reserve for the common case, not
+                // for what a hostile head claims (at every level of nesting at once).
+                items.reserveCapacity(min(n, 1024))
                 for _ in 0..<n { items.append(try item(depth: depth + 1)) }
                 return .array(items)
             case 5:
                 let n = try length(info, start: start, unit: 2)
                 var entries: [CBORMapEntry] = []
-                entries.reserveCapacity(n)
+                entries.reserveCapacity(min(n, 1024))
                 // Small maps (all of DL1's) are checked for duplicate keys by comparison; large
                 // ones through a set, so a hostile map cannot make the check quadratic.
                 var seen = n > 16 ? Set<CBOR>() : nil

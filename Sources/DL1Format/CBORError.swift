@@ -3,7 +3,7 @@ public struct CBORError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, as a stable code tests and callers can match.
     public enum Code: String, Hashable, Sendable {
         case truncated, trailingBytes, indefiniteLength, reservedAdditionalInfo, invalidSimpleValue
-        case invalidUTF8, duplicateMapKey, nestingTooDeep, lengthTooLarge
+        case invalidUTF8, duplicateMapKey, nestingTooDeep, lengthTooLarge, tooManyItems
     }
 
     /// The kind of failure.
@@ -29,6 +29,7 @@ public struct CBORError: Error, Hashable, Sendable, CustomStringConvertible {
         case .duplicateMapKey: what = "a map has the same key twice"
         case .nestingTooDeep: what = "items are nested too deeply"
         case .lengthTooLarge: what = "a length or count exceeds the data available"
+        case .tooManyItems: what = "there are more items than this document may hold"
         }
         return "CBOR: \(what) (at byte \(offset))"
     }

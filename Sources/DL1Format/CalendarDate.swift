@@ -72,7 +72,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// Reads `100(days)`; nil for anything else.
     public init?(cbor: CBOR) {
         guard case .tagged(Self.cborTag, let inner) = cbor, let days = inner.int64,
-              abs(days) <= 3_000_000 else { return nil }
+              (-3_000_000...3_000_000).contains(days) else { return nil }
         self.daysSinceEpoch = days
     }
 

@@ -40,11 +40,20 @@ public struct HandheldBundle: Sendable, Hashable {
         public let description: String
     }
 
+    /// The most items a bundle's CBOR may hold: a national bundle has a thousand signers, some
+    /// CRLs and up to ``maxItemsPerArray`` status tokens.
+    public static let maxCBORItems = 100_000
+    /// The most items taken from each of `certs`, `crls` and `status` (each costs a parse and
+    /// a signature check); the rest are skipped with one warning.
+    public static let maxItemsPerArray = 10_000
+    /// Warnings listed one by one per array; past this they are counted in one more.
+    static let maxWarningsPerArray = 10
+
     /// Reads a bundle. The outer structure must be right (a map with `v` = 1 and `created`);
     /// bad items inside are skipped and listed in ``warnings``.
     public init(bytes: [UInt8]) throws(FormatError) {
         let item: CBOR
-        do { item = try CBORDecoder().decode(bytes) } catch { throw FormatError(description: "not a DL1 bundle: \(error)") }
+        do { item = try CBORDecoder(maxItems: Self.maxCBORItems).decode(bytes) } catch { throw FormatError(description: "not a DL1 bundle: \(error)") }
         guard case .map = item else { throw FormatError(description: "not a DL1 bundle: not a CBOR map") }
         guard item[textKey: "v"] == .unsigned(1) else { throw FormatError(description: "not a version-1 DL1 bundle (\"v\" is not 1)") }
         guard let created = item[textKey: "created"]?.uint64, created <= UInt64(Int64.max) else {
@@ -57,13 +66,23 @@ public struct HandheldBundle: Sendable, Hashable {
                 warnings.append("\"\(key)\" is not an array: skipped")
                 return []
             }
-            return list.enumerated().compactMap { offset, element in
+            var kept: [[UInt8]] = []
+            var bad = 0
+            for (offset, element) in list.prefix(Self.maxItemsPerArray).enumerated() {
                 guard let bytes = element.byteString else {
-                    warnings.append("\"\(key)\" item \(offset + 1) is not a byte string: skipped")
-                    return nil
+                    bad += 1
+                    if bad <= Self.maxWarningsPerArray { warnings.append("\"\(key)\" item \(offset + 1) is not a byte string: skipped") }
+                    continue
                 }
-                return bytes
+                kept.append(bytes)
             }
+            if bad > Self.maxWarningsPerArray {
+                warnings.append("\"\(key)\": \(bad - Self.maxWarningsPerArray) more items that are not byte strings: skipped")
+            }
+            if list.count > Self.maxItemsPerArray {
+                warnings.append("\"\(key)\" has \(list.count) items: those after the first \(Self.maxItemsPerArray) are skipped")
+            }
+            return kept
         }
         self.created = Int64(created)
         self.certificates = items("certs")

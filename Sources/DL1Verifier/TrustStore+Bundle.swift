@@ -11,18 +11,26 @@ extension TrustStore {
     /// with a warning; one shaped as one that OpenSSL then refuses is never found, as if absent.
     public func adding(_ bundle: HandheldBundle) -> TrustStore {
         var warnings = self.warnings + bundle.warnings.map { "bundle: \($0)" }
+        // Each skipped item is named, up to ten of a kind; past that they are counted.
+        var skipped = (certificates: 0, crls: 0)
         var certificates = deferred?.ders ?? []
         for (i, der) in bundle.certificates.enumerated() {
             if let problem = DeferredCertificates.shapeProblem(der) {
-                warnings.append("bundle: certificate \(i + 1) skipped: \(problem)")
+                skipped.certificates += 1
+                if skipped.certificates <= 10 { warnings.append("bundle: certificate \(i + 1) skipped: \(problem)") }
             } else {
                 certificates.append(der)
             }
         }
         var crls = allRevocationLists
         for (i, der) in bundle.revocationLists.enumerated() {
-            do { crls.append(try CertificateRevocationList(der: der)) } catch { warnings.append("bundle: CRL \(i + 1) skipped: \(error)") }
+            do { crls.append(try CertificateRevocationList(der: der)) } catch {
+                skipped.crls += 1
+                if skipped.crls <= 10 { warnings.append("bundle: CRL \(i + 1) skipped: \(error)") }
+            }
         }
+        if skipped.certificates > 10 { warnings.append("bundle: \(skipped.certificates - 10) more certificates skipped (not shaped as DER certificates)") }
+        if skipped.crls > 10 { warnings.append("bundle: \(skipped.crls - 10) more CRLs skipped (not readable)") }
         return TrustStore(certificates: pinned, revocationLists: crls, additionalCertificates: additional,
                           deferredCertificates: certificates, warnings: warnings)
     }

@@ -42,6 +42,33 @@ struct CBORStrictDecoderTests {
         #expect(code("818100", decoder: CBORDecoder(maxDepth: 2)) == nil)
     }
 
+    @Test("a document is bounded in items, whatever their size (one-byte items would otherwise cost memory by count)")
+    func itemBudget() {
+        // An array of 10 items is 11 items.
+        let ten = "8a" + String(repeating: "00", count: 10)
+        #expect(code(ten, decoder: CBORDecoder(maxItems: 11)) == nil)
+        #expect(code(ten, decoder: CBORDecoder(maxItems: 10)) == .tooManyItems)
+        #expect(code("a1" + "0102", decoder: CBORDecoder(maxItems: 2)) == .tooManyItems)
+        #expect(CBORDecoder().maxItems == 1_000_000)
+        // A bundle of more one-byte items than a bundle may hold is not read at all.
+        var bytes = CBOREncoder.encode(.map([.init("v", 1), .init("created", 0)]))
+        bytes[0] = 0xa3
+        bytes += CBOREncoder.encode(.text("certs")) + [0x9a, 0x00, 0x01, 0x86, 0xa0] + [UInt8](repeating: 0xf6, count: 100_000)
+        #expect(throws: HandheldBundle.FormatError.self) { try HandheldBundle(bytes: bytes) }
+    }
+
+    @Test("a bundle takes at most 10,000 items per array and names at most 10 bad ones")
+    func bundleItems() throws {
+        let bad = [CBOR](repeating: .null, count: 25) + [CBOR](repeating: .bytes([1]), count: 10_005)
+        let bytes = CBOREncoder.encode(.map([.init("v", 1), .init("created", 0), .init("certs", .array(bad))]))
+        let bundle = try HandheldBundle(bytes: bytes)
+        #expect(bundle.certificates.count == 10_000 - 25)
+        #expect(bundle.warnings.count == 12)
+        #expect(bundle.warnings[0] == "\"certs\" item 1 is not a byte string: skipped")
+        #expect(bundle.warnings[10] == "\"certs\": 15 more items that are not byte strings: skipped")
+        #expect(bundle.warnings[11] == "\"certs\" has 10030 items: those after the first 10000 are skipped")
+    }
+
     @Test("invalid UTF-8 in a text string is rejected")
     func utf8() { #expect(code("62c328") == .invalidUTF8) }
 
@@ -120,5 +147,16 @@ struct CBORStrictDecoderTests {
         #expect(CalendarDate(iso8601: "2024-2-29") == nil)
         #expect(CalendarDate(utcDayOf: -1).description == "1969-12-31")
         #expect(CalendarDate(utcDayOf: 86_399).description == "1970-01-01")
+    }
+
+    @Test("a date's day count is bounded to ±3,000,000, the most negative CBOR integer included (it once trapped)")
+    func dateBounds() {
+        #expect(CalendarDate(cbor: .tagged(100, .negative(UInt64(Int64.max)))) == nil)  // -2^63
+        #expect(CalendarDate(cbor: .tagged(100, .negative(UInt64.max))) == nil)          // -2^64
+        #expect(CalendarDate(cbor: .tagged(100, .negative(3_000_000))) == nil)           // -3,000,001
+        #expect(CalendarDate(cbor: .tagged(100, .negative(2_999_999)))?.daysSinceEpoch == -3_000_000)
+        #expect(CalendarDate(cbor: .tagged(100, .unsigned(3_000_000)))?.daysSinceEpoch == 3_000_000)
+        #expect(CalendarDate(cbor: .tagged(100, .unsigned(3_000_001))) == nil)
+        #expect(CalendarDate(cbor: .tagged(100, .unsigned(UInt64.max))) == nil)
     }
 }

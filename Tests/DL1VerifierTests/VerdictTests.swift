@@ -119,6 +119,11 @@ struct VerdictTests {
         #expect(try malformed(try withPayload(replacing(-65537, with: .map(licence)))) == .claims)
         licence = factory.licence().cbor.mapEntries!.map { $0.key == 4 ? CBORMapEntry(4, .text("1990-01-01")) : $0 }
         #expect(try malformed(try withPayload(replacing(-65537, with: .map(licence)))) == .claims)
+        // A birth date of 100(-2^63): the day-count check once trapped on it (abs of Int64.min).
+        licence = factory.licence().cbor.mapEntries!.map { $0.key == 4 ? CBORMapEntry(4, .tagged(100, .negative(UInt64(Int64.max)))) : $0 }
+        #expect(try malformed(try withPayload(replacing(-65537, with: .map(licence)))) == .claims)
+        // The same found by a reviewer as a whole code: unsigned, empty header, zero signature.
+        #expect(try malformed("DL1:NCFOXNRTSG64TZDHPCGN0EH0AL0+*0HP2TAWT7O-WNXS4: K/47%05:DNFDA--C.T0*KE3DACLCOT28J4NVOY5POU8$ZO./I0D5K4VK84NQOFFG000ST36V3") == .claims)
     }
 
     @Test("unknown claim keys and unknown licence keys are ignored")
