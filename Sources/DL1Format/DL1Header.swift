@@ -22,10 +22,10 @@ public enum DL1Header {
     public static func validate(_ sign1: COSESign1, expectedType: String? = nil) throws(HeaderError) -> [UInt8] {
         if let label = sign1.unprotectedHeader.first?.key {
             if label == .int(algLabel) { throw HeaderError("alg is in the unprotected header") }
-            throw HeaderError("the unprotected header must be empty but holds label \(label)")
+            throw HeaderError("the unprotected header must be empty but holds label \(shown(label))")
         }
         guard let alg = sign1.protectedValue(algLabel) else { throw HeaderError("alg (label 1) is missing") }
-        guard alg == .int(es256) else { throw HeaderError("alg \(alg) is not ES256 (-7)") }
+        guard alg == .int(es256) else { throw HeaderError("alg \(shown(alg)) is not ES256 (-7)") }
         guard let kidItem = sign1.protectedValue(kidLabel) else { throw HeaderError("kid (label 4) is missing from the protected header") }
         guard let kid = kidItem.byteString, kid.count == kidLength else {
             throw HeaderError("kid must be a byte string of exactly \(kidLength) bytes")
@@ -33,17 +33,24 @@ public enum DL1Header {
         var allowed: Set<CBOR> = [.int(algLabel), .int(kidLabel)]
         if let expectedType {
             guard let typ = sign1.protectedValue(typLabel) else { throw HeaderError("typ (label 16) is missing") }
-            guard typ == .text(expectedType) else { throw HeaderError("typ \(typ) is not \"\(expectedType)\"") }
+            guard typ == .text(expectedType) else { throw HeaderError("typ \(shown(typ)) is not \"\(expectedType)\"") }
             allowed.insert(.int(typLabel))
         }
         if let extra = sign1.protectedHeader.first(where: { !allowed.contains($0.key) }) {
-            throw HeaderError("label \(extra.key) is not allowed in the protected header")
+            throw HeaderError("label \(shown(extra.key)) is not allowed in the protected header")
         }
         return kid
     }
 }
 
 extension DL1Header {
+    /// An item of a code's header as an error quotes it: the code's own bytes, so control
+    /// characters escaped and at most 64 characters (a label may be 60 KB long).
+    static func shown(_ item: CBOR) -> String {
+        let text = TextSafety.sanitized(item.description)
+        return text.count <= 64 ? text : text.prefix(63) + "…"
+    }
+
     /// The rules for a code's header, plain or bound: returns the kid and whether the typ says
     /// `dl1-bound`. Any other typ is a breach.
     public static func validateCode(_ sign1: COSESign1) throws(HeaderError) -> (kid: [UInt8], bound: Bool) {

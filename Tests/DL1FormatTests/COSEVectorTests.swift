@@ -79,6 +79,20 @@ struct COSEVectorTests {
         #expect(throws: HeaderError.self) { try DL1Header.validate(sign1) }
     }
 
+    @Test("a header error quotes the code's own items escaped and at most 64 characters long")
+    func headerErrorQuotes() {
+        let kid = CBORMapEntry(.int(DL1Header.kidLabel), .bytes([UInt8](repeating: 1, count: 8)))
+        let alg = CBORMapEntry(.int(DL1Header.algLabel), .int(DL1Header.es256))
+        let escape = COSESign1(protectedHeader: [alg, kid, .init(.text("a\u{1B}[2Jb"), 1)], payload: [], signature: [])
+        #expect(throws: HeaderError("label \"a\\u{1B}[2Jb\" is not allowed in the protected header")) { try DL1Header.validate(escape) }
+        let long = COSESign1(protectedHeader: [alg, kid, .init(.text(String(repeating: "x", count: 60_000)), 1)], payload: [], signature: [])
+        #expect(throws: HeaderError("label \"" + String(repeating: "x", count: 62) + "… is not allowed in the protected header")) {
+            try DL1Header.validate(long)
+        }
+        let badAlg = COSESign1(protectedHeader: [.init(.int(DL1Header.algLabel), .text("\u{7}")), kid], payload: [], signature: [])
+        #expect(throws: HeaderError("alg \"\\u{7}\" is not ES256 (-7)")) { try DL1Header.validate(badAlg) }
+    }
+
     @Test("re-encoding a decoded COSE_Sign1 keeps the protected bytes as received")
     func protectedBytesKept() throws {
         let sign1 = try COSESign1(decoding: try Self.load("sign1-tests_sign-pass-01.json").cbor)
