@@ -121,13 +121,12 @@ public enum HandheldSync {
             try cache.replace(cache.stateFile, with: try encode(state))
             return (.notModified, state)
         case .fetched(let bytes, let etag):
-            let bundle = try verify(bytes, trust: trust, source: client.baseURL)
+            let (bundle, roots) = try verify(bytes, trust: trust, source: client.baseURL)
             if let previous, bundle.created < previous.bundleCreated {
                 throw SyncError(.rejected, "the service's bundle was made on \(Instant.iso(bundle.created)), before the cached one (\(Instant.iso(previous.bundleCreated))): refusing to go back")
             }
             // `created` is not signed: the signed items themselves must not go back either.
             if let cachedBytes = try? Data(contentsOf: cache.bundleFile), let cached = try? HandheldBundle(bytes: Array(cachedBytes)) {
-                let roots = (try? TrustStore.load(directory: trust))?.roots ?? []
                 let lost = rollbacks(from: cached, to: bundle, roots: roots)
                 if !lost.isEmpty {
                     throw SyncError(.rejected, "the bundle from \(client.baseURL) would take the cache back: \(lost.prefix(3).joined(separator: "; "))\(lost.count > 3 ? " (and \(lost.count - 3) more)" : ""); the cache keeps its data of \(Instant.iso(previous?.fetchedAt ?? cached.created))")
@@ -145,7 +144,7 @@ public enum HandheldSync {
     /// The bundle, when every item verifies against the pinned roots: each certificate that is
     /// not a root is issued by one, each CRL is signed by one, each status token parses and is
     /// signed by a document signer under them.
-    static func verify(_ bytes: [UInt8], trust: URL, source: String) throws(SyncError) -> HandheldBundle {
+    static func verify(_ bytes: [UInt8], trust: URL, source: String) throws(SyncError) -> (bundle: HandheldBundle, roots: [Certificate]) {
         var setup: VerifierSetup
         do { setup = try VerifierSetup(trustDirectory: trust) } catch { throw SyncError(.trust, error.description) }
         let roots = setup.trustStore.roots
@@ -169,7 +168,7 @@ public enum HandheldSync {
         guard refusals.isEmpty else {
             throw SyncError(.rejected, "the bundle from \(source) does not verify against the pinned trust folder: \(refusals.prefix(3).joined(separator: "; "))\(refusals.count > 3 ? " (and \(refusals.count - 3) more)" : "")")
         }
-        return bundle
+        return (bundle, roots)
     }
 
     /// What `new` would take back from `cached`, each item named: a status list it no longer
@@ -197,24 +196,19 @@ public enum HandheldSync {
             return issued
         }
         var lost: [String] = []
-        let lists = newest(new)
-        for (uri, at) in newest(cached).sorted(by: { $0.key < $1.key }) {
-            let shown = TextSafety.sanitized(uri)
-            if let now = lists[uri] {
-                if now < at { lost.append("the status list \(shown) was issued on \(Instant.iso(now)), before the cached one (\(Instant.iso(at)))") }
-            } else {
-                lost.append("the status list \(shown) is no longer in it")
+        /// Each item of `before` that `after` lacks or has older, named by `name`.
+        func compare<Key: Comparable>(_ before: [Key: Int64], _ after: [Key: Int64], _ name: (Key) -> String) {
+            for (key, at) in before.sorted(by: { $0.key < $1.key }) {
+                let shown = name(key)
+                if let now = after[key] {
+                    if now < at { lost.append("\(shown) was issued on \(Instant.iso(now)), before the cached one (\(Instant.iso(at)))") }
+                } else {
+                    lost.append("\(shown) is no longer in it")
+                }
             }
         }
-        let crls = newestCRL(new)
-        for (root, at) in newestCRL(cached).sorted(by: { $0.key < $1.key }) {
-            let shown = TextSafety.sanitized(roots[root].subject)
-            if let now = crls[root] {
-                if now < at { lost.append("the CRL of \(shown) was issued on \(Instant.iso(now)), before the cached one (\(Instant.iso(at)))") }
-            } else {
-                lost.append("the CRL of \(shown) is no longer in it")
-            }
-        }
+        compare(newest(cached), newest(new)) { "the status list \(TextSafety.sanitized($0))" }
+        compare(newestCRL(cached), newestCRL(new)) { "the CRL of \(TextSafety.sanitized(roots[$0].subject))" }
         return lost
     }
 
